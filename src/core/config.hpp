@@ -1,0 +1,38 @@
+#pragma once
+// Settings of one uslugi process. Filled from flags, USLUGI_* environment
+// variables and an optional config file (see main.cpp); defaults suit `make run`.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace uslugi::core {
+
+struct Config {
+    std::string database = "sqlite://var/uslugi.db";
+    std::string root;  // folder holding templates/, static/, locales/, migrations/
+    std::string log_level = "info";
+
+    // HTTP server
+    std::string listen = "127.0.0.1";
+    std::uint16_t port = 8080;
+    unsigned io_threads = 1;
+    unsigned workers = 16;
+    std::size_t queue_capacity = 512;
+    std::size_t db_pool_size = 16;
+    std::size_t header_limit = 16 * 1024;
+    std::size_t body_limit = 1024 * 1024;          // default per route
+    std::size_t upload_body_limit = 25 * 1024 * 1024;  // routes that accept files
+    std::chrono::seconds header_timeout{10};
+    std::chrono::seconds body_timeout{30};
+    std::chrono::seconds idle_timeout{75};
+    std::chrono::seconds shutdown_timeout{30};
+    bool trust_proxy = false;  // honour X-Forwarded-For / X-Forwarded-Proto
+    bool test_routes = false;  // fault-injection routes used by the integration tests
+};
+
+// Locates the project folder: $USLUGI_ROOT, the working directory, or the
+// parent of the executable's folder (build/uslugi), whichever holds templates/.
+std::string find_root(const std::string& explicit_root, const char* argv0);
+
+}  // namespace uslugi::core

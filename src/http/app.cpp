@@ -1,0 +1,229 @@
+#include "http/app.hpp"
+
+#include "core/crypto.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "db/database.hpp"
+#include "http/compress.hpp"
+
+namespace uslugi::http {
+
+namespace {
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'";
+constexpr std::size_t kCompressMinBytes = 1024;
+
+bool is_state_changing(bhttp::verb v) {
+    return v == bhttp::verb::post || v == bhttp::verb::put || v == bhttp::verb::patch ||
+           v == bhttp::verb::delete_;
+}
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+}  // namespace
+
+std::string new_request_id() { return core::to_hex(core::random_bytes(8)); }
+
+Application::Plan App::plan(bhttp::verb method, std::string_view target) {
+    Plan p;
+    const RouteMatch m = router_.match(method, path_of(target), nullptr);
+    if (m.route) {
+        p.body_limit = m.route->options.body_limit;
+        p.on_io_thread = m.route->options.on_io_thread;
+    }
+    return p;
+}
+
+SessionData& App::ensure_session(Request& request) {
+    if (!request.session) {
+        auto s = std::make_shared<SessionData>();
+        request.new_session_token = sessions_.create(*s, request.lang);
+        request.session = std::move(s);
+    }
+    return *request.session;
+}
+
+Response App::handle(RawRequest&& raw, const Peer& peer) {
+    const std::string request_id = new_request_id();
+    const std::string method(raw.method_string());
+    const std::string target(raw.target());
+    const std::string accept_language(raw[bhttp::field::accept_language]);
+    std::optional<Request> request;
+    Response response;
+    try {
+        request.emplace(std::move(raw));
+        request->request_id = request_id;
+        request->remote_ip = peer.ip;
+        if (config_.trust_proxy) {
+            if (auto xff = request->header("X-Forwarded-For"); !xff.empty())
+                request->remote_ip = std::string(xff.substr(0, xff.find(',')));
+            request->secure = request->header("X-Forwarded-Proto") == "https";
+        }
+        response = run(*request);
+    } catch (const BadRequest&) {
+        // The target itself was malformed; no Request could be built.
+        std::string lang = core::Locales::negotiate(accept_language);
+        response = renderer_.bare_error_page(Status::bad_request, lang.empty() ? "ru" : lang, request_id);
+    }
+    if (request) {
+        finish(*request, response);
+        record(&*request, method, path_of(target), request->route_pattern, static_cast<unsigned>(response.status),
+               request_id, request->remote_ip);
+    } else {
+        response.set_header("Content-Security-Policy", kContentSecurityPolicy);
+        response.set_header("X-Content-Type-Options", "nosniff");
+        record(nullptr, method, path_of(target), "unmatched", static_cast<unsigned>(response.status), request_id, peer.ip);
+    }
+    return response;
+}
+
+Response App::run(Request& request) {
+    const RouteMatch match = router_.match(request.method(), request.path(), &request.path_params);
+    const RouteOptions options = match.route ? match.route->options : RouteOptions{};
+    request.route_pattern = match.route ? match.route->pattern : "unmatched";
+
+    // Session and language; a failing database must not hide the error page.
+    try {
+        if (options.load_session) {
+            if (auto token = request.cookie(kSessionCookie)) {
+                if (auto found = sessions_.find(std::string(*token)))
+                    request.session = std::make_shared<SessionData>(std::move(*found));
+                else
+                    request.clear_session_cookie = true;
+            }
+        }
+    } catch (const std::exception& e) {
+        core::app_log().error("request {}: session lookup failed: {}", request.request_id, e.what());
+        return renderer_.error_page(request, Status::service_unavailable);
+    }
+    if (request.session && core::is_supported_language(request.session->lang)) {
+        request.lang = request.session->lang;
+    } else if (std::string negotiated = core::Locales::negotiate(request.header(bhttp::field::accept_language));
+               !negotiated.empty()) {
+        request.lang = negotiated;
+    }
+
+    if (!match.route) {
+        if (match.path_matched) {
+            Response r = request.wants_json()
+                             ? Response::json_error(Status::method_not_allowed, "http.method_not_allowed",
+                                                    renderer_.locale(request).text("errors.405.text"))
+                             : renderer_.error_page(request, Status::method_not_allowed);
+            std::string allow;
+            for (auto v : match.allowed) allow += (allow.empty() ? "" : ", ") + std::string(bhttp::to_string(v));
+            r.set_header("Allow", allow);
+            return r;
+        }
+        if (request.wants_json())
+            return Response::json_error(Status::not_found, "http.not_found",
+                                        renderer_.locale(request).text("errors.404.text"));
+        return renderer_.error_page(request, Status::not_found);
+    }
+
+    try {
+        if (options.csrf && is_state_changing(request.method()) && !csrf_ok(request)) {
+            if (request.wants_json())
+                return Response::json_error(Status::forbidden, "csrf.invalid",
+                                            renderer_.locale(request).text("errors.csrf.text"));
+            return renderer_.error_page(request, Status::forbidden, "errors.csrf.text");
+        }
+        return match.route->handler(request);
+    } catch (const core::UserError& e) {
+        const auto status = static_cast<Status>(e.status());
+        if (request.wants_json())
+            return Response::json_error(status, e.code(), renderer_.locale(request).text(e.message_key()));
+        return renderer_.error_page(request, status, e.message_key());
+    } catch (const BadRequest& e) {
+        if (request.wants_json())
+            return Response::json_error(Status::bad_request, "http.bad_request",
+                                        renderer_.locale(request).text("errors.400.text"));
+        return renderer_.error_page(request, Status::bad_request);
+    } catch (const db::PoolExhausted& e) {
+        core::app_log().error("request {}: {}", request.request_id, e.what());
+        return renderer_.error_page(request, Status::service_unavailable);
+    } catch (const std::exception& e) {
+        core::app_log().error("request {} {} {} failed: {}", request.request_id, request.method_name(),
+                              request.path(), e.what());
+        if (request.wants_json())
+            return Response::json_error(Status::internal_server_error, "http.internal_error",
+                                        renderer_.locale(request).text("errors.500.text") +
+                                            " (" + request.request_id + ")");
+        return renderer_.error_page(request, Status::internal_server_error);
+    }
+}
+
+bool App::csrf_ok(Request& request) const {
+    // Defence in depth: a browser's cross-site POST carries a foreign Origin.
+    if (auto origin = request.header(bhttp::field::origin); !origin.empty() && origin != "null") {
+        const std::string_view host = request.header(bhttp::field::host);
+        const auto scheme_end = origin.find("://");
+        if (scheme_end == std::string_view::npos || origin.substr(scheme_end + 3) != host) return false;
+    }
+    if (!request.session) return false;
+    std::string_view token = request.header("X-CSRF-Token");
+    std::string form_token;
+    if (token.empty()) {
+        if (auto t = request.form().get("_csrf")) form_token = std::string(*t);
+        token = form_token;
+    }
+    return !token.empty() && core::constant_time_equal(token, request.session->csrf_token);
+}
+
+void App::finish(Request& request, Response& response) const {
+    response.set_header("Content-Security-Policy", kContentSecurityPolicy);
+    response.set_header("X-Content-Type-Options", "nosniff");
+    response.set_header("X-Frame-Options", "DENY");
+    response.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+    response.set_header("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)");
+    response.set_header("Cross-Origin-Opener-Policy", "same-origin");
+    response.set_header("X-Request-Id", request.request_id);
+    if (request.secure) response.set_header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    if (!response.cacheable && !response.find_header("Cache-Control")) response.set_header("Cache-Control", "no-store");
+    if (response.content_type.rfind("text/html", 0) == 0) response.set_header("Content-Language", request.lang);
+
+    if (!request.new_session_token.empty() || request.clear_session_cookie) {
+        Cookie c;
+        c.name = std::string(kSessionCookie);
+        c.secure = request.secure;
+        if (!request.new_session_token.empty()) {
+            c.value = request.new_session_token;
+            if (!request.session || !request.session->account_id || request.session->remember)
+                c.max_age = std::chrono::seconds(request.session ? request.session->expires_at - request.session->created_at : 0);
+        } else {
+            c.max_age = std::chrono::seconds(0);
+        }
+        response.set_cookie(c);
+    }
+
+    if (request.accepts_gzip() && response.body.size() >= kCompressMinBytes &&
+        is_compressible(response.content_type) && !response.find_header("Content-Encoding")) {
+        response.body = gzip(response.body, 5);
+        response.set_header("Content-Encoding", "gzip");
+        response.set_header("Vary", "Accept-Encoding");
+    }
+}
+
+Response App::reject(Status status, std::string_view accept_language, const Peer& peer) {
+    const std::string request_id = new_request_id();
+    std::string lang = core::Locales::negotiate(accept_language);
+    Response r = renderer_.bare_error_page(status, lang.empty() ? "ru" : lang, request_id);
+    r.set_header("Content-Security-Policy", kContentSecurityPolicy);
+    r.set_header("X-Content-Type-Options", "nosniff");
+    r.set_header("X-Request-Id", request_id);
+    r.set_header("Cache-Control", "no-store");
+    record(nullptr, "-", "-", "rejected", static_cast<unsigned>(status), request_id, peer.ip);
+    return r;
+}
+
+void App::record(const Request* request, std::string_view method, std::string_view path, const std::string& route,
+                 unsigned status, const std::string& request_id, const std::string& ip) const {
+    double seconds = 0;
+    if (request)
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - request->started).count();
+    metrics_.observe(route, method, status, seconds);
+    core::request_log().info("id={} method={} path=\"{}\" route=\"{}\" status={} ms={:.3f} ip={}", request_id, method,
+                             path, route, status, seconds * 1000, ip);
+}
+
+}  // namespace uslugi::http

@@ -1,0 +1,48 @@
+#pragma once
+// The request pipeline every request goes through, in order: request id and
+// peer, routing, session, language, CSRF, the handler (exceptions become
+// error pages), then security headers, the session cookie, compression,
+// metrics and the request log.
+#include "core/config.hpp"
+#include "http/metrics.hpp"
+#include "http/render.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "http/session_store.hpp"
+
+namespace uslugi::http {
+
+inline constexpr std::string_view kSessionCookie = "sid";
+
+class App : public Application {
+public:
+    App(const core::Config& config, Router& router, const Renderer& renderer, SessionStore& sessions,
+        Metrics& metrics)
+        : config_(config), router_(router), renderer_(renderer), sessions_(sessions), metrics_(metrics) {}
+
+    Plan plan(bhttp::verb method, std::string_view target) override;
+    Response handle(RawRequest&& raw, const Peer& peer) override;
+    Response reject(Status status, std::string_view accept_language, const Peer& peer) override;
+
+    // Gives the request a session (creating an anonymous one if needed); the
+    // pipeline sends its cookie with the response.
+    SessionData& ensure_session(Request& request);
+
+private:
+    Response run(Request& request);
+    bool csrf_ok(Request& request) const;
+    void finish(Request& request, Response& response) const;
+    void record(const Request* request, std::string_view method, std::string_view path,
+                const std::string& route, unsigned status, const std::string& request_id,
+                const std::string& ip) const;
+
+    const core::Config& config_;
+    Router& router_;
+    const Renderer& renderer_;
+    SessionStore& sessions_;
+    Metrics& metrics_;
+};
+
+std::string new_request_id();
+
+}  // namespace uslugi::http

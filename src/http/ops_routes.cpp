@@ -1,0 +1,27 @@
+#include "http/ops_routes.hpp"
+
+namespace uslugi::http {
+
+void register_ops_routes(Router& router, const StaticFiles& statics, const Metrics& metrics, db::Database& db) {
+    const RouteOptions io{.csrf = false, .load_session = false, .on_io_thread = true};
+    const RouteOptions worker{.csrf = false, .load_session = false};
+
+    router.get("/healthz", [&db](Request&) {
+        const bool ok = db.ping();
+        Response r = Response::json({{"status", ok ? "ok" : "unavailable"}, {"database", ok ? "ok" : "unavailable"}},
+                                    ok ? Status::ok : Status::service_unavailable);
+        return r;
+    }, worker);
+
+    router.get("/metrics", [&metrics](Request&) {
+        Response r = Response::text(metrics.render());
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        return r;
+    }, io);
+
+    router.get("/static/{path...}", [&statics](Request& req) { return statics.serve(req, req.param("path")); }, io);
+    router.get("/favicon.ico", [&statics](Request& req) { return statics.serve(req, "img/favicon.svg"); }, io);
+    router.get("/robots.txt", [&statics](Request& req) { return statics.serve(req, "robots.txt"); }, io);
+}
+
+}  // namespace uslugi::http

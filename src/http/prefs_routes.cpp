@@ -1,0 +1,70 @@
+#include "http/prefs_routes.hpp"
+
+namespace uslugi::http {
+
+namespace {
+
+Data settings_data(const Request& req, const Renderer& renderer, const std::string& error_key, bool saved) {
+    const core::Locale& locale = renderer.locale(req);
+    const std::string current = req.session ? req.session->lang : req.lang;
+    Data languages{Data::type::list};
+    for (std::string_view code : core::kLanguages) {
+        Data item;
+        item.set("code", std::string(code));
+        item.set("name", renderer.locales().get(code).text("lang.self"));
+        item.set("checked", code == current);
+        languages.push_back(item);
+    }
+    Data d;
+    d.set("languages", languages);
+    d.set("vi_checked", req.session && req.session->vi_mode);
+    d.set("saved", saved);
+    if (!error_key.empty()) d.set("error", locale.text(error_key));
+    return d;
+}
+
+}  // namespace
+
+void register_prefs_routes(Router& router, App& app, const Renderer& renderer, SessionStore& sessions) {
+    router.get("/prefs/lang/{code}", [&app, &sessions](Request& req) {
+        const std::string code = req.param("code");
+        const std::string next = safe_next(req.query().get_or("next", "/"));
+        if (!core::is_supported_language(code)) return Response::redirect(next);
+        SessionData& s = app.ensure_session(req);
+        s.lang = code;
+        sessions.save_preferences(s);
+        return Response::redirect(next);
+    });
+
+    router.get("/prefs/vi/{mode}", [&app, &sessions](Request& req) {
+        const std::string mode = req.param("mode");
+        const std::string next = safe_next(req.query().get_or("next", "/"));
+        if (mode != "on" && mode != "off") return Response::redirect(next);
+        SessionData& s = app.ensure_session(req);
+        s.vi_mode = mode == "on";
+        sessions.save_preferences(s);
+        return Response::redirect(next);
+    });
+
+    router.get("/settings", [&app, &renderer](Request& req) {
+        app.ensure_session(req);  // the form needs a CSRF token
+        const bool saved = req.query().get_or("saved", "") == "1";
+        return renderer.page(req, "prefs/settings", settings_data(req, renderer, "", saved),
+                             renderer.locale(req).text("settings.title"));
+    });
+
+    router.post("/settings", [&renderer, &sessions](Request& req) {
+        SessionData& s = *req.session;  // CSRF passed, so the session exists
+        const std::string lang = req.form().get_or("lang", "");
+        if (!core::is_supported_language(lang)) {
+            return renderer.page(req, "prefs/settings", settings_data(req, renderer, "settings.error_language", false),
+                                 renderer.locale(req).text("settings.title"), Status::unprocessable_entity);
+        }
+        s.lang = lang;
+        s.vi_mode = req.form().get_or("vi", "") == "on";
+        sessions.save_preferences(s);
+        return Response::redirect("/settings?saved=1");
+    });
+}
+
+}  // namespace uslugi::http

@@ -1,0 +1,79 @@
+#include "http/render.hpp"
+
+#include "http/session_store.hpp"
+
+namespace uslugi::http {
+
+std::string safe_next(std::string_view next) {
+    if (next.empty() || next.front() != '/' || next.size() > 2048) return "/";
+    if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return "/";  // "//evil.example"
+    for (char c : next)
+        if (static_cast<unsigned char>(c) < 0x20 || c == '\\') return "/";
+    return std::string(next);
+}
+
+Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, const std::string& title) const {
+    const std::string here = request ? url_encode(request->target()) : "%2F";
+    Data page;
+    page.set("lang", lang);
+    page.set("title", title);
+    page.set("vi", vi);
+    page.set("css", statics_.url("css/site.css"));
+    if (vi) page.set("vi_css", statics_.url("css/vi.css"));
+    page.set("vi_toggle", std::string("/prefs/vi/") + (vi ? "off" : "on") + "?next=" + here);
+    Data languages{Data::type::list};
+    for (std::string_view code : core::kLanguages) {
+        Data item;
+        item.set("code", std::string(code));
+        item.set("name", locales_.get(code).text("lang.self"));
+        item.set("href", "/prefs/lang/" + std::string(code) + "?next=" + here);
+        item.set("current", code == lang);
+        languages.push_back(item);
+    }
+    page.set("languages", languages);
+    if (request) {
+        page.set("request_id", request->request_id);
+        if (request->session) page.set("csrf", request->session->csrf_token);
+    }
+    Data root;
+    root.set("page", page);
+    return root;
+}
+
+Response Renderer::page(const Request& request, const std::string& name, const Data& data,
+                        const std::string& title, Status status) const {
+    const core::Locale& locale = locales_.get(request.lang);
+    const bool vi = request.session && request.session->vi_mode;
+    Data root = chrome(&request, request.lang, vi, title);
+    root.set("content", templates_.render(name, data, &root, locale));
+    return Response::html(templates_.render("layout/page", root, nullptr, locale), status);
+}
+
+Response Renderer::error_response(const Request* request, Status status, const std::string& lang, bool vi,
+                                  const std::string& request_id, const std::string& detail_key) const {
+    const core::Locale& locale = locales_.get(lang);
+    const std::string code = std::to_string(static_cast<unsigned>(status));
+    const std::string base = locale.has("errors." + code + ".title") ? "errors." + code : "errors.default";
+    Data data;
+    data.set("status", code);
+    data.set("heading", locale.text(base + ".title"));
+    data.set("text", locale.text(detail_key.empty() ? base + ".text" : detail_key));
+    data.set("request_id", request_id);
+    data.set("show_request_id", status == Status::internal_server_error && !request_id.empty());
+    Data root = chrome(request, lang, vi, locale.text(base + ".title"));
+    root.set("content", templates_.render("errors/error", data, &root, locale));
+    Response r = Response::html(templates_.render("layout/page", root, nullptr, locale), status);
+    if (status == Status::service_unavailable) r.set_header("Retry-After", "2");
+    return r;
+}
+
+Response Renderer::error_page(const Request& request, Status status, const std::string& detail_key) const {
+    const bool vi = request.session && request.session->vi_mode;
+    return error_response(&request, status, request.lang, vi, request.request_id, detail_key);
+}
+
+Response Renderer::bare_error_page(Status status, const std::string& lang, const std::string& request_id) const {
+    return error_response(nullptr, status, lang, false, request_id, "");
+}
+
+}  // namespace uslugi::http

@@ -1,0 +1,50 @@
+#pragma once
+// Method + path-pattern routing: "/services/{id}", and "{rest...}" for a tail.
+#include "http/request.hpp"
+#include "http/response.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace uslugi::http {
+
+using Handler = std::function<Response(Request&)>;
+
+struct RouteOptions {
+    std::size_t body_limit = 0;  // 0: the server's default
+    bool csrf = true;            // state-changing methods must carry the session's token
+    bool load_session = true;    // look the session up before the handler runs
+    bool on_io_thread = false;   // cheap, non-blocking handlers skip the worker queue
+};
+
+struct Route {
+    bhttp::verb method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+    RouteOptions options;
+};
+
+struct RouteMatch {
+    const Route* route = nullptr;
+    bool path_matched = false;  // some route has this path, but not for this method → 405
+    std::vector<bhttp::verb> allowed;
+};
+
+class Router {
+public:
+    void add(bhttp::verb method, std::string pattern, Handler handler, RouteOptions options = {});
+    void get(std::string pattern, Handler h, RouteOptions o = {}) { add(bhttp::verb::get, std::move(pattern), std::move(h), o); }
+    void post(std::string pattern, Handler h, RouteOptions o = {}) { add(bhttp::verb::post, std::move(pattern), std::move(h), o); }
+
+    // Finds the route; fills `params` with the pattern's named segments.
+    RouteMatch match(bhttp::verb method, std::string_view path,
+                     std::map<std::string, std::string, std::less<>>* params) const;
+
+private:
+    std::vector<Route> routes_;
+};
+
+}  // namespace uslugi::http

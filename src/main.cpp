@@ -1,0 +1,209 @@
+// uslugi — the composition root: command line, configuration, wiring of modules.
+#include <utility>
+
+#include <CLI/CLI.hpp>
+
+#include <sys/resource.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "catalog/routes.hpp"
+#include "core/config.hpp"
+#include "core/crypto.hpp"
+#include "core/i18n.hpp"
+#include "core/log.hpp"
+#include "db/database.hpp"
+#include "db/migrations.hpp"
+#include "http/app.hpp"
+#include "http/ops_routes.hpp"
+#include "http/prefs_routes.hpp"
+#include "http/static_files.hpp"
+#include "http/templates.hpp"
+#include "http/test_routes.hpp"
+
+using namespace uslugi;
+
+namespace {
+
+void add_common_options(CLI::App& cmd, core::Config& cfg) {
+    cmd.add_option("--database", cfg.database, "sqlite://PATH or postgresql://user@host:port/db")
+        ->envname("USLUGI_DATABASE")
+        ->capture_default_str();
+    cmd.add_option("--root", cfg.root, "folder with templates/, static/, locales/, migrations/")->envname("USLUGI_ROOT");
+    cmd.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error")
+        ->envname("USLUGI_LOG_LEVEL")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->capture_default_str();
+}
+
+void add_serve_options(CLI::App& cmd, core::Config& cfg) {
+    cmd.add_option("--listen", cfg.listen, "address to listen on")->envname("USLUGI_LISTEN")->capture_default_str();
+    cmd.add_option("--port", cfg.port, "port (0 picks a free one)")->envname("USLUGI_PORT")->capture_default_str();
+    cmd.add_option("--io-threads", cfg.io_threads, "I/O threads")->envname("USLUGI_IO_THREADS")
+        ->check(CLI::Range(1u, 64u))->capture_default_str();
+    cmd.add_option("--workers", cfg.workers, "handler threads")->envname("USLUGI_WORKERS")
+        ->check(CLI::Range(1u, 512u))->capture_default_str();
+    cmd.add_option("--queue", cfg.queue_capacity, "requests waiting for a worker before 503")
+        ->envname("USLUGI_QUEUE")->check(CLI::Range(1, 100000))->capture_default_str();
+    cmd.add_option("--db-pool", cfg.db_pool_size, "database connections")->envname("USLUGI_DB_POOL")
+        ->check(CLI::Range(1, 1000))->capture_default_str();
+    cmd.add_flag("--trust-proxy", cfg.trust_proxy, "honour X-Forwarded-For/-Proto from a reverse proxy")
+        ->envname("USLUGI_TRUST_PROXY");
+    cmd.add_flag("--test-routes", cfg.test_routes, "fault-injection routes for the integration tests")
+        ->envname("USLUGI_TEST_ROUTES");
+}
+
+std::string display_url(const std::string& url) {
+    // Never print a password from a PostgreSQL URL.
+    const auto at = url.find('@');
+    const auto scheme = url.find("://");
+    const auto colon = url.find(':', scheme + 3);
+    if (at == std::string::npos || colon == std::string::npos || colon > at) return url;
+    return url.substr(0, colon) + ":***" + url.substr(at);
+}
+
+void raise_file_limit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+    }
+}
+
+int migrate(const core::Config& cfg, const std::string& root) {
+    db::Database database(cfg.database, 1);
+    const auto applied = db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend()));
+    for (const auto& name : applied) core::app_log().info("migration applied: {}", name);
+    core::app_log().info("database {} is up to date ({} applied now)", display_url(cfg.database), applied.size());
+    return 0;
+}
+
+int serve(const core::Config& cfg, const std::string& root) {
+    raise_file_limit();
+    db::Database database(cfg.database, cfg.db_pool_size);
+    for (const auto& name : db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend())))
+        core::app_log().info("migration applied: {}", name);
+
+    core::Locales locales;
+    locales.load(root + "/locales");
+    http::Templates templates;
+    templates.load(root + "/templates");
+    http::StaticFiles statics;
+    statics.load(root + "/static");
+
+    http::Router router;
+    http::Metrics metrics;
+    http::SessionStore sessions(database);
+    http::Renderer renderer(templates, locales, statics);
+    http::App app(cfg, router, renderer, sessions, metrics);
+
+    http::register_ops_routes(router, statics, metrics, database);
+    http::register_prefs_routes(router, app, renderer, sessions);
+    catalog::register_routes(router, renderer);
+    if (cfg.test_routes) http::register_test_routes(router);
+
+    http::ServerOptions options;
+    options.listen = cfg.listen;
+    options.port = cfg.port;
+    options.io_threads = cfg.io_threads;
+    options.workers = cfg.workers;
+    options.queue_capacity = cfg.queue_capacity;
+    options.header_limit = cfg.header_limit;
+    options.body_limit = cfg.body_limit;
+    options.header_timeout = cfg.header_timeout;
+    options.body_timeout = cfg.body_timeout;
+    options.idle_timeout = cfg.idle_timeout;
+    options.shutdown_timeout = cfg.shutdown_timeout;
+    http::Server server(options, app);
+    server.bind();
+
+    metrics.add_gauge("uslugi_worker_queue_depth", "Requests waiting for a worker.",
+                      [&server] { return double(server.workers().queue_depth()); });
+    metrics.add_gauge("uslugi_workers_busy", "Workers running a handler.",
+                      [&server] { return double(server.workers().busy()); });
+    metrics.add_gauge("uslugi_workers", "Worker threads.", [&server] { return double(server.workers().threads()); });
+    metrics.add_gauge("uslugi_db_pool_in_use", "Database connections leased.",
+                      [&database] { return double(database.in_use()); });
+    metrics.add_gauge("uslugi_db_pool_size", "Database connections in the pool.",
+                      [&database] { return double(database.pool_size()); });
+    metrics.add_gauge("uslugi_open_connections", "Open client connections.",
+                      [&server] { return double(server.open_connections()); });
+
+    // Ended sessions are removed in the background (the jobs module will take this over).
+    std::mutex maintenance_mutex;
+    std::condition_variable maintenance_wake;
+    bool stopping = false;
+    std::thread maintenance([&] {
+        std::unique_lock lock(maintenance_mutex);
+        while (!maintenance_wake.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
+            try {
+                if (int n = sessions.purge_expired()) core::app_log().info("purged {} ended sessions", n);
+            } catch (const std::exception& e) {
+                core::app_log().warn("session purge failed: {}", e.what());
+            }
+        }
+    });
+
+    std::printf("uslugi listening on http://%s:%u (database %s)\n", cfg.listen.c_str(), server.port(),
+                display_url(cfg.database).c_str());
+    std::fflush(stdout);
+    core::app_log().info("serving {} with {} workers, {} I/O threads", root, cfg.workers, cfg.io_threads);
+    server.run();
+    {
+        std::lock_guard lock(maintenance_mutex);
+        stopping = true;
+    }
+    maintenance_wake.notify_all();
+    maintenance.join();
+    spdlog::shutdown();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    core::Config cfg;
+    CLI::App cli{"uslugi — portal of state and municipal services"};
+    cli.set_version_flag("--version", std::string("uslugi ") + USLUGI_VERSION);
+    cli.set_config("--config", "", "read settings from an INI/TOML file")->envname("USLUGI_CONFIG");
+    cli.require_subcommand(1);
+    add_common_options(cli, cfg);
+
+    CLI::App* serve_cmd = cli.add_subcommand("serve", "run the portal (pages, JSON API, background work)");
+    serve_cmd->fallthrough();
+    add_serve_options(*serve_cmd, cfg);
+    CLI::App* migrate_cmd = cli.add_subcommand("migrate", "apply database migrations and exit");
+    migrate_cmd->fallthrough();
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return cli.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return cli.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return cli.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "uslugi: " << e.what() << "\nRun 'uslugi --help' for the commands and flags.\n";
+        return 2;
+    }
+
+    try {
+        core::init_logging(cfg.log_level);
+        core::crypto_init();
+        const std::string root = core::find_root(cfg.root, argv[0]);
+        if (*migrate_cmd) return migrate(cfg, root);
+        return serve(cfg, root);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "uslugi: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        core::app_log().critical("{}", e.what());
+        spdlog::shutdown();
+        return 1;
+    }
+}

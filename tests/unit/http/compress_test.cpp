@@ -1,0 +1,49 @@
+#include <gtest/gtest.h>
+
+#include "http/compress.hpp"
+#include "http/metrics.hpp"
+#include "http/render.hpp"
+
+using namespace uslugi::http;
+
+TEST(Gzip, RoundTripsAndShrinksText) {
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += "<li>Госуслуги — услуга номер " + std::to_string(i) + "</li>\n";
+    const std::string z = gzip(text);
+    EXPECT_LT(z.size(), text.size() / 3);
+    EXPECT_EQ(static_cast<unsigned char>(z[0]), 0x1f);
+    EXPECT_EQ(static_cast<unsigned char>(z[1]), 0x8b);
+    EXPECT_EQ(gunzip(z), text);
+    EXPECT_THROW(gunzip("not gzip"), std::runtime_error);
+}
+
+TEST(Gzip, KnowsWhatIsText) {
+    EXPECT_TRUE(is_compressible("text/html; charset=utf-8"));
+    EXPECT_TRUE(is_compressible("application/json"));
+    EXPECT_FALSE(is_compressible("image/png"));
+}
+
+TEST(Metrics, CountsAndBucketsRequests) {
+    Metrics m;
+    m.observe("/", "GET", 200, 0.0007);
+    m.observe("/", "GET", 200, 0.3);
+    m.observe("/", "GET", 404, 0.002);
+    m.add_gauge("uslugi_test_gauge", "A test gauge.", [] { return 7.0; });
+    const std::string text = m.render();
+    EXPECT_NE(text.find("uslugi_http_requests_total{route=\"/\",method=\"GET\",status=\"200\"} 2"), std::string::npos);
+    EXPECT_NE(text.find("uslugi_http_requests_total{route=\"/\",method=\"GET\",status=\"404\"} 1"), std::string::npos);
+    EXPECT_NE(text.find("uslugi_http_request_duration_seconds_bucket{route=\"/\",le=\"0.001\"} 1"), std::string::npos);
+    EXPECT_NE(text.find("uslugi_http_request_duration_seconds_bucket{route=\"/\",le=\"0.5\"} 3"), std::string::npos);
+    EXPECT_NE(text.find("uslugi_http_request_duration_seconds_count{route=\"/\"} 3"), std::string::npos);
+    EXPECT_NE(text.find("uslugi_test_gauge 7"), std::string::npos);
+    EXPECT_EQ(prometheus_label("a\"b\\c\n"), "a\\\"b\\\\c\\n");
+}
+
+TEST(SafeNext, OnlyLocalPaths) {
+    EXPECT_EQ(safe_next("/services/1?x=2"), "/services/1?x=2");
+    EXPECT_EQ(safe_next("//evil.example/"), "/");
+    EXPECT_EQ(safe_next("/\\evil.example"), "/");
+    EXPECT_EQ(safe_next("https://evil.example/"), "/");
+    EXPECT_EQ(safe_next(""), "/");
+    EXPECT_EQ(safe_next("/a\r\nSet-Cookie: x"), "/");
+}
