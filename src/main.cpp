@@ -51,6 +51,12 @@ void add_serve_options(CLI::App& cmd, core::Config& cfg) {
         ->envname("USLUGI_QUEUE")->check(CLI::Range(1, 100000))->capture_default_str();
     cmd.add_option("--db-pool", cfg.db_pool_size, "database connections")->envname("USLUGI_DB_POOL")
         ->check(CLI::Range(1, 1000))->capture_default_str();
+    cmd.add_option_function<int>("--header-timeout", [&cfg](int s) { cfg.header_timeout = std::chrono::seconds(s); },
+                                 "seconds a client has to send a request header (default 10)")
+        ->envname("USLUGI_HEADER_TIMEOUT")->check(CLI::Range(1, 3600));
+    cmd.add_option_function<int>("--idle-timeout", [&cfg](int s) { cfg.idle_timeout = std::chrono::seconds(s); },
+                                 "seconds an idle keep-alive connection stays open (default 75)")
+        ->envname("USLUGI_IDLE_TIMEOUT")->check(CLI::Range(1, 3600));
     cmd.add_flag("--trust-proxy", cfg.trust_proxy, "honour X-Forwarded-For/-Proto from a reverse proxy")
         ->envname("USLUGI_TRUST_PROXY");
     cmd.add_flag("--test-routes", cfg.test_routes, "fault-injection routes for the integration tests")

@@ -104,6 +104,9 @@ Response App::run(Request& request) {
         request.lang = negotiated;
     }
 
+    if (request.method() == bhttp::verb::unknown) {
+        return renderer_.error_page(request, Status::not_implemented);
+    }
     if (!match.route) {
         if (match.path_matched) {
             Response r = request.wants_json()

@@ -2,6 +2,7 @@
 
 #include <boost/beast/core.hpp>
 
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -61,7 +62,9 @@ private:
     void read_header() {
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
-        parser_->body_limit(server_.options_.body_limit);
+        // The real body limit depends on the route, known only after the header;
+        // until then Beast must not judge Content-Length against its default.
+        parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
         stream_.expires_after(server_.options_.header_timeout);
         bhttp::async_read_header(stream_, buffer_, *parser_,
                                  [self = shared_from_this()](beast::error_code ec, std::size_t) {

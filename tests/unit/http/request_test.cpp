@@ -31,7 +31,7 @@ TEST(UrlDecode, RejectsMalformedEscapesAndNul) {
 TEST(UrlEncode, RoundTrips) {
     const std::string s = "/search?q=паспорт & штрафы";
     EXPECT_EQ(url_decode(url_encode(s), false), s);
-    EXPECT_EQ(url_encode("/a b"), "/a%20b");
+    EXPECT_EQ(url_encode("/a b?c=d&e"), "%2Fa%20b%3Fc%3Dd%26e");
 }
 
 TEST(Params, KeepsOrderAndRepeats) {

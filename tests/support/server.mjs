@@ -1,0 +1,97 @@
+// Starts a real `uslugi serve` for a test on a free port, on SQLite (a fresh
+// file) or PostgreSQL (a fresh schema in the server `make test` started),
+// chosen by USLUGI_TEST_DATABASE ("sqlite" or a postgresql:// URL).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const binary = process.env.USLUGI_BINARY || path.join(root, 'build', 'uslugi');
+export const backend = process.env.USLUGI_TEST_DATABASE || 'sqlite';
+
+function psql(url, sql) {
+  execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+// A fresh, empty database for one server.
+export function freshDatabase() {
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'uslugi-it-'));
+    return { url: `sqlite://${dir}/uslugi.db`, drop: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = 's_' + randomBytes(6).toString('hex');
+  psql(backend, `CREATE SCHEMA ${schema}`);
+  const sep = backend.includes('?') ? '&' : '?';
+  return {
+    url: `${backend}${sep}options=-csearch_path%3D${schema}`,
+    drop: () => psql(backend, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+  };
+}
+
+// Resolves once the server prints its address; `stop()` sends SIGTERM and
+// resolves with the exit code. `log()` is everything it wrote to stderr.
+export async function startServer(extraArgs = [], { env = {}, portFlag = true } = {}) {
+  const db = freshDatabase();
+  const args = ['serve', ...(portFlag ? ['--port', '0'] : []), '--database', db.url, '--test-routes', ...extraArgs];
+  const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^\s]+)/);
+      if (m) resolve(m[1]);
+    });
+    exited.then(({ code }) => reject(new Error(`uslugi exited with ${code} before listening:\n${stderr}`)));
+  });
+  let stopped = false;
+  return {
+    url,
+    port: Number(new URL(url).port),
+    child,
+    exited,
+    log: () => stderr,
+    async stop() {
+      if (!stopped) {
+        stopped = true;
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      }
+      const result = await exited;
+      db.drop();
+      return result;
+    },
+  };
+}
+
+// Runs the CLI to completion: { code, stdout, stderr }.
+export function runCli(args, { env = {} } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env } });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// Polls /metrics until `predicate(text)` holds; /metrics runs on the I/O
+// thread, so it answers even when every worker is busy.
+export async function waitForMetrics(url, predicate, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await (await fetch(url + '/metrics')).text();
+    if (predicate(text)) return text;
+    if (Date.now() > deadline) throw new Error('metrics never reached the expected state:\n' + text);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+export function metricValue(text, name) {
+  const m = text.match(new RegExp(`^${name} (\\S+)$`, 'm'));
+  return m ? Number(m[1]) : NaN;
+}
