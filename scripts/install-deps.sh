@@ -9,10 +9,10 @@ PACKAGES=(
   libkainjow-mustache-dev nlohmann-json3-dev libsodium-dev libzxcvbn-dev
   libphonenumber-dev libstemmer-dev libhpdf-dev libqrencode-dev libpoco-dev
   libssl-dev zlib1g-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   postgresql python3-aiosmtpd
   chromium fonts-dejavu-core nodejs npm
-  wrk nginx-light curl procps
+  wrk nginx-light curl procps bc linux-perf
 )
 
 missing=()

@@ -97,7 +97,7 @@ int serve(const core::Config& cfg, const std::string& root) {
     core::Locales locales;
     locales.load(root + "/locales");
     http::Templates templates;
-    templates.load(root + "/templates");
+    templates.load(root + "/templates", locales);
     http::StaticFiles statics;
     statics.load(root + "/static");
 

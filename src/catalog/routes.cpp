@@ -49,7 +49,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer) {
         Data d;
         d.set("sections", sections);
         return renderer.page(req, "catalog/home", d, t.text("home.title"));
-    });
+    }, http::RouteOptions{.non_blocking = true});
 
     router.get("/search", [&renderer](Request& req) {
         const core::Locale& t = renderer.locale(req);
@@ -60,7 +60,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer) {
         d.set("has_query", !q.empty());
         d.set("truncated", truncated);
         return renderer.page(req, "catalog/search", d, t.text("search.title"));
-    });
+    }, http::RouteOptions{.non_blocking = true});
 }
 
 }  // namespace uslugi::catalog

@@ -16,7 +16,7 @@ struct Config {
     // HTTP server
     std::string listen = "127.0.0.1";
     std::uint16_t port = 8080;
-    unsigned io_threads = 1;
+    unsigned io_threads = 2;  // they also run non-blocking handlers
     unsigned workers = 16;
     std::size_t queue_capacity = 512;
     std::size_t db_pool_size = 16;

@@ -6,6 +6,10 @@
 #include "db/database.hpp"
 #include "http/compress.hpp"
 
+#include <fmt/format.h>
+
+#include <cstring>
+
 namespace uslugi::http {
 
 namespace {
@@ -23,14 +27,35 @@ bool is_state_changing(bhttp::verb v) {
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 }  // namespace
 
-std::string new_request_id() { return core::to_hex(core::random_bytes(8)); }
+// Request ids only have to be unique enough to find a request in the log, not
+// secret: a per-thread generator seeded once from the CSPRNG saves a system
+// call per request.
+std::string new_request_id() {
+    thread_local std::uint64_t state = [] {
+        std::uint64_t seed = 0;
+        const std::string bytes = core::random_bytes(sizeof seed);
+        std::memcpy(&seed, bytes.data(), sizeof seed);
+        return seed;
+    }();
+    // splitmix64
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return fmt::format("{:016x}", z);
+}
 
-Application::Plan App::plan(bhttp::verb method, std::string_view target) {
+Application::Plan App::plan(const RawRequest& header) {
     Plan p;
-    const RouteMatch m = router_.match(method, path_of(target), nullptr);
+    const RouteMatch m = router_.match(header.method(), path_of(header.target()), nullptr);
     if (m.route) {
-        p.body_limit = m.route->options.body_limit;
-        p.on_io_thread = m.route->options.on_io_thread;
+        const RouteOptions& o = m.route->options;
+        p.body_limit = o.body_limit;
+        // A non-blocking handler runs right on the I/O thread unless a session
+        // has to be read from the database first.
+        const bool needs_session = o.load_session &&
+                                   header[bhttp::field::cookie].find(std::string(kSessionCookie) + "=") != std::string_view::npos;
+        p.on_io_thread = o.on_io_thread || (o.non_blocking && !needs_session);
     }
     return p;
 }

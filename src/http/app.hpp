@@ -20,7 +20,7 @@ public:
         Metrics& metrics)
         : config_(config), router_(router), renderer_(renderer), sessions_(sessions), metrics_(metrics) {}
 
-    Plan plan(bhttp::verb method, std::string_view target) override;
+    Plan plan(const RawRequest& header) override;
     Response handle(RawRequest&& raw, const Peer& peer) override;
     Response reject(Status status, std::string_view accept_language, const Peer& peer) override;
 

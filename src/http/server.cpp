@@ -76,7 +76,7 @@ private:
         if (ec) return on_read_error(ec);
         const auto& header = parser_->get();
         accept_language_ = std::string(header[bhttp::field::accept_language]);
-        plan_ = server_.app_.plan(header.method(), header.target());
+        plan_ = server_.app_.plan(header);
         const std::size_t limit = plan_.body_limit ? plan_.body_limit : server_.options_.body_limit;
         if (auto length = parser_->content_length(); length && *length > limit)
             return reject(Status::payload_too_large);

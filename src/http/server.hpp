@@ -23,7 +23,7 @@ namespace uslugi::http {
 struct ServerOptions {
     std::string listen = "127.0.0.1";
     std::uint16_t port = 8080;
-    unsigned io_threads = 1;
+    unsigned io_threads = 2;
     unsigned workers = 16;
     std::size_t queue_capacity = 512;
     std::size_t header_limit = 16 * 1024;
@@ -46,8 +46,9 @@ public:
         std::size_t body_limit = 0;  // 0: the server's default
         bool on_io_thread = false;
     };
-    // Called once the header is read, before the body: routing decides limits.
-    virtual Plan plan(bhttp::verb method, std::string_view target) = 0;
+    // Called once the header is read, before the body: routing decides the
+    // body limit and whether the handler may run on the I/O thread.
+    virtual Plan plan(const RawRequest& header) = 0;
     virtual Response handle(RawRequest&& request, const Peer& peer) = 0;
     // A response the server itself must give (400, 413, 431, 503) before any handler ran.
     virtual Response reject(Status status, std::string_view accept_language, const Peer& peer) = 0;

@@ -12,14 +12,23 @@
 #include <unordered_map>
 
 namespace uslugi::http {
+// {{t.key}} → the key's text for the locale, HTML-escaped; other tags untouched.
+std::string localize_template(const std::string& source, const core::Locale& locale);
+// Folds each line break and the indentation after it (templates carry no <pre>).
+std::string collapse_whitespace(const std::string& source);
+}
+
+namespace uslugi::http {
 
 using Data = kainjow::mustache::data;
 
 class Templates {
 public:
-    // Loads every templates/**/*.mustache as "<folder>/<name>"; throws on a syntax error.
-    void load(const std::string& dir);
-    bool has(const std::string& name) const { return templates_.count(name) != 0; }
+    // Loads every templates/**/*.mustache as "<folder>/<name>", once per
+    // language: {{t.key}} tags are replaced by the escaped locale text at load
+    // time, so a request renders only what really varies. Throws on a syntax error.
+    void load(const std::string& dir, const core::Locales& locales);
+    bool has(const std::string& name) const { return templates_.count(name + "@ru") != 0; }
     // Renders with `data` layered over `chrome`; {{t.some.key}} reads the locale.
     std::string render(const std::string& name, const Data& data, const Data* chrome,
                        const core::Locale& locale) const;
