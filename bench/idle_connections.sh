@@ -37,7 +37,7 @@ async def main():
 asyncio.run(main())
 PY
 HOLDER_PID=$!
-for _ in $(seq 1 600); do grep -q holding "$BENCH_DIR/holder.out" && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -qs holding "$BENCH_DIR/holder.out" && break; sleep 0.1; done
 grep -q holding "$BENCH_DIR/holder.out" || { echo "holder failed:"; cat "$BENCH_DIR/holder.out"; exit 1; }
 open=$(curl -sf "$USLUGI_URL/metrics" | awk '/^uslugi_open_connections / {print $2}')
 rss_after=$(rss_kib "$USLUGI_PID")
