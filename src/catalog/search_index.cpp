@@ -91,15 +91,16 @@ std::uint64_t hash_u32(std::u32string_view s) {
     return h;
 }
 
-// Hashes of `s` and of every string made by deleting up to `depth` code points.
-void collect_deletes(std::u32string& s, int depth, std::vector<std::uint64_t>& out) {
+// Hashes of `s` and of every string made by deleting up to `depth` code points
+// (positions taken in increasing order, so each combination comes once).
+void collect_deletes(std::u32string& s, int depth, std::vector<std::uint64_t>& out, std::size_t from = 0) {
     out.push_back(hash_u32(s));
     if (depth == 0 || s.size() <= 1) return;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (i > 0 && s[i] == s[i - 1]) continue;  // same string as deleting the neighbour
+    for (std::size_t i = from; i < s.size(); ++i) {
+        if (i > from && s[i] == s[i - 1]) continue;  // same string as deleting the neighbour
         const char32_t c = s[i];
         s.erase(i, 1);
-        collect_deletes(s, depth - 1, out);
+        collect_deletes(s, depth - 1, out, i);
         s.insert(i, 1, c);
     }
 }
@@ -264,15 +265,14 @@ std::vector<std::string_view> split_chunks(std::string_view s) {
     const std::u32string cps = text::decode_utf8(s);  // s is valid UTF-8: offsets follow the encoding
     std::size_t pos = 0, start = std::string::npos;
     for (char32_t cp : cps) {
-        std::string enc;
-        text::append_utf8(enc, cp);
+        const std::size_t len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
         if (text::is_space(cp)) {
             if (start != std::string::npos) out.push_back(s.substr(start, pos - start));
             start = std::string::npos;
         } else if (start == std::string::npos) {
             start = pos;
         }
-        pos += enc.size();
+        pos += len;
     }
     if (start != std::string::npos) out.push_back(s.substr(start));
     return out;
@@ -314,14 +314,16 @@ struct SearchIndex::Impl {
     void compute_field_scores();
 
     // ---- querying
-    void collect_alts(const Token& t, float mult, std::vector<Alt>& out, bool& known) const;
+    // Exact and stem matches of a word; `canon` gets its key for synonym phrases.
+    void collect_alts(const Token& t, float mult, std::vector<Alt>& out, bool& known, std::string* canon = nullptr) const;
     void typo_search(std::u32string_view q, int max, std::unordered_map<std::uint32_t, int>& found) const;
     QueryWord resolve(const Token& t, float mult) const;
     std::vector<QueryWord> resolve_text(std::string_view text, bool allow_layout, std::string& corrected) const;
     Plan plan(std::vector<QueryWord> words) const;
     std::vector<Scored> evaluate(const std::vector<Variant>& variants, const SearchOptions& o, bool allow_partial,
                                  bool& partial) const;
-    void sort_scored(std::vector<Scored>& v, std::size_t top) const;
+    // Puts the best of v[from..] in order into v[from..top).
+    void sort_scored(std::vector<Scored>& v, std::size_t from, std::size_t top) const;
     std::string highlight(const DocInfo& doc, int lang, const std::vector<std::uint32_t>& terms) const;
     Slot prefix_slot(std::string_view prefix) const;
 };
@@ -536,13 +538,18 @@ void SearchIndex::Impl::compute_field_scores() {
 
 // ---------------------------------------------------------------- querying
 
-void SearchIndex::Impl::collect_alts(const Token& t, float mult, std::vector<Alt>& out, bool& known) const {
+void SearchIndex::Impl::collect_alts(const Token& t, float mult, std::vector<Alt>& out, bool& known,
+                                     std::string* canon) const {
     if (const auto it = word_ids.find(t.folded); it != word_ids.end()) {
         known = true;
         for (std::uint32_t term : words[it->second].terms) out.push_back(Alt{term, kExact * mult});
     }
+    if (canon != nullptr) *canon = t.folded;
+    bool first = true;
     for (StemLang lang : query_languages(t.script)) {
         const std::string s = text::stem(lang, t.lower);
+        if (first && canon != nullptr && !s.empty()) *canon = s;  // as text::canonical(t)
+        first = false;
         if (s.empty()) continue;
         if (const auto it = stem_ids.find(lang_key(lang, s)); it != stem_ids.end()) {
             known = true;
@@ -555,9 +562,7 @@ void SearchIndex::Impl::typo_search(std::u32string_view q, int max,
                                     std::unordered_map<std::uint32_t, int>& found) const {
     std::vector<std::uint64_t> hashes;
     std::u32string s(q);
-    collect_deletes(s, max, hashes);
-    std::sort(hashes.begin(), hashes.end());
-    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    collect_deletes(s, max, hashes);  // rare duplicates only repeat a lookup
     std::vector<std::uint32_t> candidates;
     for (std::uint64_t h : hashes) deletions.find(h, [&](std::uint32_t k) { candidates.push_back(k); });
     std::sort(candidates.begin(), candidates.end());
@@ -572,9 +577,10 @@ void SearchIndex::Impl::typo_search(std::u32string_view q, int max,
 
 QueryWord SearchIndex::Impl::resolve(const Token& t, float mult) const {
     QueryWord w;
-    w.canon.emplace_back(text::canonical(t), mult);
+    std::string canon;
     bool known = false;
-    collect_alts(t, mult, w.alts, known);
+    collect_alts(t, mult, w.alts, known, &canon);
+    w.canon.emplace_back(std::move(canon), mult);
     if (known) {
         w.best = kSynonym * mult;  // at least: a word known from the synonym groups
         for (const Alt& a : w.alts) w.best = std::max(w.best, a.quality);
@@ -811,7 +817,7 @@ std::vector<Scored> SearchIndex::Impl::evaluate(const std::vector<Variant>& vari
     return out;
 }
 
-void SearchIndex::Impl::sort_scored(std::vector<Scored>& v, std::size_t top) const {
+void SearchIndex::Impl::sort_scored(std::vector<Scored>& v, std::size_t from, std::size_t top) const {
     auto better = [this](const Scored& a, const Scored& b) {
         if (a.score != b.score) return a.score > b.score;
         const DocInfo &da = docs[a.doc], &db = docs[b.doc];
@@ -819,7 +825,14 @@ void SearchIndex::Impl::sort_scored(std::vector<Scored>& v, std::size_t top) con
         return da.id < db.id;
     };
     top = std::min(top, v.size());
-    std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(top), v.end(), better);
+    if (from >= top) return;
+    const auto first = v.begin() + static_cast<std::ptrdiff_t>(from);
+    const auto middle = v.begin() + static_cast<std::ptrdiff_t>(top);
+    if (middle == v.end()) {
+        std::sort(first, middle, better);
+    } else {
+        std::partial_sort(first, middle, v.end(), better);
+    }
 }
 
 std::string SearchIndex::Impl::highlight(const DocInfo& doc, int lang, const std::vector<std::uint32_t>& hl) const {
@@ -846,10 +859,13 @@ Slot SearchIndex::Impl::prefix_slot(std::string_view prefix) const {
                                [this](std::uint32_t w, std::string_view p) { return words[w].text < p; });
     std::vector<std::uint32_t> found;
     for (; it != words_by_text.end() && words[*it].text.starts_with(prefix); ++it) found.push_back(*it);
-    if (found.size() > kMaxPrefixWords) {
-        std::partial_sort(found.begin(), found.begin() + kMaxPrefixWords, found.end(),
+    // The most frequent completions; fewer for one or two letters, which begin thousands of words.
+    const auto letters = std::count_if(prefix.begin(), prefix.end(), [](char c) { return (c & 0xC0) != 0x80; });
+    const std::size_t cap = letters <= 1 ? kMaxPrefixWords / 4 : letters == 2 ? kMaxPrefixWords / 2 : kMaxPrefixWords;
+    if (found.size() > cap) {
+        std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(cap), found.end(),
                           [this](std::uint32_t a, std::uint32_t b) { return words[a].df > words[b].df; });
-        found.resize(kMaxPrefixWords);
+        found.resize(cap);
     }
     for (std::uint32_t w : found) {
         const float q = words[w].text.size() == prefix.size() ? kExact : kStem;
@@ -882,7 +898,7 @@ SearchResults SearchIndex::search(std::string_view query, const SearchOptions& o
     const std::size_t limit = std::min(options.limit, kMaxLimit);
     if (options.offset >= scored.size() || limit == 0) return r;
     const std::size_t end = std::min(scored.size(), options.offset + limit);
-    impl_->sort_scored(scored, end);
+    impl_->sort_scored(scored, 0, end);
     const int asked = language_index(options.lang);
     for (std::size_t i = options.offset; i < end; ++i) {
         const DocInfo& doc = impl_->docs[scored[i].doc];
@@ -921,9 +937,15 @@ std::vector<Suggestion> SearchIndex::suggest(std::string_view prefix, const Sear
         bool partial = false;
         std::vector<Scored> scored = impl_->evaluate(plan.variants, options, false, partial);
         if (scored.empty()) return false;
-        impl_->sort_scored(scored, scored.size());
-        for (const Scored& s : scored) {
-            const DocInfo& doc = impl_->docs[s.doc];
+        // Titles repeat (regional variants): sort a few times the limit, more only when needed.
+        std::size_t sorted = std::min(scored.size(), limit * 4);
+        impl_->sort_scored(scored, 0, sorted);
+        for (std::size_t i = 0; i < scored.size(); ++i) {
+            if (i == sorted) {
+                sorted = scored.size();
+                impl_->sort_scored(scored, i, sorted);
+            }
+            const DocInfo& doc = impl_->docs[scored[i].doc];
             const int shown = doc.shown[asked];
             const std::string& title = doc.titles[shown];
             if (title.empty() || std::any_of(out.begin(), out.end(), [&](const Suggestion& x) { return x.title == title; }))

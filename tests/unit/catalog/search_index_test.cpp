@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 #include <string>
@@ -647,4 +648,36 @@ TEST(SearchIndexBuild, EmptyIndexAndDocumentsWithoutText) {
     ASSERT_EQ(r.hits.size(), 1u);
     EXPECT_EQ(r.hits[0].id, "de-only");
     EXPECT_EQ(r.hits[0].title, "Führerschein umtauschen");  // falls back to the title there is
+}
+
+TEST(SearchIndexFilters, SettlementFilterAppliesOnlyToServicesBoundToSettlements) {
+    SearchDocument perm_city;
+    perm_city.id = "bus-perm";
+    perm_city.ru.title = "Проездной на автобус";
+    perm_city.regions = {"59"};
+    perm_city.settlements = {"perm"};
+    SearchDocument kungur = perm_city;
+    kungur.id = "bus-kungur";
+    kungur.settlements = {"kungur"};
+    SearchDocument region_wide = perm_city;
+    region_wide.id = "bus-region";
+    region_wide.settlements.clear();
+    const SearchIndex idx({perm_city, kungur, region_wide}, {});
+    SearchOptions o;
+    o.region = "59";
+    o.settlement = "kungur";
+    const auto r = idx.search("проездной автобус", o);
+    std::vector<std::string> found = ids(r);
+    std::sort(found.begin(), found.end());
+    EXPECT_EQ(found, (std::vector<std::string>{"bus-kungur", "bus-region"}));
+    o.settlement.clear();
+    EXPECT_EQ(idx.search("проездной", o).total, 3u);
+}
+
+TEST(SearchIndexQueries, LatinTyposAndWordForms) {
+    SearchOptions en;
+    en.lang = "en";
+    EXPECT_EQ(first_id("foreign pasport", en), "passport-foreign-chip");
+    EXPECT_EQ(first_id("trafic fines", en), "traffic-fines");
+    EXPECT_EQ(first_id("passports without chips", en), "passport-foreign-old");
 }
