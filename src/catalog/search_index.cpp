@@ -35,7 +35,7 @@ constexpr float kPopularityWeight = 0.1f;  // the most popular service gains at 
 
 constexpr std::size_t kMaxQueryWords = 16;
 constexpr std::size_t kMaxVariants = 8;
-constexpr std::size_t kMaxSlots = 32;  // bits of the per-document mask
+constexpr std::size_t kMaxSlots = 32;  // words of one reading of the query (8-bit counters)
 constexpr std::size_t kMaxPrefixWords = 64;
 constexpr std::uint32_t kMinTypoLength = 4;
 constexpr std::uint32_t kMaxKeyLength = 32;
@@ -191,8 +191,10 @@ struct Alt {
     float quality;
 };
 
+// What one query word (or one word of a synonym phrase) may match.
 using Slot = std::vector<Alt>;
-using Variant = std::vector<Slot>;
+// A reading of the query: the slots that must all match (indices into Plan::slots).
+using Variant = std::vector<std::uint32_t>;
 
 struct SynToken {
     std::string canon;
@@ -212,7 +214,8 @@ struct QueryWord {
 };
 
 struct Plan {
-    std::vector<Variant> variants;
+    std::vector<Slot> slots;
+    std::vector<Variant> variants;  // the query as typed first, then with synonym phrases swapped in
     std::vector<std::uint32_t> highlight;  // sorted term ids
     std::string corrected;                 // the retyped query, if a chunk was retyped
 };
@@ -222,12 +225,19 @@ struct Scored {
     float score;
 };
 
+// How one document matches one slot.
+struct SlotHit {
+    std::uint32_t doc;
+    float score;
+    bool title;
+};
+
 // Per-thread working memory for scoring, all zero between queries.
 struct Scratch {
     std::vector<float> cur, acc, best_full, best_partial;
-    std::vector<std::uint8_t> cur_title, title_slots;
-    std::vector<std::uint32_t> mask;
+    std::vector<std::uint8_t> cur_title, title_slots, matched;
     std::vector<std::uint32_t> cur_touched, touched, best_touched;
+    std::vector<std::vector<SlotHit>> slot_hits;
 
     void ensure(std::size_t n) {
         if (cur.size() >= n) return;
@@ -237,7 +247,7 @@ struct Scratch {
         best_partial.assign(n, 0);
         cur_title.assign(n, 0);
         title_slots.assign(n, 0);
-        mask.assign(n, 0);
+        matched.assign(n, 0);
     }
 };
 
@@ -300,6 +310,9 @@ struct SearchIndex::Impl {
     std::vector<std::vector<std::uint32_t>> groups;  // group → phrases
     std::unordered_map<std::string, std::vector<std::uint32_t>> phrases_by_first;
     std::array<std::vector<float>, kLanguages> field_scores;  // [asked language][fields mask]
+    // Per document, kept apart from DocInfo so that scoring touches little memory.
+    std::vector<float> boosts;
+    std::array<std::vector<std::uint16_t>, kLanguages> title_words;  // [asked language][doc], of the title shown
     std::size_t indexed_words = 0;
 
     Impl(std::vector<SearchDocument>& documents, std::vector<SynonymGroup>& synonyms);
@@ -320,8 +333,7 @@ struct SearchIndex::Impl {
     QueryWord resolve(const Token& t, float mult) const;
     std::vector<QueryWord> resolve_text(std::string_view text, bool allow_layout, std::string& corrected) const;
     Plan plan(std::vector<QueryWord> words) const;
-    std::vector<Scored> evaluate(const std::vector<Variant>& variants, const SearchOptions& o, bool allow_partial,
-                                 bool& partial) const;
+    std::vector<Scored> evaluate(const Plan& plan, const SearchOptions& o, bool allow_partial, bool& partial) const;
     // Puts the best of v[from..] in order into v[from..top).
     void sort_scored(std::vector<Scored>& v, std::size_t from, std::size_t top) const;
     std::string highlight(const DocInfo& doc, int lang, const std::vector<std::uint32_t>& terms) const;
@@ -432,6 +444,11 @@ void SearchIndex::Impl::index_documents(std::vector<SearchDocument>& documents) 
         if (log_range <= 0 || doc.popularity <= 0) continue;
         const double share = std::clamp((std::log1p(static_cast<double>(doc.popularity)) - log_min) / log_range, 0.0, 1.0);
         doc.boost = 1.0f + kPopularityWeight * static_cast<float>(share);
+    }
+
+    for (const DocInfo& doc : docs) {
+        boosts.push_back(doc.boost);
+        for (int lang = 0; lang < kLanguages; ++lang) title_words[lang].push_back(doc.title_words[doc.shown[lang]]);
     }
 
     lists.resize(terms.size());
@@ -668,7 +685,7 @@ Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
     Plan p;
     const std::size_t n = words.size();
     if (n == 0) return p;
-    Variant base(n);
+    std::vector<Slot> base(n);
     for (std::size_t i = 0; i < n; ++i) base[i] = words[i].alts;
 
     // Synonym phrases found in the query: where they start, how long, which, how well.
@@ -724,69 +741,89 @@ Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
         }
     }
     for (Slot& s : base) dedupe(s);
-    p.variants.push_back(base);
+    p.slots = std::move(base);
+    Variant as_typed(n);
+    for (std::uint32_t i = 0; i < n; ++i) as_typed[i] = i;
+    p.variants.push_back(as_typed);
     for (const Replacement& r : replacements) {
         if (p.variants.size() >= kMaxVariants) break;
-        Variant v(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(r.start));
+        Variant v(as_typed.begin(), as_typed.begin() + static_cast<std::ptrdiff_t>(r.start));
         for (const SynToken& t : phrases[r.phrase].tokens) {
             Slot s;
             for (const Alt& a : t.alts) s.push_back(Alt{a.term, a.quality * r.quality});
-            v.push_back(std::move(s));
+            v.push_back(static_cast<std::uint32_t>(p.slots.size()));
+            p.slots.push_back(std::move(s));
         }
-        v.insert(v.end(), base.begin() + static_cast<std::ptrdiff_t>(r.start + r.length), base.end());
+        v.insert(v.end(), as_typed.begin() + static_cast<std::ptrdiff_t>(r.start + r.length), as_typed.end());
         if (v.size() <= kMaxSlots) p.variants.push_back(std::move(v));
     }
     if (p.variants.front().size() > kMaxSlots) p.variants.erase(p.variants.begin());
-    for (const Variant& v : p.variants)
-        for (const Slot& s : v)
-            for (const Alt& a : s) p.highlight.push_back(a.term);
+    for (const Slot& slot : p.slots)
+        for (const Alt& a : slot) p.highlight.push_back(a.term);
     std::sort(p.highlight.begin(), p.highlight.end());
     p.highlight.erase(std::unique(p.highlight.begin(), p.highlight.end()), p.highlight.end());
     return p;
 }
 
-std::vector<Scored> SearchIndex::Impl::evaluate(const std::vector<Variant>& variants, const SearchOptions& o,
-                                                bool allow_partial, bool& partial) const {
+std::vector<Scored> SearchIndex::Impl::evaluate(const Plan& plan, const SearchOptions& o, bool allow_partial,
+                                                bool& partial) const {
     thread_local Scratch sc;
     sc.ensure(docs.size());
     const int asked = language_index(o.lang);
     const float* fs = field_scores[asked].data();
-    for (const Variant& slots : variants) {
+
+    // Each slot once: its best match in every document it matches. Variants share slots.
+    if (sc.slot_hits.size() < plan.slots.size()) sc.slot_hits.resize(plan.slots.size());
+    for (std::size_t si = 0; si < plan.slots.size(); ++si) {
+        for (const Alt& a : plan.slots[si]) {
+            const Term& t = terms[a.term];
+            for (std::uint32_t p = t.begin; p < t.end; ++p) {
+                const Posting& po = postings[p];
+                const float v = a.quality * fs[po.fields];
+                float& cur = sc.cur[po.doc];
+                if (cur == 0) sc.cur_touched.push_back(po.doc);
+                cur = std::max(cur, v);
+                if ((po.fields & kTitleBits) != 0) sc.cur_title[po.doc] = 1;
+            }
+        }
+        std::vector<SlotHit>& hits = sc.slot_hits[si];
+        hits.clear();
+        for (std::uint32_t d : sc.cur_touched) {
+            hits.push_back(SlotHit{d, sc.cur[d], sc.cur_title[d] != 0});
+            sc.cur[d] = 0;
+            sc.cur_title[d] = 0;
+        }
+        sc.cur_touched.clear();
+    }
+
+    const bool filtering = !o.region.empty() || !o.settlement.empty() || !o.audience.empty();
+    auto accepted = [&](std::uint32_t d) { return !filtering || passes(docs[d], o); };
+    const std::uint16_t* title_words_of = title_words[asked].data();
+    bool any_full = false;  // once a document matches every slot, partial matches are not needed
+    for (const Variant& slots : plan.variants) {
         const auto n = static_cast<std::uint32_t>(slots.size());
         if (n == 0) continue;
-        for (std::uint32_t si = 0; si < n; ++si) {
-            for (const Alt& a : slots[si]) {
-                const Term& t = terms[a.term];
-                for (std::uint32_t p = t.begin; p < t.end; ++p) {
-                    const Posting& po = postings[p];
-                    const float v = a.quality * fs[po.fields];
-                    float& cur = sc.cur[po.doc];
-                    if (cur == 0) sc.cur_touched.push_back(po.doc);
-                    cur = std::max(cur, v);
-                    if ((po.fields & kTitleBits) != 0) sc.cur_title[po.doc] = 1;
-                }
+        for (const std::uint32_t slot : slots) {
+            for (const SlotHit& h : sc.slot_hits[slot]) {
+                if (sc.matched[h.doc] == 0) sc.touched.push_back(h.doc);
+                sc.acc[h.doc] += h.score;
+                ++sc.matched[h.doc];
+                sc.title_slots[h.doc] = static_cast<std::uint8_t>(sc.title_slots[h.doc] + (h.title ? 1 : 0));
             }
-            for (std::uint32_t d : sc.cur_touched) {
-                if (sc.mask[d] == 0) sc.touched.push_back(d);
-                sc.acc[d] += sc.cur[d];
-                sc.mask[d] |= 1u << si;
-                sc.title_slots[d] = static_cast<std::uint8_t>(sc.title_slots[d] + sc.cur_title[d]);
-                sc.cur[d] = 0;
-                sc.cur_title[d] = 0;
-            }
-            sc.cur_touched.clear();
+        }
+        if (!any_full) {
+            any_full = std::any_of(sc.touched.begin(), sc.touched.end(),
+                                   [&](std::uint32_t d) { return sc.matched[d] == n && accepted(d); });
         }
         for (std::uint32_t d : sc.touched) {
-            const DocInfo& doc = docs[d];
-            if (passes(doc, o)) {
-                const auto matched = static_cast<std::uint32_t>(std::popcount(sc.mask[d]));
+            const std::uint32_t matched = sc.matched[d];
+            if ((matched == n || !any_full) && accepted(d)) {
                 // The mean over the query's words, so that variants of different length compare.
                 float s = sc.acc[d] / static_cast<float>(n);
                 if (sc.title_slots[d] == n) s += kAllInTitleBonus;
-                const std::uint16_t title_words = doc.title_words[doc.shown[asked]];
                 s += kTitleShareBonus * std::min(1.0f, static_cast<float>(sc.title_slots[d]) /
-                                                           static_cast<float>(std::max<std::uint16_t>(1, title_words)));
-                s *= doc.boost;
+                                                           static_cast<float>(std::max<std::uint16_t>(1, title_words_of[d])));
+                s *= boosts[d];
                 if (sc.best_full[d] == 0 && sc.best_partial[d] == 0) sc.best_touched.push_back(d);
                 if (matched == n) {
                     sc.best_full[d] = std::max(sc.best_full[d], s);
@@ -795,13 +832,11 @@ std::vector<Scored> SearchIndex::Impl::evaluate(const std::vector<Variant>& vari
                 }
             }
             sc.acc[d] = 0;
-            sc.mask[d] = 0;
+            sc.matched[d] = 0;
             sc.title_slots[d] = 0;
         }
         sc.touched.clear();
     }
-    const bool any_full =
-        std::any_of(sc.best_touched.begin(), sc.best_touched.end(), [&](std::uint32_t d) { return sc.best_full[d] > 0; });
     std::vector<Scored> out;
     for (std::uint32_t d : sc.best_touched) {
         if (any_full) {
@@ -893,7 +928,7 @@ SearchResults SearchIndex::search(std::string_view query, const SearchOptions& o
     const std::string q = clean_input(query);
     Plan plan = impl_->plan(impl_->resolve_text(q, true, r.corrected_query));
     if (plan.variants.empty()) return r;
-    std::vector<Scored> scored = impl_->evaluate(plan.variants, options, true, r.partial);
+    std::vector<Scored> scored = impl_->evaluate(plan, options, true, r.partial);
     r.total = scored.size();
     const std::size_t limit = std::min(options.limit, kMaxLimit);
     if (options.offset >= scored.size() || limit == 0) return r;
@@ -928,14 +963,16 @@ std::vector<Suggestion> SearchIndex::suggest(std::string_view prefix, const Sear
         if (open) {
             Slot last = impl_->prefix_slot(tokens.back().folded);
             if (last.empty()) return false;
-            if (plan.variants.empty()) plan.variants.emplace_back();
-            for (Variant& v : plan.variants) v.push_back(last);
             for (const Alt& a : last) plan.highlight.push_back(a.term);
             std::sort(plan.highlight.begin(), plan.highlight.end());
+            const auto id = static_cast<std::uint32_t>(plan.slots.size());
+            plan.slots.push_back(std::move(last));
+            if (plan.variants.empty()) plan.variants.emplace_back();
+            for (Variant& v : plan.variants) v.push_back(id);
         }
         if (plan.variants.empty()) return false;
         bool partial = false;
-        std::vector<Scored> scored = impl_->evaluate(plan.variants, options, false, partial);
+        std::vector<Scored> scored = impl_->evaluate(plan, options, false, partial);
         if (scored.empty()) return false;
         // Titles repeat (regional variants): sort a few times the limit, more only when needed.
         std::size_t sorted = std::min(scored.size(), limit * 4);
