@@ -8,6 +8,7 @@ USLUGI := $(BUILD_DIR)/uslugi
 
 run: build
 	@mkdir -p var
+	@$(USLUGI) seed --database "$${USLUGI_DATABASE:-sqlite://var/uslugi.db}"
 	exec $(USLUGI) serve --database "$${USLUGI_DATABASE:-sqlite://var/uslugi.db}"
 
 test: build

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "catalog/routes.hpp"
+#include "catalog/service.hpp"
+#include "catalog/store.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/i18n.hpp"
@@ -88,6 +90,16 @@ int migrate(const core::Config& cfg, const std::string& root) {
     return 0;
 }
 
+int seed(const core::Config& cfg, const std::string& root) {
+    db::Database database(cfg.database, 1);
+    db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend()));
+    catalog::CatalogStore store(database);
+    const auto result = store.replace(catalog::read_seed_files(root + "/data/catalog"));
+    core::app_log().info("catalog {}: version {}, {} services, {} authorities",
+                         result.changed ? "loaded" : "unchanged", result.version, result.services, result.authorities);
+    return 0;
+}
+
 int serve(const core::Config& cfg, const std::string& root) {
     raise_file_limit();
     db::Database database(cfg.database, cfg.db_pool_size);
@@ -101,6 +113,10 @@ int serve(const core::Config& cfg, const std::string& root) {
     http::StaticFiles statics;
     statics.load(root + "/static");
 
+    catalog::CatalogService catalog_service(database);
+    catalog_service.load();
+    catalog_service.watch(std::chrono::seconds(10));
+
     http::Router router;
     http::Metrics metrics;
     http::SessionStore sessions(database);
@@ -109,7 +125,7 @@ int serve(const core::Config& cfg, const std::string& root) {
 
     http::register_ops_routes(router, statics, metrics, database);
     http::register_prefs_routes(router, app, renderer, sessions);
-    catalog::register_routes(router, renderer);
+    catalog::register_routes(router, renderer, catalog_service);
     if (cfg.test_routes) http::register_test_routes(router);
 
     http::ServerOptions options;
@@ -165,6 +181,7 @@ int serve(const core::Config& cfg, const std::string& root) {
     }
     maintenance_wake.notify_all();
     maintenance.join();
+    catalog_service.stop();
     spdlog::shutdown();
     return 0;
 }
@@ -184,6 +201,8 @@ int main(int argc, char** argv) {
     add_serve_options(*serve_cmd, cfg);
     CLI::App* migrate_cmd = cli.add_subcommand("migrate", "apply database migrations and exit");
     migrate_cmd->fallthrough();
+    CLI::App* seed_cmd = cli.add_subcommand("seed", "load the demo catalog from data/ (idempotent) and exit");
+    seed_cmd->fallthrough();
 
     try {
         cli.parse(argc, argv);
@@ -203,6 +222,7 @@ int main(int argc, char** argv) {
         core::crypto_init();
         const std::string root = core::find_root(cfg.root, argv[0]);
         if (*migrate_cmd) return migrate(cfg, root);
+        if (*seed_cmd) return seed(cfg, root);
         return serve(cfg, root);
     } catch (const std::invalid_argument& e) {
         std::cerr << "uslugi: " << e.what() << "\n";

@@ -1,6 +1,11 @@
 #include "catalog/routes.hpp"
 
-#include <array>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "http/session_store.hpp"
 
 namespace uslugi::catalog {
 
@@ -10,11 +15,11 @@ using http::Response;
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kSections{"passports", "transport", "family", "health",
-                                                    "taxes",     "pension",   "business", "foreigners"};
-constexpr std::size_t kMaxQueryBytes = 200;
+constexpr std::size_t kPageSize = 20;
+constexpr std::size_t kMaxQueryBytes = SearchIndex::kMaxQueryBytes;
+const http::RouteOptions kReadOnly{.non_blocking = true};
 
-// Trims, drops control characters and caps the length (on a UTF-8 boundary).
+// Trims, replaces control characters and caps the length on a UTF-8 boundary.
 std::string clean_query(std::string_view raw, bool& truncated) {
     std::string out;
     for (char c : raw) {
@@ -33,34 +38,314 @@ std::string clean_query(std::string_view raw, bool& truncated) {
     return out;
 }
 
+std::string audience_of(const Request& req) {
+    const std::string a = req.query().get_or("audience", "");
+    for (const char* known : {"individual", "entrepreneur", "foreigner", "legal"})
+        if (a == known) return a;
+    return "";
+}
+
+Catalog::Place place_of(const Request& req) {
+    Catalog::Place p;
+    if (req.session) {
+        p.region = req.session->region;
+        p.settlement = req.session->settlement;
+    }
+    p.audience = audience_of(req);
+    return p;
+}
+
+std::size_t page_of(const Request& req) {
+    const std::string p = req.query().get_or("page", "1");
+    if (p.empty() || p.size() > 4 || !std::all_of(p.begin(), p.end(), ::isdigit)) return 1;
+    return std::max<std::size_t>(1, std::stoul(p));
+}
+
+std::string money(long long kopecks, const std::string& lang) {
+    const long long rub = kopecks / 100, kop = kopecks % 100;
+    std::string digits = std::to_string(rub), grouped;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) grouped += lang == "en" ? "," : "\u00a0";
+        grouped += digits[i];
+    }
+    if (kop) grouped += (lang == "en" ? "." : ",") + fmt::format("{:02}", kop);
+    return grouped + "\u00a0₽";
+}
+
+// Previous/next links that keep the rest of the query string.
+Data pagination(const Request& req, std::size_t page, std::size_t total, const core::Locale& t) {
+    const std::size_t pages = std::max<std::size_t>(1, (total + kPageSize - 1) / kPageSize);
+    auto link = [&](std::size_t n) {
+        std::string q;
+        for (const auto& [k, v] : req.query().items())
+            if (k != "page") q += (q.empty() ? "" : "&") + http::url_encode(k) + "=" + http::url_encode(v);
+        q += (q.empty() ? "" : "&") + std::string("page=") + std::to_string(n);
+        return req.path() + "?" + q;
+    };
+    Data d;
+    d.set("show", pages > 1);
+    d.set("label", fmt::format(fmt::runtime(t.text("catalog.page_of")), page, pages));
+    if (page > 1) d.set("prev", link(page - 1));
+    if (page < pages) d.set("next", link(page + 1));
+    return d;
+}
+
+Data service_card(const Service& s, const Catalog& cat, const std::string& lang) {
+    Data d;
+    d.set("id", s.id);
+    d.set("href", "/services/" + s.id);
+    d.set("title", s.title.in(lang));
+    d.set("short", s.short_text.in(lang));
+    if (const Authority* a = cat.authority(s.authority)) d.set("authority", a->short_name.in(lang).empty() ? a->name.in(lang) : a->short_name.in(lang));
+    return d;
+}
+
+Data service_list(const std::vector<const Service*>& services, std::size_t page, const Catalog& cat, const std::string& lang) {
+    Data list{Data::type::list};
+    for (std::size_t i = (page - 1) * kPageSize; i < services.size() && i < page * kPageSize; ++i)
+        list.push_back(service_card(*services[i], cat, lang));
+    return list;
+}
+
+Data texts(const std::vector<Text>& items, const std::string& lang) {
+    Data list{Data::type::list};
+    for (const auto& t : items) list.push_back(Data(t.in(lang)));
+    return list;
+}
+
+std::string place_name(const Catalog& cat, const Catalog::Place& p, const core::Locale& t) {
+    if (const Settlement* s = cat.settlement(p.settlement)) return s->name.in(t.code());
+    if (const Region* r = cat.region(p.region)) return r->name.in(t.code());
+    return t.text("catalog.all_russia");
+}
+
+Response not_found(const http::Renderer& renderer, Request& req) { return renderer.error_page(req, http::Status::not_found); }
+
+nlohmann::json service_json(const Service& s, const Catalog& cat, const std::string& lang) {
+    nlohmann::json docs = nlohmann::json::array(), faq = nlohmann::json::array();
+    for (const auto& d : s.documents) docs.push_back(d.in(lang));
+    for (const auto& f : s.faq) faq.push_back({{"question", f.question.in(lang)}, {"answer", f.answer.in(lang)}});
+    const Authority* a = cat.authority(s.authority);
+    return {{"id", s.id}, {"title", s.title.in(lang)}, {"short", s.short_text.in(lang)}, {"description", s.description.in(lang)},
+            {"audiences", s.audiences}, {"authority", {{"id", s.authority}, {"name", a ? a->name.in(lang) : ""}}},
+            {"level", s.level}, {"regions", s.regions}, {"settlements", s.settlements}, {"categories", s.categories},
+            {"min_account_level", std::string(to_string(s.min_level))}, {"fee_kopecks", s.fee_kopecks},
+            {"fee_note", s.fee_note.in(lang)}, {"duration", s.duration.in(lang)}, {"result", s.result.in(lang)},
+            {"documents", docs}, {"how_to_get", s.how_to_get}, {"online_form", s.online_form}, {"faq", faq}};
+}
+
 }  // namespace
 
-void register_routes(http::Router& router, const http::Renderer& renderer) {
-    router.get("/", [&renderer](Request& req) {
+void register_routes(http::Router& router, const http::Renderer& renderer, const CatalogService& catalog) {
+    router.get("/", [&renderer, &catalog](Request& req) {
         const core::Locale& t = renderer.locale(req);
-        Data sections{Data::type::list};
-        for (std::string_view id : kSections) {
-            Data s;
-            s.set("id", std::string(id));
-            s.set("title", t.text("home.sections." + std::string(id) + ".title"));
-            s.set("text", t.text("home.sections." + std::string(id) + ".text"));
-            sections.push_back(s);
-        }
+        const auto cat = catalog.current();
+        const auto place = place_of(req);
         Data d;
-        d.set("sections", sections);
+        d.set("popular", service_list(cat->popular(place, 8), 1, *cat, req.lang));
+        Data categories{Data::type::list};
+        for (const auto& c : cat->data().categories) {
+            Data item;
+            item.set("href", "/categories/" + c.id);
+            item.set("title", c.name.in(req.lang));
+            item.set("text", c.description.in(req.lang));
+            categories.push_back(item);
+        }
+        d.set("categories", categories);
+        Data situations{Data::type::list};
+        for (const auto& l : cat->data().life_situations) {
+            Data item;
+            item.set("href", "/situations/" + l.id);
+            item.set("title", l.title.in(req.lang));
+            situations.push_back(item);
+        }
+        d.set("situations", situations);
+        d.set("place", place_name(*cat, place, t));
         return renderer.page(req, "catalog/home", d, t.text("home.title"));
-    }, http::RouteOptions{.non_blocking = true});
+    }, kReadOnly);
 
-    router.get("/search", [&renderer](Request& req) {
+    router.get("/search", [&renderer, &catalog](Request& req) {
         const core::Locale& t = renderer.locale(req);
+        const auto cat = catalog.current();
         bool truncated = false;
         const std::string q = clean_query(req.query().get_or("q", ""), truncated);
+        const auto place = place_of(req);
+        const std::size_t page = page_of(req);
+        SearchOptions options{req.lang, place.region, place.settlement, place.audience, kPageSize, (page - 1) * kPageSize};
+        const SearchResults found = q.empty() ? SearchResults{} : cat->search_index().search(q, options);
+        Data hits{Data::type::list};
+        for (const auto& h : found.hits) {
+            const Service* s = cat->service(h.id);
+            if (!s) continue;
+            Data card = service_card(*s, *cat, req.lang);
+            card.set("title_html", h.title_html);
+            hits.push_back(card);
+        }
         Data d;
         d.set("q", q);
         d.set("has_query", !q.empty());
         d.set("truncated", truncated);
+        d.set("hits", hits);
+        d.set("found", found.total > 0);
+        d.set("total", fmt::format(fmt::runtime(t.text("search.found")), found.total));
+        d.set("partial", found.partial);
+        if (!found.corrected_query.empty()) d.set("corrected", found.corrected_query);
+        d.set("pagination", pagination(req, page, found.total, t));
+        Data audiences{Data::type::list};
+        for (const char* a : {"", "individual", "entrepreneur", "foreigner", "legal"}) {
+            Data item;
+            item.set("value", std::string(a));
+            item.set("label", t.text(std::string("catalog.audience.") + (*a ? a : "all")));
+            item.set("selected", place.audience == a);
+            audiences.push_back(item);
+        }
+        d.set("audiences", audiences);
         return renderer.page(req, "catalog/search", d, t.text("search.title"));
-    }, http::RouteOptions{.non_blocking = true});
+    }, kReadOnly);
+
+    router.get("/categories/{id}", [&renderer, &catalog](Request& req) {
+        const core::Locale& t = renderer.locale(req);
+        const auto cat = catalog.current();
+        const Category* c = cat->category(req.param("id"));
+        if (!c) return not_found(renderer, req);
+        const auto services = cat->in_category(c->id, place_of(req));
+        const std::size_t page = page_of(req);
+        Data d;
+        d.set("title", c->name.in(req.lang));
+        d.set("description", c->description.in(req.lang));
+        d.set("services", service_list(services, page, *cat, req.lang));
+        d.set("empty", services.empty());
+        d.set("pagination", pagination(req, page, services.size(), t));
+        return renderer.page(req, "catalog/category", d, c->name.in(req.lang));
+    }, kReadOnly);
+
+    router.get("/services/{id}", [&renderer, &catalog](Request& req) {
+        const core::Locale& t = renderer.locale(req);
+        const auto cat = catalog.current();
+        const Service* s = cat->service(req.param("id"));
+        if (!s) return not_found(renderer, req);
+        const std::string& lang = req.lang;
+        Data d;
+        d.set("title", s->title.in(lang));
+        d.set("short", s->short_text.in(lang));
+        d.set("description", s->description.in(lang));
+        if (const Authority* a = cat->authority(s->authority)) {
+            d.set("authority", a->name.in(lang));
+            d.set("authority_href", "/authorities/" + a->id);
+        }
+        d.set("level", t.text("catalog.level." + s->level));
+        d.set("min_level", t.text(std::string("catalog.account.") + std::string(to_string(s->min_level))));
+        d.set("min_level_hint", t.text(std::string("catalog.account_hint.") + std::string(to_string(s->min_level))));
+        d.set("fee", s->fee_kopecks > 0 ? money(s->fee_kopecks, lang) : t.text("catalog.free"));
+        d.set("fee_note", s->fee_note.in(lang));
+        d.set("duration", s->duration.in(lang));
+        d.set("result", s->result.in(lang));
+        d.set("documents", texts(s->documents, lang));
+        Data ways{Data::type::list};
+        for (const auto& w : s->how_to_get) ways.push_back(Data(t.text("catalog.how." + w)));
+        d.set("ways", ways);
+        Data audiences{Data::type::list};
+        for (const auto& a : s->audiences) audiences.push_back(Data(t.text("catalog.audience." + a)));
+        d.set("audiences", audiences);
+        Data where{Data::type::list};
+        for (const auto& r : s->regions)
+            if (const Region* region = cat->region(r)) where.push_back(Data(region->name.in(lang)));
+        d.set("where", where);
+        d.set("everywhere", std::find(s->regions.begin(), s->regions.end(), "*") != s->regions.end());
+        Data faq{Data::type::list};
+        for (const auto& f : s->faq) {
+            Data item;
+            item.set("q", f.question.in(lang));
+            item.set("a", f.answer.in(lang));
+            faq.push_back(item);
+        }
+        d.set("faq", faq);
+        d.set("has_faq", !s->faq.empty());
+        d.set("online", s->online_form);
+        if (s->blank_form) {
+            Data blank;
+            blank.set("name", s->blank_form->name.in(lang));
+            blank.set("fields", texts(s->blank_form->fields, lang));
+            d.set("blank", blank);
+        }
+        return renderer.page(req, "catalog/service", d, s->title.in(lang));
+    }, kReadOnly);
+
+    router.get("/authorities/{id}", [&renderer, &catalog](Request& req) {
+        const core::Locale& t = renderer.locale(req);
+        const auto cat = catalog.current();
+        const Authority* a = cat->authority(req.param("id"));
+        if (!a) return not_found(renderer, req);
+        const std::string& lang = req.lang;
+        Data d;
+        d.set("name", a->name.in(lang));
+        d.set("address", a->address.in(lang));
+        d.set("hours", a->hours.in(lang));
+        Data phones{Data::type::list};
+        for (const auto& p : a->phones) phones.push_back(Data(p));
+        d.set("phones", phones);
+        if (!a->website.empty()) d.set("website", a->website);
+        if (const Authority* parent = cat->authority(a->parent)) {
+            d.set("parent", parent->name.in(lang));
+            d.set("parent_href", "/authorities/" + parent->id);
+        }
+        Data children{Data::type::list};
+        for (const auto& id : a->children)
+            if (const Authority* c = cat->authority(id)) {
+                Data item;
+                item.set("href", "/authorities/" + c->id);
+                item.set("name", c->name.in(lang));
+                children.push_back(item);
+            }
+        d.set("children", children);
+        d.set("has_children", !a->children.empty());
+        const auto services = cat->of_authority(a->id, place_of(req));
+        const std::size_t page = page_of(req);
+        d.set("services", service_list(services, page, *cat, lang));
+        d.set("has_services", !services.empty());
+        d.set("pagination", pagination(req, page, services.size(), t));
+        return renderer.page(req, "catalog/authority", d, a->name.in(lang));
+    }, kReadOnly);
+
+    router.get("/situations/{id}", [&renderer, &catalog](Request& req) {
+        const auto cat = catalog.current();
+        const LifeSituation* l = cat->life_situation(req.param("id"));
+        if (!l) return not_found(renderer, req);
+        const std::string& lang = req.lang;
+        Data steps{Data::type::list};
+        for (const auto& st : l->steps)
+            if (const Service* s = cat->service(st.service)) {
+                Data item = service_card(*s, *cat, lang);
+                item.set("note", st.note.in(lang));
+                steps.push_back(item);
+            }
+        Data d;
+        d.set("title", l->title.in(lang));
+        d.set("description", l->description.in(lang));
+        d.set("steps", steps);
+        return renderer.page(req, "catalog/situation", d, l->title.in(lang));
+    }, kReadOnly);
+
+    router.get("/api/v1/catalog/services/{id}", [&catalog](Request& req) {
+        const auto cat = catalog.current();
+        const Service* s = cat->service(req.param("id"));
+        if (!s) return Response::json_error(http::Status::not_found, "catalog.service_not_found", "no such service");
+        return Response::json(service_json(*s, *cat, req.lang));
+    }, kReadOnly);
+
+    router.get("/api/v1/search", [&catalog](Request& req) {
+        const auto cat = catalog.current();
+        bool truncated = false;
+        const std::string q = clean_query(req.query().get_or("q", ""), truncated);
+        const auto place = place_of(req);
+        const std::size_t page = page_of(req);
+        SearchOptions options{req.lang, place.region, place.settlement, place.audience, kPageSize, (page - 1) * kPageSize};
+        const SearchResults found = q.empty() ? SearchResults{} : cat->search_index().search(q, options);
+        nlohmann::json hits = nlohmann::json::array();
+        for (const auto& h : found.hits) hits.push_back({{"id", h.id}, {"title", h.title}, {"title_html", h.title_html}, {"href", "/services/" + h.id}});
+        return Response::json({{"query", q}, {"truncated", truncated}, {"total", found.total}, {"page", page},
+                               {"partial", found.partial}, {"corrected_query", found.corrected_query}, {"results", hits}});
+    }, kReadOnly);
 }
 
 }  // namespace uslugi::catalog

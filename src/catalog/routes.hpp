@@ -1,11 +1,13 @@
 #pragma once
+#include "catalog/service.hpp"
 #include "http/render.hpp"
 #include "http/router.hpp"
 
 namespace uslugi::catalog {
 
-// The home page and the search results page. The catalog issue fills them
-// with services; until then the sections come from the locale files.
-void register_routes(http::Router& router, const http::Renderer& renderer);
+// Catalog pages (home, search, categories, services, authorities, life
+// situations) and their JSON under /api/v1/. They read only the in-memory
+// snapshot, so they never block and need no account.
+void register_routes(http::Router& router, const http::Renderer& renderer, const CatalogService& catalog);
 
 }  // namespace uslugi::catalog

@@ -4,8 +4,11 @@
 
 namespace uslugi::db {
 
-Transaction::Transaction(Connection& c) : c_(c) {
-    *c_ << (c_.database().is_sqlite() ? "BEGIN IMMEDIATE" : "BEGIN");
+Transaction::Transaction(Connection& c, Mode mode) : c_(c) {
+    if (c_.database().is_sqlite())
+        *c_ << (mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN");
+    else
+        *c_ << (mode == Mode::write ? "BEGIN" : "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
 Transaction::~Transaction() {

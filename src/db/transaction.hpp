@@ -10,7 +10,10 @@ namespace uslugi::db {
 
 class Transaction {
 public:
-    explicit Transaction(Connection& c);
+    enum class Mode { write, read_only_snapshot };
+    // A read-only snapshot sees one consistent state of the database without
+    // taking SQLite's write lock.
+    explicit Transaction(Connection& c, Mode mode = Mode::write);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
