@@ -125,7 +125,8 @@ int serve(const core::Config& cfg, const std::string& root) {
 
     http::register_ops_routes(router, statics, metrics, database);
     http::register_prefs_routes(router, app, renderer, sessions);
-    catalog::register_routes(router, renderer, catalog_service);
+    catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
+    catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     if (cfg.test_routes) http::register_test_routes(router);
 
     http::ServerOptions options;

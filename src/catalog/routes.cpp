@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "catalog/blank_pdf.hpp"
 #include "http/session_store.hpp"
 
 namespace uslugi::catalog {
@@ -134,9 +135,17 @@ nlohmann::json service_json(const Service& s, const Catalog& cat, const std::str
             {"documents", docs}, {"how_to_get", s.how_to_get}, {"online_form", s.online_form}, {"faq", faq}};
 }
 
+// Authorities in tree order (parents before children) with their depth.
+void walk_tree(const Catalog& cat, const Authority& a, int depth, std::vector<std::pair<const Authority*, int>>& out) {
+    out.emplace_back(&a, depth);
+    for (const auto& id : a.children)
+        if (const Authority* c = cat.authority(id)) walk_tree(cat, *c, depth + 1, out);
+}
+
 }  // namespace
 
-void register_routes(http::Router& router, const http::Renderer& renderer, const CatalogService& catalog) {
+void register_routes(http::Router& router, const http::Renderer& renderer, const CatalogService& catalog,
+                     const std::string& font_dir) {
     router.get("/", [&renderer, &catalog](Request& req) {
         const core::Locale& t = renderer.locale(req);
         const auto cat = catalog.current();
@@ -161,6 +170,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         }
         d.set("situations", situations);
         d.set("place", place_name(*cat, place, t));
+        d.set("place_href", "/location?next=%2F");
         return renderer.page(req, "catalog/home", d, t.text("home.title"));
     }, kReadOnly);
 
@@ -266,9 +276,78 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
             Data blank;
             blank.set("name", s->blank_form->name.in(lang));
             blank.set("fields", texts(s->blank_form->fields, lang));
+            blank.set("href", "/services/" + s->id + "/blank.pdf");
             d.set("blank", blank);
         }
+        d.set("place", place_name(*cat, place_of(req), t));
+        d.set("available_here", s->available_in(place_of(req).region, place_of(req).settlement));
         return renderer.page(req, "catalog/service", d, s->title.in(lang));
+    }, kReadOnly);
+
+    router.get("/services/{id}/blank.pdf", [&renderer, &catalog, font_dir](Request& req) {
+        const core::Locale& t = renderer.locale(req);
+        const auto cat = catalog.current();
+        const Service* s = cat->service(req.param("id"));
+        if (!s || !s->blank_form) return not_found(renderer, req);
+        const BlankTexts texts{t.text("blank.heading"), t.text("blank.to"), t.text("blank.applicant"),
+                               t.text("blank.signature"), t.text("blank.footer")};
+        Response r;
+        r.content_type = "application/pdf";
+        r.body = render_blank_pdf(*s, cat->authority(s->authority), req.lang, texts, font_dir);
+        r.cacheable = true;
+        r.set_header("Cache-Control", "public, max-age=3600");
+        r.set_header("Content-Disposition", "inline; filename=\"" + s->id + ".pdf\"");
+        return r;
+    }, kReadOnly);
+
+    router.get("/authorities", [&renderer, &catalog](Request& req) {
+        const core::Locale& t = renderer.locale(req);
+        const auto cat = catalog.current();
+        std::string level = req.query().get_or("level", "");
+        if (level != "federal" && level != "regional" && level != "municipal") level.clear();
+        std::string region = req.query().get_or("region", "");
+        if (!cat->region(region)) region.clear();
+        std::vector<std::pair<const Authority*, int>> ordered;
+        for (const auto& a : cat->data().authorities)
+            if (!cat->authority(a.parent)) walk_tree(*cat, a, 0, ordered);
+        std::vector<std::pair<const Authority*, int>> shown;
+        for (const auto& [a, depth] : ordered)
+            if ((level.empty() || a->level == level) && (region.empty() || a->region == region)) shown.emplace_back(a, depth);
+        const std::size_t page = page_of(req);
+        Data list{Data::type::list};
+        for (std::size_t i = (page - 1) * kPageSize; i < shown.size() && i < page * kPageSize; ++i) {
+            Data item;
+            item.set("href", "/authorities/" + shown[i].first->id);
+            item.set("name", shown[i].first->name.in(req.lang));
+            item.set("level", t.text("directory.level." + shown[i].first->level));
+            item.set("depth", "depth-" + std::to_string(std::min(shown[i].second, 4)));
+            list.push_back(item);
+        }
+        Data levels{Data::type::list};
+        for (const char* l : {"", "federal", "regional", "municipal"}) {
+            Data o;
+            o.set("value", std::string(l));
+            o.set("label", t.text(std::string("directory.level.") + (*l ? l : "all")));
+            o.set("selected", level == l);
+            levels.push_back(o);
+        }
+        Data regions{Data::type::list};
+        for (const auto& r : cat->data().regions) {
+            Data o;
+            o.set("value", r.code);
+            o.set("label", r.name.in(req.lang));
+            o.set("selected", region == r.code);
+            regions.push_back(o);
+        }
+        Data d;
+        d.set("authorities", list);
+        d.set("levels", levels);
+        d.set("regions", regions);
+        d.set("any_region", region.empty());
+        d.set("empty", shown.empty());
+        d.set("count", fmt::format(fmt::runtime(t.text("directory.count")), shown.size()));
+        d.set("pagination", pagination(req, page, shown.size(), t));
+        return renderer.page(req, "catalog/directory", d, t.text("directory.title"));
     }, kReadOnly);
 
     router.get("/authorities/{id}", [&renderer, &catalog](Request& req) {
@@ -331,6 +410,60 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         const Service* s = cat->service(req.param("id"));
         if (!s) return Response::json_error(http::Status::not_found, "catalog.service_not_found", "no such service");
         return Response::json(service_json(*s, *cat, req.lang));
+    }, kReadOnly);
+
+    router.get("/api/v1/search/suggest", [&catalog](Request& req) {
+        const auto cat = catalog.current();
+        bool truncated = false;
+        const std::string q = clean_query(req.query().get_or("q", ""), truncated);
+        const auto place = place_of(req);
+        SearchOptions options{req.lang, place.region, place.settlement, place.audience, 8, 0};
+        nlohmann::json out = nlohmann::json::array();
+        if (!q.empty())
+            for (const auto& s : cat->search_index().suggest(q, options))
+                out.push_back({{"id", s.id}, {"title", s.title}, {"href", "/services/" + s.id}});
+        Response r = Response::json({{"query", q}, {"suggestions", out}});
+        return r;
+    }, kReadOnly);
+
+    router.get("/api/v1/catalog/categories", [&catalog](Request& req) {
+        const auto cat = catalog.current();
+        const auto place = place_of(req);
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& c : cat->data().categories)
+            out.push_back({{"id", c.id}, {"name", c.name.in(req.lang)}, {"description", c.description.in(req.lang)},
+                           {"services", cat->in_category(c.id, place).size()}});
+        return Response::json({{"categories", out}, {"version", cat->version()}});
+    }, kReadOnly);
+
+    router.get("/api/v1/catalog/categories/{id}/services", [&catalog](Request& req) {
+        const auto cat = catalog.current();
+        if (!cat->category(req.param("id")))
+            return Response::json_error(http::Status::not_found, "catalog.category_not_found", "no such category");
+        const auto services = cat->in_category(req.param("id"), place_of(req));
+        const std::size_t page = page_of(req);
+        nlohmann::json out = nlohmann::json::array();
+        for (std::size_t i = (page - 1) * kPageSize; i < services.size() && i < page * kPageSize; ++i)
+            out.push_back({{"id", services[i]->id}, {"title", services[i]->title.in(req.lang)}});
+        return Response::json({{"services", out}, {"total", services.size()}, {"page", page}, {"page_size", kPageSize}});
+    }, kReadOnly);
+
+    router.get("/api/v1/catalog/authorities/{id}", [&catalog](Request& req) {
+        const auto cat = catalog.current();
+        const Authority* a = cat->authority(req.param("id"));
+        if (!a) return Response::json_error(http::Status::not_found, "catalog.authority_not_found", "no such authority");
+        return Response::json({{"id", a->id}, {"name", a->name.in(req.lang)}, {"level", a->level}, {"parent", a->parent},
+                               {"children", a->children}, {"region", a->region}, {"address", a->address.in(req.lang)},
+                               {"hours", a->hours.in(req.lang)}, {"phones", a->phones}, {"website", a->website}});
+    }, kReadOnly);
+
+    router.get("/api/v1/catalog/situations/{id}", [&catalog](Request& req) {
+        const auto cat = catalog.current();
+        const LifeSituation* l = cat->life_situation(req.param("id"));
+        if (!l) return Response::json_error(http::Status::not_found, "catalog.situation_not_found", "no such life situation");
+        nlohmann::json steps = nlohmann::json::array();
+        for (const auto& st : l->steps) steps.push_back({{"service", st.service}, {"note", st.note.in(req.lang)}});
+        return Response::json({{"id", l->id}, {"title", l->title.in(req.lang)}, {"steps", steps}});
     }, kReadOnly);
 
     router.get("/api/v1/search", [&catalog](Request& req) {

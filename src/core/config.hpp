@@ -12,6 +12,7 @@ struct Config {
     std::string database = "sqlite://var/uslugi.db";
     std::string root;  // folder holding templates/, static/, locales/, migrations/
     std::string log_level = "info";
+    std::string font_dir = "/usr/share/fonts/truetype/dejavu";  // DejaVu (Cyrillic) for PDF documents
 
     // HTTP server
     std::string listen = "127.0.0.1";

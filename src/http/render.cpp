@@ -19,6 +19,7 @@ Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, 
     page.set("title", title);
     page.set("vi", vi);
     page.set("css", statics_.url("css/site.css"));
+    page.set("js", statics_.url("js/app.js"));
     if (vi) page.set("vi_css", statics_.url("css/vi.css"));
     page.set("vi_toggle", std::string("/prefs/vi/") + (vi ? "off" : "on") + "?next=" + here);
     Data languages{Data::type::list};

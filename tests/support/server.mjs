@@ -33,8 +33,12 @@ export function freshDatabase() {
 
 // Resolves once the server prints its address; `stop()` sends SIGTERM and
 // resolves with the exit code. `log()` is everything it wrote to stderr.
-export async function startServer(extraArgs = [], { env = {}, portFlag = true } = {}) {
+export async function startServer(extraArgs = [], { env = {}, portFlag = true, seed = false } = {}) {
   const db = freshDatabase();
+  if (seed) {
+    const result = await runCli(['seed', '--database', db.url], { env });
+    if (result.code !== 0) throw new Error('uslugi seed failed:\n' + result.stderr);
+  }
   const args = ['serve', ...(portFlag ? ['--port', '0'] : []), '--database', db.url, '--test-routes', ...extraArgs];
   const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -1,0 +1,162 @@
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "catalog/routes.hpp"
+#include "http/session_store.hpp"
+
+namespace uslugi::catalog {
+
+using http::Data;
+using http::Request;
+using http::Response;
+
+namespace {
+
+constexpr std::size_t kCentresPerPage = 20;
+
+// "59" (a whole region) or "59/perm" (a settlement); "" is all of Russia.
+struct PlaceChoice {
+    std::string region, settlement;
+    bool valid = true;
+};
+
+PlaceChoice parse_place(const Catalog& cat, std::string_view value) {
+    PlaceChoice p;
+    if (value.empty()) return p;
+    const auto slash = value.find('/');
+    p.region = std::string(value.substr(0, slash));
+    if (slash != std::string_view::npos) p.settlement = std::string(value.substr(slash + 1));
+    const Region* region = cat.region(p.region);
+    const Settlement* settlement = p.settlement.empty() ? nullptr : cat.settlement(p.settlement);
+    p.valid = region && (p.settlement.empty() || (settlement && settlement->region_code == p.region));
+    return p;
+}
+
+Data place_options(const Catalog& cat, const std::string& lang, const core::Locale& t, const std::string& region,
+                   const std::string& settlement) {
+    Data groups{Data::type::list};
+    for (const auto& r : cat.data().regions) {
+        Data group;
+        group.set("label", r.name.in(lang));
+        Data options{Data::type::list};
+        Data whole;
+        whole.set("value", r.code);
+        whole.set("label", fmt::format(fmt::runtime(t.text("location.whole_region")), r.name.in(lang)));
+        whole.set("selected", region == r.code && settlement.empty());
+        options.push_back(whole);
+        for (const auto& id : r.settlements)
+            if (const Settlement* s = cat.settlement(id)) {
+                Data o;
+                o.set("value", r.code + "/" + id);
+                o.set("label", s->name.in(lang));
+                o.set("selected", settlement == id);
+                options.push_back(o);
+            }
+        group.set("options", options);
+        groups.push_back(group);
+    }
+    return groups;
+}
+
+bool parse_coordinate(std::string_view text, double limit, double& out) {
+    if (text.empty() || text.size() > 20) return false;
+    try {
+        std::size_t used = 0;
+        out = std::stod(std::string(text), &used);
+        return used == text.size() && std::isfinite(out) && std::fabs(out) <= limit;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+}  // namespace
+
+void register_place_routes(http::Router& router, http::App& app, const http::Renderer& renderer,
+                           http::SessionStore& sessions, const CatalogService& catalog) {
+    auto show = [&renderer, &catalog](Request& req, const std::string& error_key, http::Status status) {
+        const core::Locale& t = renderer.locale(req);
+        const auto cat = catalog.current();
+        Data d;
+        const std::string region = req.session ? req.session->region : "";
+        const std::string settlement = req.session ? req.session->settlement : "";
+        d.set("groups", place_options(*cat, req.lang, t, region, settlement));
+        d.set("everywhere_selected", region.empty());
+        d.set("next", http::safe_next(req.query().get_or("next", req.form().get_or("next", "/"))));
+        if (!error_key.empty()) d.set("error", t.text(error_key));
+        return renderer.page(req, "catalog/location", d, t.text("location.title"), status);
+    };
+
+    router.get("/location", [&app, show](Request& req) {
+        app.ensure_session(req);  // the form carries the session's CSRF token
+        return show(req, "", http::Status::ok);
+    });
+
+    router.post("/location", [&catalog, &sessions, show](Request& req) {
+        const auto cat = catalog.current();
+        const PlaceChoice choice = parse_place(*cat, req.form().get_or("place", ""));
+        if (!choice.valid) return show(req, "location.error_unknown", http::Status::unprocessable_entity);
+        http::SessionData& s = *req.session;
+        s.region = choice.region;
+        s.settlement = choice.settlement;
+        sessions.save_preferences(s);
+        return Response::redirect(http::safe_next(req.form().get_or("next", "/")));
+    });
+
+    router.get("/centres", [&renderer, &catalog](Request& req) {
+        const core::Locale& t = renderer.locale(req);
+        const auto cat = catalog.current();
+        std::string region = req.session ? req.session->region : "";
+        const std::string settlement_id = req.session ? req.session->settlement : "";
+        double lat = 0, lon = 0;
+        bool have_origin = false, from_browser = false;
+        if (parse_coordinate(req.query().get_or("lat", ""), 90, lat) && parse_coordinate(req.query().get_or("lon", ""), 180, lon)) {
+            have_origin = from_browser = true;
+            region.clear();  // the browser's position wins over the chosen region
+        } else if (const Settlement* s = cat->settlement(settlement_id)) {
+            lat = s->lat, lon = s->lon, have_origin = true;
+        } else if (const Region* r = cat->region(region); r && !r->settlements.empty()) {
+            if (const Settlement* first = cat->settlement(r->settlements.front())) lat = first->lat, lon = first->lon, have_origin = true;
+        }
+        const bool identity_only = req.query().get_or("identity", "") == "1";
+        std::vector<std::pair<const ServiceCentre*, double>> centres;
+        if (have_origin) {
+            centres = cat->centres_near(lat, lon, region, identity_only);
+        } else {
+            for (const auto& c : cat->data().service_centres)
+                if (!identity_only || c.confirms_identity) centres.emplace_back(&c, -1);
+        }
+        std::size_t page = 1;
+        if (auto p = req.query().get("page"); p && p->size() < 5 && !p->empty() && std::all_of(p->begin(), p->end(), ::isdigit))
+            page = std::max<std::size_t>(1, std::stoul(std::string(*p)));
+        Data list{Data::type::list};
+        for (std::size_t i = (page - 1) * kCentresPerPage; i < centres.size() && i < page * kCentresPerPage; ++i) {
+            const auto& [c, km] = centres[i];
+            Data item;
+            item.set("name", c->name.in(req.lang));
+            item.set("kind", t.text("centres.kind." + c->kind));
+            item.set("address", c->address.in(req.lang));
+            item.set("hours", c->hours.in(req.lang));
+            item.set("confirms", c->confirms_identity);
+            if (km >= 0) item.set("distance", fmt::format(fmt::runtime(t.text("centres.distance")), km < 10 ? std::round(km * 10) / 10 : std::round(km)));
+            Data phones{Data::type::list};
+            for (const auto& p : c->phones) phones.push_back(Data(p));
+            item.set("phones", phones);
+            list.push_back(item);
+        }
+        const std::size_t pages = std::max<std::size_t>(1, (centres.size() + kCentresPerPage - 1) / kCentresPerPage);
+        Data d;
+        d.set("centres", list);
+        d.set("empty", centres.empty());
+        d.set("identity_only", identity_only);
+        d.set("from_browser", from_browser);
+        d.set("no_place", !have_origin);
+        if (page > 1) d.set("prev", "/centres?page=" + std::to_string(page - 1) + (identity_only ? "&identity=1" : ""));
+        if (page < pages) d.set("next", "/centres?page=" + std::to_string(page + 1) + (identity_only ? "&identity=1" : ""));
+        d.set("page_label", fmt::format(fmt::runtime(t.text("catalog.page_of")), page, pages));
+        d.set("paged", pages > 1);
+        return renderer.page(req, "catalog/centres", d, t.text("centres.title"));
+    }, http::RouteOptions{.non_blocking = true});
+}
+
+}  // namespace uslugi::catalog

@@ -1,0 +1,122 @@
+// Finding a service as a citizen would, in a real browser: by category, by
+// authority, by life situation and by a search with a typo; changing the
+// location; axe-core finds no violations on any page visited.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../support/server.mjs';
+import { launchBrowser, axeViolations, screenshot } from '../support/browser.mjs';
+
+let server, browser;
+before(async () => {
+  server = await startServer([], { seed: true });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage({ javaScript = true, width = 1280 } = {}) {
+  const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: { width, height: 900 }, locale: 'ru-RU' });
+  return { page: await context.newPage(), close: () => context.close() };
+}
+
+// axe runs as a script in the page: only in contexts with JavaScript on.
+async function expectAccessible(page, label) {
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `${label}: ${JSON.stringify(violations, null, 2)}`);
+}
+
+test('by category, by authority and by life situation, each page accessible', async () => {
+  const { page, close } = await newPage();
+  await page.goto(server.url + '/');
+  await expectAccessible(page, 'home');
+
+  await page.click('a[href="/categories/passports"]');
+  await expectAccessible(page, 'category');
+  await page.click('a[href="/services/foreign-passport-chip"]');
+  assert.match(await page.textContent('h1'), /загранпаспорта/);
+  await expectAccessible(page, 'service');
+  await screenshot(page, 'service-foreign-passport');
+
+  await page.click('.breadcrumbs a[href^="/authorities/"]');
+  assert.match(page.url(), /\/authorities\/guvm$/);
+  await expectAccessible(page, 'authority');
+  await page.click('a[href="/services/foreign-passport-old"]');
+  assert.match(await page.textContent('h1'), /загранпаспорта/);
+
+  await page.goto(server.url + '/');
+  await page.click('a[href="/situations/birth-of-child"]');
+  await expectAccessible(page, 'life situation');
+  const steps = await page.$$eval('.steps h3 a', (as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(steps.length >= 3);
+  await page.click('.steps h3 a >> nth=0');
+  assert.equal(new URL(page.url()).pathname, steps[0]);
+
+  // The other catalog pages (axe needs JavaScript, so the no-JS tests below do not run it).
+  for (const path of ['/search?q=%D0%BF%D0%B0%D1%81%D1%81%D0%BF%D0%BE%D1%80%D1%82', '/location', '/centres?identity=1',
+    '/authorities?level=regional&region=59', '/authorities']) {
+    await page.goto(server.url + path);
+    await expectAccessible(page, path);
+  }
+  await close();
+});
+
+test('search with a typo, without JavaScript; pages of results; hostile input', async () => {
+  const { page, close } = await newPage({ javaScript: false });
+  await page.goto(server.url + '/');
+  await page.fill('#home-q', 'пасспорт');
+  await page.click('.hero button[type=submit]');
+  const first = await page.textContent('.results .result h2');
+  assert.match(first, /паспорт/i);
+  assert.ok(await page.$('.results mark'), 'matched words are highlighted');
+  await screenshot(page, 'search-typo');
+
+  await page.goto(server.url + '/search?q=' + encodeURIComponent('<script>alert(1)</script>'));
+  assert.equal(await page.inputValue('#search-q'), '<script>alert(1)</script>');
+  assert.equal(await page.$('main script'), null, 'the query is text, not markup');
+  await page.goto(server.url + '/search?q=' + 'я'.repeat(1000));
+  assert.match(await page.textContent('main'), /первым 200 символам/);
+  await close();
+});
+
+test('suggestions appear as you type (JavaScript on)', async () => {
+  const { page, close } = await newPage();
+  await page.goto(server.url + '/');
+  await page.type('#home-q', 'загран', { delay: 30 });
+  await page.waitForFunction(() => document.querySelectorAll('datalist option').length > 0);
+  const options = await page.$$eval('datalist option', (os) => os.map((o) => o.value));
+  assert.ok(options.some((o) => /загран/i.test(o)), options.join(' | '));
+  await close();
+});
+
+test('changing the location changes the services shown', async () => {
+  const { page, close } = await newPage({ javaScript: false });
+  await page.goto(server.url + '/search?q=%D0%BE%D1%85%D0%BE%D1%82%D0%BD%D0%B8%D1%87%D0%B8%D0%B9');
+  const everywhere = await page.$$eval('.results .result', (rs) => rs.length);
+  await page.goto(server.url + '/');
+  await page.click('a[href^="/location"]');
+  await page.selectOption('#place', '59/perm');
+  await page.click('form.form button[type=submit]');
+  assert.match(await page.textContent('#popular-title'), /Пермь/);
+  await page.goto(server.url + '/search?q=%D0%BE%D1%85%D0%BE%D1%82%D0%BD%D0%B8%D1%87%D0%B8%D0%B9');
+  const inPerm = await page.$$eval('.results .result', (rs) => rs.length);
+  assert.ok(inPerm < everywhere, `${inPerm} in Perm, ${everywhere} everywhere`);
+
+  await page.goto(server.url + '/centres?identity=1');
+  const kms = await page.$$eval('.result .meta', (ms) => ms.map((m) => Number((m.textContent.match(/([\d.]+) км/) || [])[1])));
+  assert.ok(kms.length > 0 && kms.every((k, i) => i === 0 || kms[i - 1] <= k), kms.join(','));
+  await close();
+});
+
+test('catalog pages fit 320 px and pass axe in the version for the visually impaired', async () => {
+  const { page, close } = await newPage({ width: 320 });
+  await page.goto(server.url + '/prefs/vi/on?next=/');
+  for (const path of ['/', '/services/foreign-passport-chip', '/search?q=%D0%BF%D0%B0%D1%81%D0%BF%D0%BE%D1%80%D1%82', '/authorities', '/centres']) {
+    await page.goto(server.url + path);
+    const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    assert.ok(scroll <= client, `${path}: ${scroll}px on ${client}px`);
+    await expectAccessible(page, `vi ${path}`);
+  }
+  await close();
+});
