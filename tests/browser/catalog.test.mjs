@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.mjs';
-import { launchBrowser, axeViolations, screenshot } from '../support/browser.mjs';
+import { launchBrowser, axeViolations, screenshot, follow } from '../support/browser.mjs';
 
 let server, browser;
 before(async () => {
@@ -32,25 +32,25 @@ test('by category, by authority and by life situation, each page accessible', as
   await page.goto(server.url + '/');
   await expectAccessible(page, 'home');
 
-  await page.click('a[href="/categories/passports"]');
+  await follow(page, 'a[href="/categories/passports"]');
   await expectAccessible(page, 'category');
-  await page.click('a[href="/services/foreign-passport-chip"]');
+  await follow(page, 'a[href="/services/foreign-passport-chip"]');
   assert.match(await page.textContent('h1'), /загранпаспорта/);
   await expectAccessible(page, 'service');
   await screenshot(page, 'service-foreign-passport');
 
-  await page.click('.breadcrumbs a[href^="/authorities/"]');
+  await follow(page, '.breadcrumbs a[href^="/authorities/"]');
   assert.match(page.url(), /\/authorities\/guvm$/);
   await expectAccessible(page, 'authority');
-  await page.click('a[href="/services/foreign-passport-old"]');
+  await follow(page, 'a[href="/services/foreign-passport-old"]');
   assert.match(await page.textContent('h1'), /загранпаспорта/);
 
   await page.goto(server.url + '/');
-  await page.click('a[href="/situations/birth-of-child"]');
+  await follow(page, 'a[href="/situations/birth-of-child"]');
   await expectAccessible(page, 'life situation');
   const steps = await page.$$eval('.steps h3 a', (as) => as.map((a) => a.getAttribute('href')));
   assert.ok(steps.length >= 3);
-  await page.click('.steps h3 a >> nth=0');
+  await follow(page, '.steps h3 a >> nth=0');
   assert.equal(new URL(page.url()).pathname, steps[0]);
 
   // The other catalog pages (axe needs JavaScript, so the no-JS tests below do not run it).
@@ -66,7 +66,7 @@ test('search with a typo, without JavaScript; pages of results; hostile input', 
   const { page, close } = await newPage({ javaScript: false });
   await page.goto(server.url + '/');
   await page.fill('#home-q', 'пасспорт');
-  await page.click('.hero button[type=submit]');
+  await follow(page, '.hero button[type=submit]');
   const first = await page.textContent('.results .result h2');
   assert.match(first, /паспорт/i);
   assert.ok(await page.$('.results mark'), 'matched words are highlighted');
@@ -95,9 +95,9 @@ test('changing the location changes the services shown', async () => {
   await page.goto(server.url + '/search?q=%D0%BE%D1%85%D0%BE%D1%82%D0%BD%D0%B8%D1%87%D0%B8%D0%B9');
   const everywhere = await page.$$eval('.results .result', (rs) => rs.length);
   await page.goto(server.url + '/');
-  await page.click('a[href^="/location"]');
+  await follow(page, 'a[href^="/location"]');
   await page.selectOption('#place', '59/perm');
-  await page.click('form.form button[type=submit]');
+  await follow(page, 'form.form button[type=submit]');
   assert.match(await page.textContent('#popular-title'), /Пермь/);
   await page.goto(server.url + '/search?q=%D0%BE%D1%85%D0%BE%D1%82%D0%BD%D0%B8%D1%87%D0%B8%D0%B9');
   const inPerm = await page.$$eval('.results .result', (rs) => rs.length);

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.mjs';
-import { launchBrowser, axeViolations, screenshot } from '../support/browser.mjs';
+import { launchBrowser, axeViolations, screenshot, follow } from '../support/browser.mjs';
 
 let server, browser;
 before(async () => {
@@ -55,18 +55,18 @@ test('without JavaScript: search, the language switch and the settings form work
   const { page, close } = await freshPage({ javaScript: false });
   await page.goto(server.url + '/');
   await page.fill('#home-q', 'загранпаспорт');
-  await page.click('.search-form button[type=submit]');
+  await follow(page, '.search-form button[type=submit]');
   assert.match(page.url(), /\/search\?q=%D0%B7/);
   assert.equal(await page.inputValue('#search-q'), 'загранпаспорт');
 
-  await page.click('a[hreflang=en]');
+  await follow(page, 'a[hreflang=en]');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.match(page.url(), /\/search\?q=/, 'the switch returns to the same page');
 
   await page.goto(server.url + '/settings');
   await page.check('#lang-de');
   await page.check('#vi');
-  await page.click('form.form button[type=submit]');
+  await follow(page, 'form.form button[type=submit]');
   assert.match(page.url(), /\/settings\?saved=1$/);
   assert.equal(await page.getAttribute('html', 'lang'), 'de');
   assert.match(await page.textContent('[role=status]'), /Einstellungen gespeichert/);
@@ -77,15 +77,15 @@ test('the version for the visually impaired enlarges the type and raises the con
   const { page, close } = await freshPage();
   await page.goto(server.url + '/');
   const normal = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
-  await page.click('.vi-toggle');
-  assert.equal(await page.getAttribute('html', 'class'), 'vi');
+  await follow(page, '.vi-toggle');
+    assert.equal(await page.getAttribute('html', 'class'), 'vi');
   const large = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
   assert.ok(large >= normal * 1.3, `font grows from ${normal} to ${large}`);
   const footer = await page.evaluate(() => getComputedStyle(document.querySelector('.site-footer')).backgroundColor);
   assert.equal(footer, 'rgb(255, 255, 255)');
   assert.deepEqual(await axeViolations(page), []);
   await screenshot(page, 'home-vi');
-  await page.click('.vi-toggle');
+  await follow(page, '.vi-toggle');
   assert.equal(await page.getAttribute('html', 'class'), null);
   await close();
 });

@@ -33,3 +33,9 @@ export async function axeViolations(page) {
 export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
+
+// Clicks something that navigates and waits until the new page has loaded
+// (its stylesheets included), so the assertions that follow see it.
+export async function follow(page, selector) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+}
