@@ -9,6 +9,7 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 start_uslugi() {
   local dir="$1"; shift
   local port; port=$(free_port)
+  "$uslugi" seed --database "sqlite://$dir/bench.db" --log-level warn >/dev/null 2>&1
   "$uslugi" serve --port "$port" --database "sqlite://$dir/bench.db" --log-level warn "$@" >"$dir/uslugi.out" 2>"$dir/uslugi.err" &
   USLUGI_PID=$!
   USLUGI_URL="http://127.0.0.1:$port"

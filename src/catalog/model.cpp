@@ -233,6 +233,10 @@ Catalog::Catalog(CatalogData data, long long version) : data_(std::move(data)), 
     std::sort(data_.categories.begin(), data_.categories.end(), [](const Category& a, const Category& b) { return a.order < b.order; });
     for (std::size_t i = 0; i < data_.categories.size(); ++i) categories_[data_.categories[i].id] = i;
 
+    for (const auto& s : data_.services) by_popularity_.push_back(&s);
+    std::stable_sort(by_popularity_.begin(), by_popularity_.end(),
+                     [](const Service* a, const Service* b) { return a->popularity > b->popularity; });
+
     std::vector<SearchDocument> docs;
     docs.reserve(data_.services.size());
     for (const auto& s : data_.services) {
@@ -267,36 +271,29 @@ const Settlement* Catalog::settlement(std::string_view id) const {
     return it == data_.settlements.end() ? nullptr : &it->second;
 }
 
-namespace {
-std::vector<const Service*> by_popularity(std::vector<const Service*> v) {
-    std::stable_sort(v.begin(), v.end(), [](const Service* a, const Service* b) { return a->popularity > b->popularity; });
-    return v;
-}
-}  // namespace
-
 std::vector<const Service*> Catalog::popular(const Place& place, std::size_t limit) const {
     std::vector<const Service*> out;
-    for (const auto& s : data_.services)
-        if (s.available_in(place.region, place.settlement) && s.for_audience(place.audience)) out.push_back(&s);
-    out = by_popularity(std::move(out));
-    if (out.size() > limit) out.resize(limit);
+    for (const Service* s : by_popularity_) {
+        if (out.size() == limit) break;
+        if (s->available_in(place.region, place.settlement) && s->for_audience(place.audience)) out.push_back(s);
+    }
     return out;
 }
 
 std::vector<const Service*> Catalog::in_category(std::string_view category, const Place& place) const {
     std::vector<const Service*> out;
-    for (const auto& s : data_.services)
-        if (contains(s.categories, category) && s.available_in(place.region, place.settlement) && s.for_audience(place.audience))
-            out.push_back(&s);
-    return by_popularity(std::move(out));
+    for (const Service* s : by_popularity_)
+        if (contains(s->categories, category) && s->available_in(place.region, place.settlement) && s->for_audience(place.audience))
+            out.push_back(s);
+    return out;
 }
 
 std::vector<const Service*> Catalog::of_authority(std::string_view authority, const Place& place) const {
     std::vector<const Service*> out;
-    for (const auto& s : data_.services)
-        if (s.authority == authority && s.available_in(place.region, place.settlement) && s.for_audience(place.audience))
-            out.push_back(&s);
-    return by_popularity(std::move(out));
+    for (const Service* s : by_popularity_)
+        if (s->authority == authority && s->available_in(place.region, place.settlement) && s->for_audience(place.audience))
+            out.push_back(s);
+    return out;
 }
 
 std::vector<std::pair<const ServiceCentre*, double>> Catalog::centres_near(double lat, double lon, std::string_view region,

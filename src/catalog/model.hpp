@@ -148,6 +148,7 @@ private:
     CatalogData data_;
     long long version_;
     std::unordered_map<std::string, std::size_t> services_, authorities_, categories_, situations_, regions_;
+    std::vector<const Service*> by_popularity_;  // every service, most popular first
     std::unique_ptr<SearchIndex> search_;
 };
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 
 #include "catalog/blank_pdf.hpp"
 #include "http/session_store.hpp"
@@ -135,6 +137,49 @@ nlohmann::json service_json(const Service& s, const Catalog& cat, const std::str
             {"documents", docs}, {"how_to_get", s.how_to_get}, {"online_form", s.online_form}, {"faq", faq}};
 }
 
+// The home page's category and life-situation lists only change with the
+// catalog: built once per catalog version and language, then read in place.
+class HomeLists {
+public:
+    std::shared_ptr<const Data> get(const Catalog& cat, const std::string& lang) {
+        std::lock_guard lock(mutex_);
+        if (version_ != cat.version()) {
+            by_lang_.clear();
+            version_ = cat.version();
+        }
+        auto& slot = by_lang_[lang];
+        if (!slot) slot = build(cat, lang);
+        return slot;
+    }
+
+private:
+    static std::shared_ptr<const Data> build(const Catalog& cat, const std::string& lang) {
+        Data categories{Data::type::list};
+        for (const auto& c : cat.data().categories) {
+            Data item;
+            item.set("href", "/categories/" + c.id);
+            item.set("title", c.name.in(lang));
+            item.set("text", c.description.in(lang));
+            categories.push_back(item);
+        }
+        Data situations{Data::type::list};
+        for (const auto& l : cat.data().life_situations) {
+            Data item;
+            item.set("href", "/situations/" + l.id);
+            item.set("title", l.title.in(lang));
+            situations.push_back(item);
+        }
+        auto d = std::make_shared<Data>();
+        d->set("categories", categories);
+        d->set("situations", situations);
+        return d;
+    }
+
+    std::mutex mutex_;
+    long long version_ = -1;
+    std::map<std::string, std::shared_ptr<const Data>> by_lang_;
+};
+
 // Authorities in tree order (parents before children) with their depth.
 void walk_tree(const Catalog& cat, const Authority& a, int depth, std::vector<std::pair<const Authority*, int>>& out) {
     out.emplace_back(&a, depth);
@@ -146,32 +191,17 @@ void walk_tree(const Catalog& cat, const Authority& a, int depth, std::vector<st
 
 void register_routes(http::Router& router, const http::Renderer& renderer, const CatalogService& catalog,
                      const std::string& font_dir) {
-    router.get("/", [&renderer, &catalog](Request& req) {
+    auto home_lists = std::make_shared<HomeLists>();
+    router.get("/", [&renderer, &catalog, home_lists](Request& req) {
         const core::Locale& t = renderer.locale(req);
         const auto cat = catalog.current();
         const auto place = place_of(req);
+        const auto lists = home_lists->get(*cat, req.lang);
         Data d;
         d.set("popular", service_list(cat->popular(place, 8), 1, *cat, req.lang));
-        Data categories{Data::type::list};
-        for (const auto& c : cat->data().categories) {
-            Data item;
-            item.set("href", "/categories/" + c.id);
-            item.set("title", c.name.in(req.lang));
-            item.set("text", c.description.in(req.lang));
-            categories.push_back(item);
-        }
-        d.set("categories", categories);
-        Data situations{Data::type::list};
-        for (const auto& l : cat->data().life_situations) {
-            Data item;
-            item.set("href", "/situations/" + l.id);
-            item.set("title", l.title.in(req.lang));
-            situations.push_back(item);
-        }
-        d.set("situations", situations);
         d.set("place", place_name(*cat, place, t));
         d.set("place_href", "/location?next=%2F");
-        return renderer.page(req, "catalog/home", d, t.text("home.title"));
+        return renderer.page(req, "catalog/home", d, t.text("home.title"), http::Status::ok, lists.get());
     }, kReadOnly);
 
     router.get("/search", [&renderer, &catalog](Request& req) {

@@ -42,11 +42,11 @@ Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, 
 }
 
 Response Renderer::page(const Request& request, const std::string& name, const Data& data,
-                        const std::string& title, Status status) const {
+                        const std::string& title, Status status, const Data* shared) const {
     const core::Locale& locale = locales_.get(request.lang);
     const bool vi = request.session && request.session->vi_mode;
     Data root = chrome(&request, request.lang, vi, title);
-    root.set("content", templates_.render(name, data, &root, locale));
+    root.set("content", templates_.render(name, data, &root, locale, shared));
     return Response::html(templates_.render("layout/page", root, nullptr, locale), status);
 }
 

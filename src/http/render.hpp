@@ -18,8 +18,9 @@ public:
 
     // templates/<name>.mustache inside templates/layout/page.mustache.
     // `title` is already in the user's language.
+    // `shared` (optional) is read in place under `data`: see Templates::render.
     Response page(const Request& request, const std::string& name, const Data& data,
-                  const std::string& title, Status status = Status::ok) const;
+                  const std::string& title, Status status = Status::ok, const Data* shared = nullptr) const;
     // An error page (404, 403, 500, 503 …) in the layout.
     Response error_page(const Request& request, Status status, const std::string& detail_key = "") const;
     // The same before a Request exists (the server rejected the bytes).

@@ -129,10 +129,11 @@ void Templates::load(const std::string& dir, const core::Locales& locales) {
 }
 
 std::string Templates::render(const std::string& name, const Data& data, const Data* chrome,
-                              const core::Locale& locale) const {
+                              const core::Locale& locale, const Data* shared) const {
     auto it = templates_.find(name + "@" + locale.code());
     if (it == templates_.end()) throw std::runtime_error("no template " + name);
     LayeredContext ctx(locale);
+    if (shared) ctx.push(shared);
     if (chrome) ctx.push(chrome);
     ctx.push(&data);
     StringSink sink;

@@ -30,8 +30,10 @@ public:
     void load(const std::string& dir, const core::Locales& locales);
     bool has(const std::string& name) const { return templates_.count(name + "@ru") != 0; }
     // Renders with `data` layered over `chrome`; {{t.some.key}} reads the locale.
+    // `shared` is a further, lowest layer that is read in place, never copied:
+    // large lists a handler keeps ready between requests.
     std::string render(const std::string& name, const Data& data, const Data* chrome,
-                       const core::Locale& locale) const;
+                       const core::Locale& locale, const Data* shared = nullptr) const;
 
 private:
     std::unordered_map<std::string, std::unique_ptr<kainjow::mustache::mustache>> templates_;
