@@ -618,12 +618,13 @@ def make_person(gen, idx, spec=None):
             prev_issued = issued_at_age(14)
             previous.append(gen.passport(region, city, born, prev_issued) | {"replaced_by_reason": "age_20"})
     if story == "lost_replaced":
-        # The current passport replaced one reported lost a year or two ago.
-        lost_days = rng.randint(200, 700)
+        # The current passport replaced one reported lost some time after it was issued.
+        old_issued = issued_at_age(45 if age >= 45 else 20)
+        lost_days = rng.randint(60, max(61, min(700, (REF - old_issued).days - 30)))
         issued = REF - dt.timedelta(days=lost_days - rng.randint(10, 30))
         if passport_valid_until(born, issued) and passport_valid_until(born, issued) < dt.date(2032, 1, 1):
             issued = REF - dt.timedelta(days=40)
-        old = gen.passport(region, city, born, issued_at_age(45 if age >= 45 else 20), "lost", lost_days)
+        old = gen.passport(region, city, born, old_issued, "lost", lost_days)
         old["replaced_by_reason"] = "lost"
         previous = [old]
     lost_days_ago = spec.get("lost_days_ago", rng.randint(3, 120)) if story == "lost" else None
@@ -640,7 +641,7 @@ def make_person(gen, idx, spec=None):
     person = {
         "id": f"p{idx:04d}",
         "surname": surname, "name": name, "patronymic": patronymic, "gender": gender,
-        "birth_date": iso(born), "birth_place": birth_place(rng, region, born),
+        "birth_date": iso(born), "birth_place": spec.get("birth_place", birth_place(rng, region, born)),
         "citizenship": "RU",
         "snils": gen.snils(),
         "inn": gen.inn(region),
@@ -707,7 +708,7 @@ DEMO_PEOPLE = [
      "licence_fines": 0, "camera_fines": 0, "court_debts": True, "court_debt_count": 2, "tax_debt": True, "tatar": True,
      "note": "Долги у судебных приставов (2 производства) и недоимка по налогам."},
     {"surname": "Лебедева", "name": "Ольга", "patronymic": "Павловна", "gender": "female", "region": "78",
-     "birth_date": "1961-01-08", "passport": "valid", "bank_customer": False, "licence": False, "court_debts": False,
+     "birth_date": "1961-01-08", "birth_place": "г. Ленинград", "passport": "valid", "bank_customer": False, "licence": False, "court_debts": False,
      "tax_debt": True, "tatar": False,
      "note": "Родилась в Ленинграде; налог на имущество не уплачен; не клиентка банка (подтверждение через банк невозможно)."},
     {"surname": "Иванов", "name": "Александр", "patronymic": "Сергеевич", "gender": "male", "region": "63",
