@@ -119,7 +119,7 @@ std::string identifier(std::string_view value, std::string_view kind, const std:
 
 std::string Body::identifier(const char* field, std::string_view kind) const {
     // The validators refuse long input themselves ("<kind>.too_long").
-    return sandbox::identifier(text(field, 4096), kind, field);
+    return sandbox::identifier(text(field, kBodyLimit), kind, field);
 }
 
 PersonQuery Body::person() const {
