@@ -787,6 +787,79 @@ def organisations(gen, people):
     return out
 
 
+def money(kopecks):
+    return f"{kopecks // 100:,}".replace(",", " ") + (f",{kopecks % 100:02d}" if kopecks % 100 else "") + " ₽"
+
+
+def readme(people, orgs):
+    """data/registries/README.md: the named demo people, from the data itself."""
+    out = ["# Demo data of the registries sandbox", "",
+           "Made by `/usr/bin/python3 scripts/gen-registries-data.py` (seeded, deterministic — do not edit",
+           "`people.json`, `organisations.json` or this file by hand: change the script and run it again).",
+           f"{len(people)} invented people in Perm krai, Moscow, St Petersburg, Samara region and Tatarstan,",
+           f"{sum(1 for o in orgs if o['kind'] == 'legal')} organisations and "
+           f"{sum(1 for o in orgs if o['kind'] == 'entrepreneur')} individual entrepreneurs. `uslugi registries` serves them",
+           "(see docs/registries.md for the APIs); the unit tests check every identifier and rule.", "",
+           "Dates of fines, court cases and tax years are relative to the day the sandbox runs",
+           "(`decision_days_ago`, `opened_days_ago`, `year_offset`), so a fresh fine keeps its discount in",
+           "every demo. Passports follow the 20/45 rule: valid until the 20th (45th) birthday plus 90 days;",
+           "one issued at 45 or later has no end.", "",
+           "## People to try", "",
+           "Sign in at the demo bank with the person's phone and the password `demo`. 3-D Secure code: `123456`.", ""]
+    for p in people[:len(DEMO_PEOPLE)]:
+        pp = p["passport"]
+        out.append(f"### {p['id']} — {p['surname']} {p['name']} {p['patronymic']}")
+        out.append("")
+        out.append(p["demo_note"])
+        out.append("")
+        out.append("| | |")
+        out.append("| --- | --- |")
+        out.append(f"| born | {p['birth_date']}, {p['birth_place']} |")
+        out.append(f"| SNILS / INN | {p['snils']} / {p['inn']} |")
+        status = ("lost " + str(pp["lost"]["reported_days_ago"]) + " days ago" if "lost" in pp else
+                  "valid until " + pp["valid_until"] if pp["valid_until"] and pp["valid_until"] >= "2026" else
+                  "expired " + pp["valid_until"] if pp["valid_until"] else "valid, no end")
+        out.append(f"| passport | {pp['series']} {pp['number']}, issued {pp['issue_date']}, code {pp['department_code']} — {status} |")
+        for old in p["previous_passports"]:
+            why = {"age_20": "replaced at 20", "age_45": "replaced at 45", "lost": "reported lost"}[old["replaced_by_reason"]]
+            out.append(f"| old passport | {old['series']} {old['number']} ({why}) |")
+        out.append(f"| phone / e-mail | {p['phone']} / {p['email']} |")
+        out.append(f"| address | {p['address']['text']} |")
+        out.append(f"| demo bank customer | {'yes' if p['bank_customer'] else 'no'} |")
+        if p["driver_licence"]:
+            out.append(f"| driver's licence | {p['driver_licence']['number']} |")
+        for v in p["vehicles"]:
+            out.append(f"| vehicle | {v['make']} {v['model']} {v['plate']}, certificate {v['certificate']} |")
+        unpaid = [f for f in p["fines"] if not f["paid"]]
+        if unpaid:
+            fines = "; ".join(f"{f['article']} {money(f['amount'])} ({'camera' if f['source'] == 'camera' else 'officer'}, "
+                              f"by {f['by']}{', no discount' if f['discount_excluded'] else ''})" for f in unpaid)
+            out.append(f"| unpaid fines | {fines} |")
+        if p["court_debts"]:
+            out.append(f"| court debts | {len(p['court_debts'])}, left {money(sum(d['remaining'] for d in p['court_debts']))} "
+                       f"(search region {p['address']['region_code']}) |")
+        owed = sum(t["amount"] - t["paid"] for t in p["taxes"])
+        if owed:
+            out.append(f"| taxes owed | {money(owed)} |")
+        out.append("")
+    lost = [p for p in people if "lost" in p["passport"]]
+    expired = [p for p in people if "lost" not in p["passport"] and p["passport"]["valid_until"]
+               and p["passport"]["valid_until"] < "2026"]
+    out += ["## More of each kind", "",
+            "- lost passports: " + ", ".join(f"{p['id']}" for p in lost),
+            "- expired passports: " + ", ".join(f"{p['id']}" for p in expired),
+            "- court debts: " + ", ".join(p["id"] for p in people if p["court_debts"]),
+            "- unpaid fines: " + ", ".join(p["id"] for p in people if any(not f["paid"] for f in p["fines"])),
+            "- not customers of the demo bank: " + ", ".join(p["id"] for p in people[:60] if not p["bank_customer"]) + " …",
+            "", "## Test cards of the demo bank", "",
+            "| card | result |", "| --- | --- |",
+            "| 4111 1111 1111 1111, 5555 5555 5555 4444, 2200 0000 0000 0004 | paid |",
+            "| 4000 0000 0000 0002 | declined: insufficient funds |",
+            "| 4000 0000 0000 3220 | 3-D Secure step, code 123456 |",
+            "", "Any future expiry (MM/YY) and any three-digit CVC.", ""]
+    return "\n".join(out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "registries"))
@@ -809,6 +882,8 @@ def main():
     with open(os.path.join(args.out, "organisations.json"), "w", encoding="utf-8") as f:
         json.dump(meta | {"organisations": orgs}, f, ensure_ascii=False, indent=1)
         f.write("\n")
+    with open(os.path.join(args.out, "README.md"), "w", encoding="utf-8") as f:
+        f.write(readme(people, orgs))
     print(f"{len(people)} people, {len(orgs)} organisations → {os.path.normpath(args.out)}")
 
 
