@@ -151,7 +151,7 @@ public:
     // The state of a charge (fine, tax, court debt) the portal reported paid.
     std::optional<ChargePayment> charge_payment(const std::string& uin) const;
 
-    std::mutex mutex_;  // guards everything below
+    mutable std::mutex mutex_;  // guards everything below
     std::map<std::string, Letter> letters_;
     std::map<std::string, Payment> payments_;
     std::deque<Message> messages_;

@@ -178,7 +178,10 @@ void Sandbox::register_message_routes() {
                 const json j = letter_json(*l, now, true);
                 http::Data item;
                 item.set("tracking", l->tracking);
-                item.set("status", j.value("status", ""));
+                const std::string status = j.value("status", "");
+                item.set("status", status == "handed_over" ? std::string("вручено")
+                                   : status == "arrived"   ? std::string("прибыло в место вручения")
+                                                           : status);
                 item.set("recipient", l->recipient.value("name", ""));
                 item.set("address", l->recipient.contains("address") ? l->recipient["address"].value("text", "") : "");
                 item.set("content", l->content);

@@ -265,8 +265,7 @@ Response Sandbox::page(const std::string& name, const http::Data& data, const st
 }
 
 std::optional<ChargePayment> Sandbox::charge_payment(const std::string& uin) const {
-    auto& self = const_cast<Sandbox&>(*this);
-    std::lock_guard lock(self.mutex_);
+    std::lock_guard lock(mutex_);
     auto it = charges_paid_.find(uin);
     if (it == charges_paid_.end()) return std::nullopt;
     return it->second;
