@@ -6,10 +6,10 @@ USLUGI := $(BUILD_DIR)/uslugi
 
 .PHONY: run test deps build unit integration browser clean bench
 
+# The portal with the registries sandbox and a local SMTP sink; Ctrl-C stops all of them.
 run: build
 	@mkdir -p var
-	@$(USLUGI) seed --database "$${USLUGI_DATABASE:-sqlite://var/uslugi.db}"
-	exec $(USLUGI) serve --database "$${USLUGI_DATABASE:-sqlite://var/uslugi.db}"
+	@BUILD_DIR=$(BUILD_DIR) exec scripts/run-local.sh
 
 test: build
 	@scripts/run-tests.sh

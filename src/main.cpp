@@ -26,6 +26,7 @@
 #include "http/static_files.hpp"
 #include "http/templates.hpp"
 #include "http/test_routes.hpp"
+#include "registries/command.hpp"
 
 using namespace uslugi;
 
@@ -204,6 +205,9 @@ int main(int argc, char** argv) {
     migrate_cmd->fallthrough();
     CLI::App* seed_cmd = cli.add_subcommand("seed", "load the demo catalog from data/ (idempotent) and exit");
     seed_cmd->fallthrough();
+    registries::SandboxOptions sandbox_options;
+    CLI::App* registries_cmd = registries::add_sandbox_command(cli, sandbox_options);
+    registries::add_client_options(*serve_cmd, cfg);
 
     try {
         cli.parse(argc, argv);
@@ -224,6 +228,7 @@ int main(int argc, char** argv) {
         const std::string root = core::find_root(cfg.root, argv[0]);
         if (*migrate_cmd) return migrate(cfg, root);
         if (*seed_cmd) return seed(cfg, root);
+        if (*registries_cmd) return registries::run_sandbox(sandbox_options, root);
         return serve(cfg, root);
     } catch (const std::invalid_argument& e) {
         std::cerr << "uslugi: " << e.what() << "\n";

@@ -30,6 +30,10 @@ struct Config {
     std::chrono::seconds shutdown_timeout{30};
     bool trust_proxy = false;  // honour X-Forwarded-For / X-Forwarded-Proto
     bool test_routes = false;  // fault-injection routes used by the integration tests
+
+    // External registries (registries/clients.hpp): the sandbox in development.
+    std::string registries_url = "http://127.0.0.1:8081";
+    int registries_timeout_ms = 3000;  // connect and read, per call
 };
 
 // Locates the project folder: $USLUGI_ROOT, the working directory, or the

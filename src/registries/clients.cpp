@@ -1,0 +1,582 @@
+#include "registries/clients.hpp"
+
+#include <utility>  // before Boost.Asio under C++20 with GCC 12 (DESIGN.md)
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+#include "http/request.hpp"
+
+namespace uslugi::registries {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using nlohmann::json;
+
+// ---- errors ----------------------------------------------------------------------------------
+
+std::string_view to_string(RegistryUnavailable::Reason r) {
+    switch (r) {
+        case RegistryUnavailable::Reason::timeout: return "timeout";
+        case RegistryUnavailable::Reason::connection: return "connection";
+        case RegistryUnavailable::Reason::server_error: return "server_error";
+        case RegistryUnavailable::Reason::bad_response: return "bad_response";
+    }
+    return "unknown";
+}
+
+RegistryUnavailable::RegistryUnavailable(std::string registry, Reason reason, const std::string& detail, int http_status)
+    : std::runtime_error(fmt::format("registry {} unavailable ({}): {}", registry, to_string(reason), detail)),
+      registry_(std::move(registry)), reason_(reason), http_status_(http_status) {}
+
+RegistryRejected::RegistryRejected(std::string registry, int http_status, std::string code, const std::string& message,
+                                   std::string field)
+    : std::runtime_error(fmt::format("registry {} rejected the request ({} {}): {}", registry, http_status, code, message)),
+      registry_(std::move(registry)), http_status_(http_status), code_(std::move(code)), field_(std::move(field)) {}
+
+// ---- transport -------------------------------------------------------------------------------
+
+HttpTransport::HttpTransport(ClientOptions options) : options_(std::move(options)) {
+    std::string_view url = options_.base_url;
+    if (!url.starts_with("http://"))
+        throw std::invalid_argument("registries URL must start with http:// (got \"" + options_.base_url + "\")");
+    url.remove_prefix(7);
+    const auto slash = url.find('/');
+    std::string_view authority = url.substr(0, slash);
+    prefix_ = slash == std::string_view::npos ? "" : std::string(url.substr(slash));
+    while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
+    if (authority.empty()) throw std::invalid_argument("registries URL has no host: " + options_.base_url);
+    std::size_t colon = authority.rfind(':');
+    if (authority.front() == '[') {  // [::1]:8081
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) throw std::invalid_argument("bad registries URL: " + options_.base_url);
+        host_ = std::string(authority.substr(1, close - 1));
+        colon = authority.find(':', close);
+    } else {
+        host_ = std::string(authority.substr(0, colon));
+    }
+    port_ = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
+    if (port_.empty() || port_.find_first_not_of("0123456789") != std::string::npos)
+        throw std::invalid_argument("bad port in registries URL: " + options_.base_url);
+    if (options_.connect_timeout.count() <= 0 || options_.timeout.count() <= 0)
+        throw std::invalid_argument("registry timeouts must be positive");
+}
+
+std::string HttpTransport::url(std::string_view path) const { return options_.base_url + std::string(path); }
+
+HttpTransport::Reply HttpTransport::request(std::string_view registry, std::string_view method, std::string_view path,
+                                            const std::string* body, const Headers& headers) const {
+    using Reason = RegistryUnavailable::Reason;
+    const std::string reg(registry);
+    asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    beast::error_code ec;
+
+    // Connect (the host is usually an address; resolving a name blocks briefly).
+    tcp::resolver resolver(ioc);
+    const auto endpoints = resolver.resolve(host_, port_, ec);
+    if (ec) throw RegistryUnavailable(reg, Reason::connection, "cannot resolve " + host_ + ": " + ec.message());
+    stream.expires_after(options_.connect_timeout);
+    stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    ioc.run();
+    if (ec == beast::error::timeout)
+        throw RegistryUnavailable(reg, Reason::timeout, fmt::format("no connection within {} ms", options_.connect_timeout.count()));
+    if (ec) throw RegistryUnavailable(reg, Reason::connection, ec.message());
+
+    // Send the request and read the answer within one deadline.
+    bhttp::request<bhttp::string_body> req;
+    req.method(bhttp::string_to_verb(method));
+    req.target(prefix_ + std::string(path));
+    req.version(11);
+    req.set(bhttp::field::host, host_ + ":" + port_);
+    req.set(bhttp::field::user_agent, "uslugi-registries-client");
+    req.set(bhttp::field::accept, "application/json");
+    for (const auto& [name, value] : headers) req.set(name, value);
+    if (body) {
+        req.set(bhttp::field::content_type, "application/json");
+        req.body() = *body;
+    }
+    req.keep_alive(false);
+    req.prepare_payload();
+
+    ioc.restart();
+    stream.expires_after(options_.timeout);
+    bhttp::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
+    ioc.run();
+    if (ec == beast::error::timeout)
+        throw RegistryUnavailable(reg, Reason::timeout, fmt::format("no answer within {} ms", options_.timeout.count()));
+    if (ec) throw RegistryUnavailable(reg, Reason::connection, "sending failed: " + ec.message());
+
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(8 * 1024 * 1024);
+    ioc.restart();
+    bhttp::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+    ioc.run();
+    if (ec == beast::error::timeout)
+        throw RegistryUnavailable(reg, Reason::timeout, fmt::format("no answer within {} ms", options_.timeout.count()));
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::eof)
+        throw RegistryUnavailable(reg, Reason::connection, "the connection was closed without an answer");
+    if (ec) throw RegistryUnavailable(reg, Reason::bad_response, ec.message());
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+
+    auto res = parser.release();
+    Reply reply;
+    reply.status = static_cast<int>(res.result_int());
+    reply.body = std::move(res.body());
+    for (const auto& f : res) reply.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    if (reply.status >= 500 || reply.status == 429) {
+        std::string code, message = fmt::format("HTTP {}", reply.status);
+        try {
+            const json j = json::parse(reply.body);
+            code = j.at("error").value("code", "");
+            message += ": " + j.at("error").value("message", "");
+        } catch (const std::exception&) {
+        }
+        RegistryUnavailable e(reg, Reason::server_error, message, reply.status);
+        e.code = code;
+        throw e;
+    }
+    return reply;
+}
+
+nlohmann::json HttpTransport::call(std::string_view registry, std::string_view method, std::string_view path,
+                         const nlohmann::json* body, const Headers& headers) const {
+    const std::string text = body ? body->dump(-1, ' ', false, json::error_handler_t::replace) : std::string();
+    const Reply reply = request(registry, method, path, body ? &text : nullptr, headers);
+    nlohmann::json parsed;
+    try {
+        parsed = json::parse(reply.body);
+    } catch (const json::parse_error&) {
+        if (reply.status >= 400)
+            throw RegistryRejected(std::string(registry), reply.status, fmt::format("http.{}", reply.status), "not JSON");
+        throw RegistryUnavailable(std::string(registry), RegistryUnavailable::Reason::bad_response, "the answer is not JSON",
+                                  reply.status);
+    }
+    if (reply.status >= 400) {
+        std::string code = fmt::format("http.{}", reply.status), message, field;
+        if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
+            code = parsed["error"].value("code", code);
+            message = parsed["error"].value("message", "");
+            field = parsed["error"].value("field", "");
+        }
+        throw RegistryRejected(std::string(registry), reply.status, code, message, field);
+    }
+    return parsed;
+}
+
+// ---- helpers for answers ----------------------------------------------------------------------
+
+namespace {
+
+[[noreturn]] void bad_answer(std::string_view registry, const std::string& what) {
+    throw RegistryUnavailable(std::string(registry), RegistryUnavailable::Reason::bad_response, what);
+}
+
+std::string str(std::string_view registry, const json& j, const char* key) {
+    if (!j.is_object()) bad_answer(registry, "the answer is not an object");
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return {};
+    if (!it->is_string()) bad_answer(registry, fmt::format("\"{}\" is not a string", key));
+    return it->get<std::string>();
+}
+
+std::int64_t num(std::string_view registry, const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) bad_answer(registry, fmt::format("\"{}\" is not an integer", key));
+    return it->get<std::int64_t>();
+}
+
+bool flag(const json& j, const char* key) { return j.contains(key) && j[key].is_boolean() && j[key].get<bool>(); }
+
+Date date(std::string_view registry, const json& j, const char* key) {
+    auto d = parse_date(str(registry, j, key));
+    if (!d) bad_answer(registry, fmt::format("\"{}\" is not a date", key));
+    return *d;
+}
+
+std::optional<Date> opt_date(std::string_view registry, const json& j, const char* key) {
+    const std::string s = str(registry, j, key);
+    if (s.empty()) return std::nullopt;
+    auto d = parse_date(s);
+    if (!d) bad_answer(registry, fmt::format("\"{}\" is not a date", key));
+    return d;
+}
+
+json person_json(const PersonIdentity& p) {
+    json j = {{"surname", p.surname}, {"name", p.name}, {"birth_date", format_date(p.birth_date)}};
+    if (!p.patronymic.empty()) j["patronymic"] = p.patronymic;
+    return j;
+}
+
+std::string path_segment(std::string_view value) { return http::url_encode(value); }
+
+// ---- implementations ----------------------------------------------------------------------------
+
+class HttpPensionFund : public PensionFundClient {
+public:
+    explicit HttpPensionFund(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    SnilsCheck check_snils(const PersonIdentity& person) override {
+        json body = person_json(person);
+        body["snils"] = person.snils;
+        if (!person.gender.empty()) body["gender"] = person.gender;
+        const json r = t_->call("pfr", "POST", "/pfr/snils/check", &body);
+        const std::string result = str("pfr", r, "result");
+        if (result == "match") return SnilsCheck::match;
+        if (result == "mismatch") return SnilsCheck::mismatch;
+        if (result == "not_found") return SnilsCheck::not_found;
+        bad_answer("pfr", "unknown result \"" + result + "\"");
+    }
+
+private:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+class HttpInterior : public InteriorClient {
+public:
+    explicit HttpInterior(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    PassportCheckResult check_passport(const PersonIdentity& person) override {
+        json body = person_json(person);
+        body["series"] = person.passport_series;
+        body["number"] = person.passport_number;
+        if (person.passport_issue_date) body["issue_date"] = format_date(*person.passport_issue_date);
+        if (!person.department_code.empty()) body["department_code"] = person.department_code;
+        const json r = t_->call("mvd", "POST", "/mvd/passport/check", &body);
+        PassportCheckResult out;
+        const std::string status = str("mvd", r, "status");
+        if (status == "valid") out.status = PassportStatus::valid;
+        else if (status == "expired") out.status = PassportStatus::expired;
+        else if (status == "lost") out.status = PassportStatus::lost;
+        else if (status == "not_found") out.status = PassportStatus::not_found;
+        else bad_answer("mvd", "unknown status \"" + status + "\"");
+        out.owner_matches = flag(r, "owner_matches");
+        out.reason = str("mvd", r, "reason");
+        out.valid_until = opt_date("mvd", r, "valid_until");
+        out.lost_date = opt_date("mvd", r, "lost_date");
+        return out;
+    }
+
+private:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+class HttpTax : public TaxClient {
+public:
+    explicit HttpTax(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    std::optional<std::string> find_inn(const PersonIdentity& person) override {
+        json body = person_json(person);
+        body["passport_series"] = person.passport_series;
+        body["passport_number"] = person.passport_number;
+        const json r = t_->call("fns", "POST", "/fns/inn/find", &body);
+        if (str("fns", r, "result") != "found") return std::nullopt;
+        return str("fns", r, "inn");
+    }
+    TaxSummary taxes(std::string_view inn) override {
+        const json r = t_->call("fns", "GET", "/fns/taxpayers/" + path_segment(inn) + "/taxes");
+        TaxSummary s;
+        s.inn = str("fns", r, "inn");
+        s.accrued = num("fns", r, "accrued");
+        s.paid = num("fns", r, "paid");
+        s.owed = num("fns", r, "owed");
+        s.overdue = num("fns", r, "overdue");
+        for (const json& i : r.value("items", json::array())) {
+            TaxCharge c;
+            c.uin = str("fns", i, "uin");
+            c.kind = str("fns", i, "kind");
+            c.name = str("fns", i, "name");
+            c.object = str("fns", i, "object");
+            c.kbk = str("fns", i, "kbk");
+            c.oktmo = str("fns", i, "oktmo");
+            c.year = int(num("fns", i, "year"));
+            c.amount = num("fns", i, "amount");
+            c.paid = num("fns", i, "paid");
+            c.owed = num("fns", i, "owed");
+            c.due_date = date("fns", i, "due_date");
+            c.overdue = flag(i, "overdue");
+            s.charges.push_back(std::move(c));
+        }
+        return s;
+    }
+    nlohmann::json property(std::string_view inn) override {
+        return t_->call("fns", "GET", "/fns/taxpayers/" + path_segment(inn) + "/property");
+    }
+
+private:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+class HttpTrafficPolice : public TrafficPoliceClient {
+public:
+    explicit HttpTrafficPolice(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    FineList fines_by_licence(std::string_view licence, bool include_paid) override {
+        return fetch("licence", licence, include_paid);
+    }
+    FineList fines_by_certificate(std::string_view certificate, bool include_paid) override {
+        return fetch("certificate", certificate, include_paid);
+    }
+
+private:
+    FineList fetch(const char* param, std::string_view number, bool include_paid) {
+        std::string path = fmt::format("/gibdd/fines?{}={}", param, http::url_encode(number));
+        if (include_paid) path += "&include_paid=true";
+        const json r = t_->call("gibdd", "GET", path);
+        FineList out;
+        out.document_found = flag(r, "document_found");
+        out.total_due = num("gibdd", r, "total_due");
+        for (const json& f : r.value("fines", json::array())) {
+            TrafficFine x;
+            x.uin = str("gibdd", f, "uin");
+            x.article = str("gibdd", f, "article");
+            x.description = str("gibdd", f, "description");
+            x.place = str("gibdd", f, "place");
+            x.source = str("gibdd", f, "source");
+            x.plate = str("gibdd", f, "plate");
+            x.certificate = str("gibdd", f, "certificate");
+            x.amount = num("gibdd", f, "amount");
+            x.amount_due = num("gibdd", f, "amount_due");
+            x.offence_date = date("gibdd", f, "offence_date");
+            x.decision_date = date("gibdd", f, "decision_date");
+            x.paid = flag(f, "paid");
+            const json d = f.value("discount", json::object());
+            x.discount_eligible = flag(d, "eligible");
+            x.discount_active = flag(d, "active");
+            x.discount_rate_percent = d.contains("rate_percent") ? int(num("gibdd", d, "rate_percent")) : 0;
+            x.discount_until = opt_date("gibdd", d, "until");
+            out.fines.push_back(std::move(x));
+        }
+        return out;
+    }
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+class HttpBailiffs : public BailiffsClient {
+public:
+    explicit HttpBailiffs(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    std::vector<CourtDebtInfo> debts(std::string_view region, const PersonIdentity& person) override {
+        json body = person_json(person);
+        body["region"] = std::string(region);
+        const json r = t_->call("fssp", "POST", "/fssp/debts/search", &body);
+        std::vector<CourtDebtInfo> out;
+        for (const json& d : r.value("debts", json::array())) {
+            CourtDebtInfo x;
+            x.number = str("fssp", d, "number");
+            x.subject = str("fssp", d, "subject");
+            x.department = str("fssp", d, "department");
+            x.bailiff = str("fssp", d, "bailiff");
+            x.phone = str("fssp", d, "phone");
+            x.uin = str("fssp", d, "uin");
+            x.opened_date = date("fssp", d, "opened_date");
+            x.amount = num("fssp", d, "amount");
+            x.remaining = num("fssp", d, "remaining");
+            out.push_back(std::move(x));
+        }
+        return out;
+    }
+
+private:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+class HttpCharges : public ChargesClient {
+public:
+    explicit HttpCharges(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    void report_paid(std::string_view registry, std::string_view uin, std::int64_t amount,
+                     std::string_view payment_id) override {
+        if (registry != "gibdd" && registry != "fns" && registry != "fssp")
+            throw std::invalid_argument("charges are reported to gibdd, fns or fssp");
+        const json body = {{"amount", amount}, {"payment_id", std::string(payment_id)}};
+        t_->call(registry, "POST", fmt::format("/{}/charges/{}/payment", registry, path_segment(uin)), &body);
+    }
+
+private:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+LetterStatus letter_status(const std::string& s) {
+    if (s == "accepted") return LetterStatus::accepted;
+    if (s == "in_transit") return LetterStatus::in_transit;
+    if (s == "arrived") return LetterStatus::arrived;
+    if (s == "handed_over") return LetterStatus::handed_over;
+    bad_answer("post", "unknown letter status \"" + s + "\"");
+}
+
+LetterTracking tracking_from(const json& r) {
+    LetterTracking t;
+    t.tracking_number = str("post", r, "tracking_number");
+    t.status = letter_status(str("post", r, "status"));
+    t.accepted_at = str("post", r, "accepted_at");
+    t.expected_delivery_at = str("post", r, "expected_delivery_at");
+    for (const json& e : r.value("history", json::array()))
+        t.history.push_back({letter_status(str("post", e, "status")), str("post", e, "at"), str("post", e, "place")});
+    return t;
+}
+
+class HttpPost : public PostClient {
+public:
+    explicit HttpPost(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    LetterTracking send_letter(const LetterRequest& l, std::string_view key) override {
+        auto party = [](const PostalParty& p) {
+            return json{{"name", p.name}, {"address", {{"postcode", p.postcode}, {"text", p.address}}}};
+        };
+        json body = {{"recipient", party(l.recipient)}, {"kind", "registered"}, {"content", l.content}};
+        if (!l.sender.name.empty()) body["sender"] = party(l.sender);
+        if (l.delivery_seconds) body["delivery_seconds"] = *l.delivery_seconds;
+        HttpTransport::Headers headers;
+        if (!key.empty()) headers.emplace_back("Idempotency-Key", std::string(key));
+        return tracking_from(t_->call("post", "POST", "/post/letters", &body, headers));
+    }
+    LetterTracking track(std::string_view number) override {
+        return tracking_from(t_->call("post", "GET", "/post/letters/" + path_segment(number)));
+    }
+
+private:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+CardPayment payment_from(const json& r) {
+    CardPayment p;
+    p.id = str("bank", r, "id");
+    p.status = str("bank", r, "status");
+    p.decline_reason = str("bank", r, "decline_reason");
+    if (r.contains("action") && r["action"].is_object()) p.action_url = str("bank", r["action"], "url");
+    p.amount = num("bank", r, "amount");
+    p.refunded_amount = num("bank", r, "refunded_amount");
+    p.order_id = str("bank", r, "order_id");
+    if (r.contains("card") && r["card"].is_object()) p.card_last4 = str("bank", r["card"], "last4");
+    return p;
+}
+
+class HttpBank : public BankClient {
+public:
+    explicit HttpBank(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    std::string authorize_url(std::string_view client_id, std::string_view redirect_uri,
+                              std::string_view state) const override {
+        return t_->url(fmt::format("/bank/id/authorize?client_id={}&redirect_uri={}&state={}", http::url_encode(client_id),
+                                   http::url_encode(redirect_uri), http::url_encode(state)));
+    }
+    VerifiedPerson exchange_code(std::string_view code) override {
+        const json body = {{"code", std::string(code)}};
+        const json r = t_->call("bank", "POST", "/bank/id/token", &body);
+        if (!flag(r, "verified") || !r.contains("person")) bad_answer("bank", "the bank did not vouch for the person");
+        const json& p = r["person"];
+        VerifiedPerson v;
+        v.bank = str("bank", r, "bank");
+        v.surname = str("bank", p, "surname");
+        v.name = str("bank", p, "name");
+        v.patronymic = str("bank", p, "patronymic");
+        v.gender = str("bank", p, "gender");
+        v.birth_date = date("bank", p, "birth_date");
+        v.birth_place = str("bank", p, "birth_place");
+        v.snils = str("bank", p, "snils");
+        v.inn = str("bank", p, "inn");
+        v.phone = str("bank", p, "phone");
+        v.email = str("bank", p, "email");
+        const json pass = p.value("passport", json::object());
+        v.passport_series = str("bank", pass, "series");
+        v.passport_number = str("bank", pass, "number");
+        v.passport_issue_date = date("bank", pass, "issue_date");
+        v.passport_issuer = str("bank", pass, "issuer");
+        v.department_code = str("bank", pass, "department_code");
+        v.address = p.value("address", json::object());
+        return v;
+    }
+    CardPayment pay(const CardPaymentRequest& req, std::string_view key) override {
+        if (key.empty()) throw std::invalid_argument("a card payment needs an idempotency key");
+        json body = {{"amount", req.amount}, {"currency", "RUB"}, {"description", req.description},
+                     {"order_id", req.order_id},
+                     {"card", {{"number", req.card.number}, {"expiry", req.card.expiry}, {"cvc", req.card.cvc}}}};
+        if (!req.return_url.empty()) body["return_url"] = req.return_url;
+        return payment_from(t_->call("bank", "POST", "/bank/payments", &body, {{"Idempotency-Key", std::string(key)}}));
+    }
+    CardPayment payment(std::string_view id) override {
+        return payment_from(t_->call("bank", "GET", "/bank/payments/" + path_segment(id)));
+    }
+    CardPayment confirm_3ds(std::string_view id, std::string_view code) override {
+        const json body = {{"code", std::string(code)}};
+        return payment_from(t_->call("bank", "POST", "/bank/payments/" + path_segment(id) + "/3ds", &body));
+    }
+    CardPayment refund(std::string_view id, std::optional<std::int64_t> amount, std::string_view key) override {
+        if (key.empty()) throw std::invalid_argument("a refund needs an idempotency key");
+        json body = json::object();
+        if (amount) body["amount"] = *amount;
+        const json r = t_->call("bank", "POST", "/bank/payments/" + path_segment(id) + "/refunds", &body,
+                                {{"Idempotency-Key", std::string(key)}});
+        return payment_from(r.value("payment", json::object()));
+    }
+
+private:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+class HttpSms : public SmsGateway {
+public:
+    explicit HttpSms(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    std::string send(std::string_view phone, std::string_view text, std::string_view key) override {
+        const json body = {{"phone", std::string(phone)}, {"text", std::string(text)}, {"sender", "uslugi"}};
+        HttpTransport::Headers headers;
+        if (!key.empty()) headers.emplace_back("Idempotency-Key", std::string(key));
+        return str("sms", t_->call("sms", "POST", "/sms/messages", &body, headers), "id");
+    }
+
+private:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+class HttpPush : public PushGateway {
+public:
+    explicit HttpPush(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    std::string send(std::string_view phone, std::string_view title, std::string_view text,
+                     std::string_view key) override {
+        const json body = {{"phone", std::string(phone)}, {"title", std::string(title)}, {"body", std::string(text)}};
+        HttpTransport::Headers headers;
+        if (!key.empty()) headers.emplace_back("Idempotency-Key", std::string(key));
+        return str("push", t_->call("push", "POST", "/push/messages", &body, headers), "id");
+    }
+
+private:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+}  // namespace
+
+std::string_view to_string(SnilsCheck r) {
+    switch (r) {
+        case SnilsCheck::match: return "match";
+        case SnilsCheck::mismatch: return "mismatch";
+        case SnilsCheck::not_found: return "not_found";
+    }
+    return "not_found";
+}
+
+std::string_view to_string(LetterStatus s) {
+    switch (s) {
+        case LetterStatus::accepted: return "accepted";
+        case LetterStatus::in_transit: return "in_transit";
+        case LetterStatus::arrived: return "arrived";
+        case LetterStatus::handed_over: return "handed_over";
+    }
+    return "accepted";
+}
+
+RegistryClients make_http_clients(ClientOptions options) {
+    RegistryClients c;
+    auto t = std::make_shared<const HttpTransport>(std::move(options));
+    c.transport = t;
+    c.pension_fund = std::make_unique<HttpPensionFund>(t);
+    c.interior = std::make_unique<HttpInterior>(t);
+    c.tax = std::make_unique<HttpTax>(t);
+    c.traffic_police = std::make_unique<HttpTrafficPolice>(t);
+    c.bailiffs = std::make_unique<HttpBailiffs>(t);
+    c.charges = std::make_unique<HttpCharges>(t);
+    c.post = std::make_unique<HttpPost>(t);
+    c.bank = std::make_unique<HttpBank>(t);
+    c.sms = std::make_unique<HttpSms>(t);
+    c.push = std::make_unique<HttpPush>(t);
+    return c;
+}
+
+}  // namespace uslugi::registries
