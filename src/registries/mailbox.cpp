@@ -41,7 +41,7 @@ std::string trim(std::string_view s) {
 }
 
 bool is_utf8_name(std::string_view charset) {
-    return strncasecmp(charset.data(), "utf-8", 5) == 0 && charset.size() == 5 ||
+    return (charset.size() == 5 && strncasecmp(charset.data(), "utf-8", 5) == 0) ||
            (charset.size() == 4 && strncasecmp(charset.data(), "utf8", 4) == 0) ||
            (charset.size() == 8 && strncasecmp(charset.data(), "us-ascii", 8) == 0);
 }
