@@ -14,6 +14,7 @@
 #include "catalog/routes.hpp"
 #include "catalog/service.hpp"
 #include "catalog/store.hpp"
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/i18n.hpp"
@@ -23,6 +24,8 @@
 #include "http/app.hpp"
 #include "http/ops_routes.hpp"
 #include "http/prefs_routes.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/validation_routes.hpp"
 #include "http/static_files.hpp"
 #include "http/templates.hpp"
 #include "http/test_routes.hpp"
@@ -126,6 +129,8 @@ int serve(const core::Config& cfg, const std::string& root) {
 
     http::register_ops_routes(router, statics, metrics, database);
     http::register_prefs_routes(router, app, renderer, sessions);
+    http::RateLimiter rate_limiter(database);
+    http::register_validation_routes(router, renderer, rate_limiter);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     if (cfg.test_routes) http::register_test_routes(router);
@@ -166,6 +171,7 @@ int serve(const core::Config& cfg, const std::string& root) {
         while (!maintenance_wake.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
             try {
                 if (int n = sessions.purge_expired()) core::app_log().info("purged {} ended sessions", n);
+                rate_limiter.purge(core::now_unix() - 24 * 3600);
             } catch (const std::exception& e) {
                 core::app_log().warn("session purge failed: {}", e.what());
             }
