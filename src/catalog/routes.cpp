@@ -93,6 +93,18 @@ Data pagination(const Request& req, std::size_t page, std::size_t total, const c
     return d;
 }
 
+Data audience_options(const std::string& chosen, const core::Locale& t) {
+    Data audiences{Data::type::list};
+    for (const char* a : {"", "individual", "entrepreneur", "foreigner", "legal"}) {
+        Data item;
+        item.set("value", std::string(a));
+        item.set("label", t.text(std::string("catalog.audience.") + (*a ? a : "all")));
+        item.set("selected", chosen == a);
+        audiences.push_back(item);
+    }
+    return audiences;
+}
+
 Data service_card(const Service& s, const Catalog& cat, const std::string& lang) {
     Data d;
     d.set("id", s.id);
@@ -231,15 +243,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         d.set("partial", found.partial);
         if (!found.corrected_query.empty()) d.set("corrected", found.corrected_query);
         d.set("pagination", pagination(req, page, found.total, t));
-        Data audiences{Data::type::list};
-        for (const char* a : {"", "individual", "entrepreneur", "foreigner", "legal"}) {
-            Data item;
-            item.set("value", std::string(a));
-            item.set("label", t.text(std::string("catalog.audience.") + (*a ? a : "all")));
-            item.set("selected", place.audience == a);
-            audiences.push_back(item);
-        }
-        d.set("audiences", audiences);
+        d.set("audiences", audience_options(place.audience, t));
         return renderer.page(req, "catalog/search", d, t.text("search.title"));
     }, kReadOnly);
 
@@ -248,9 +252,11 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         const auto cat = catalog.current();
         const Category* c = cat->category(req.param("id"));
         if (!c) return not_found(renderer, req);
-        const auto services = cat->in_category(c->id, place_of(req));
+        const auto place = place_of(req);
+        const auto services = cat->in_category(c->id, place);
         const std::size_t page = page_of(req);
         Data d;
+        d.set("audiences", audience_options(place.audience, t));
         d.set("title", c->name.in(req.lang));
         d.set("description", c->description.in(req.lang));
         d.set("services", service_list(services, page, *cat, req.lang));
