@@ -13,8 +13,10 @@ std::string safe_next(std::string_view next) {
 }
 
 Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, const std::string& title) const {
+    // Built in place through operator[]: kainjow's set() copies whole subtrees.
     const std::string here = request ? url_encode(request->target()) : "%2F";
-    Data page;
+    Data root;
+    Data& page = root["page"];
     page.set("lang", lang);
     page.set("title", title);
     page.set("vi", vi);
@@ -22,7 +24,8 @@ Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, 
     page.set("js", statics_.url("js/app.js"));
     if (vi) page.set("vi_css", statics_.url("css/vi.css"));
     page.set("vi_toggle", std::string("/prefs/vi/") + (vi ? "off" : "on") + "?next=" + here);
-    Data languages{Data::type::list};
+    Data& languages = page["languages"];
+    languages = Data(Data::type::list);
     for (std::string_view code : core::kLanguages) {
         Data item;
         item.set("code", std::string(code));
@@ -31,13 +34,10 @@ Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, 
         item.set("current", code == lang);
         languages.push_back(item);
     }
-    page.set("languages", languages);
     if (request) {
         page.set("request_id", request->request_id);
         if (request->session) page.set("csrf", request->session->csrf_token);
     }
-    Data root;
-    root.set("page", page);
     return root;
 }
 

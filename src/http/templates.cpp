@@ -109,6 +109,38 @@ std::string collapse_whitespace(const std::string& source) {
     return out;
 }
 
+std::string escape_html(const std::string& s) {
+    // kainjow's own escape appends one character at a time; most values have
+    // nothing to escape, and the rest are copied in runs between specials.
+    std::size_t first = 0;
+    while (first < s.size()) {
+        const char c = s[first];
+        if (c == '&' || c == '<' || c == '>' || c == '"' || c == '\'') break;
+        ++first;
+    }
+    if (first == s.size()) return s;
+    std::string out;
+    out.reserve(s.size() + s.size() / 8 + 16);
+    out.append(s, 0, first);
+    std::size_t run = first;
+    for (std::size_t i = first; i < s.size(); ++i) {
+        const char* entity = nullptr;
+        switch (s[i]) {
+            case '&': entity = "&amp;"; break;
+            case '<': entity = "&lt;"; break;
+            case '>': entity = "&gt;"; break;
+            case '"': entity = "&quot;"; break;
+            case '\'': entity = "&apos;"; break;
+            default: continue;
+        }
+        out.append(s, run, i - run);
+        out.append(entity);
+        run = i + 1;
+    }
+    out.append(s, run, std::string::npos);
+    return out;
+}
+
 void Templates::load(const std::string& dir, const core::Locales& locales) {
     templates_.clear();
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
@@ -123,6 +155,7 @@ void Templates::load(const std::string& dir, const core::Locales& locales) {
                 localize_template(collapse_whitespace(text.str()), locales.get(lang)));
             if (!tmpl->is_valid())
                 throw std::runtime_error("template " + entry.path().string() + ": " + tmpl->error_message());
+            tmpl->set_custom_escape(escape_html);
             templates_.emplace(name.generic_string() + "@" + std::string(lang), std::move(tmpl));
         }
     }

@@ -14,6 +14,8 @@
 namespace uslugi::http {
 // {{t.key}} → the key's text for the locale, HTML-escaped; other tags untouched.
 std::string localize_template(const std::string& source, const core::Locale& locale);
+// The same escaping as kainjow's (& < > " '), faster on long texts.
+std::string escape_html(const std::string& s);
 // Folds each line break and the indentation after it (templates carry no <pre>).
 std::string collapse_whitespace(const std::string& source);
 }

@@ -62,3 +62,8 @@ TEST(CollapseWhitespace, FoldsLineBreaksAndIndentation) {
     EXPECT_EQ(collapse_whitespace("<a>x</a>\n  <span>y</span>"), "<a>x</a> <span>y</span>");
     EXPECT_EQ(collapse_whitespace("text\n  more"), "text more");
 }
+
+TEST(EscapeHtml, MatchesKainjowsEscaping) {
+    for (const std::string s : {"", "plain текст", "<script>alert('x')</script> & \"q\"", "&&&", "a<b", ">"})
+        EXPECT_EQ(escape_html(s), kainjow::mustache::html_escape<std::string>(s)) << s;
+}
