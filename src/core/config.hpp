@@ -29,6 +29,15 @@ struct Config {
     std::chrono::seconds shutdown_timeout{30};
     bool trust_proxy = false;  // honour X-Forwarded-For / X-Forwarded-Proto
     bool test_routes = false;  // fault-injection routes used by the integration tests
+
+    // Background jobs (serve runs workers in-process unless no_workers; `uslugi worker` only them)
+    bool no_workers = false;
+    unsigned job_workers = 2;                // runner threads
+    int job_lease = 120;                     // seconds a worker holds a job; handlers must finish within it
+    int job_poll_ms = 1000;                  // how often an idle worker looks for due jobs
+    int job_backoff_base = 2;                // seconds: retry waits are random in [0, min(cap, base·2^(n-1))]
+    int job_backoff_cap = 3600;
+    std::string ops_token;                   // operator pages (/ops/*); empty: they answer 404
 };
 
 // Locates the project folder: $USLUGI_ROOT, the working directory, or the

@@ -105,6 +105,22 @@ EnqueueResult JobStore::enqueue(const NewJob& job) {
 std::vector<Job> JobStore::lease(const std::string& owner, const std::vector<std::string>& kinds, int n,
                                  int lease_seconds) {
     if (n <= 0) return {};
+    {
+        // A cheap read first: an idle worker polling an empty queue takes no
+        // write lock (SQLite has only one) and opens no write transaction.
+        const long long now_s = now();
+        long long id = 0;
+        db::Connection c(db_);
+        soci::details::prepare_temp_type prep =
+            (c->prepare << "SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= :now1 OR "
+                           "state = 'running' AND lease_until <= :now2)" +
+                               kind_filter(kinds) + " LIMIT 1");
+        prep, soci::use(now_s), soci::use(now_s);
+        for (const auto& k : kinds) prep, soci::use(k);
+        prep, soci::into(id);
+        soci::statement st(prep);
+        if (!st.execute(true)) return {};
+    }
     return db::transact(db_, [&](soci::session& s) {
         const long long now_s = now();
         const long long until = now_s + std::max(0, lease_seconds);
