@@ -289,7 +289,15 @@ int main(int argc, char** argv) {
         ->envname("USLUGI_NO_WORKERS");
     serve_cmd->add_option("--ops-token", cfg.ops_token,
                           "operator token for /ops/* pages (HTTP Basic password); without it they answer 404")
-        ->envname("USLUGI_OPS_TOKEN");
+        ->envname("USLUGI_OPS_TOKEN")
+        ->check(CLI::Validator(
+            [](std::string& t) {
+                return t.empty() || t.size() >= http::OpsGuard::kMinTokenLength
+                           ? std::string()
+                           : "the operator token must have at least " +
+                                 std::to_string(http::OpsGuard::kMinTokenLength) + " characters";
+            },
+            "TOKEN"));
     add_job_options(*serve_cmd, cfg);
     CLI::App* worker_cmd = cli.add_subcommand("worker", "run only the background job workers (until SIGTERM)");
     worker_cmd->fallthrough();
