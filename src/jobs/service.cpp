@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -142,16 +143,17 @@ void JobRunner::run_one(const Job& job, const std::string& owner, std::mt19937_6
 
     // Recording the outcome is retried a little: if it still fails the job
     // stays leased and runs again after the lease (at-least-once).
-    auto record = [&](auto&& write) {
+    // nullopt: not recorded; otherwise whether the lease was still ours.
+    auto record = [&](auto&& write) -> std::optional<bool> {
         for (int attempt = 1;; ++attempt) {
             try {
                 return write();
             } catch (const std::exception& e) {
                 if (attempt == 3) {
-                    core::app_log().error("job {} ({}): could not record the outcome: {}; it will run again "
+                    core::app_log().error("job {} ({}): could not record the outcome ({}): {}; it will run again "
                                           "after its lease",
-                                          job.id, job.kind, e.what());
-                    return true;
+                                          job.id, job.kind, ok ? "done" : error, e.what());
+                    return std::nullopt;
                 }
                 std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
             }
@@ -160,8 +162,10 @@ void JobRunner::run_one(const Job& job, const std::string& owner, std::mt19937_6
 
     if (ok) {
         completed_.fetch_add(1, std::memory_order_relaxed);
-        const bool held = record([&] { return store_.complete(job.id, owner); });
-        if (held)
+        const auto held = record([&] { return store_.complete(job.id, owner); });
+        if (!held) {
+            // logged above
+        } else if (*held)
             core::app_log().info("job {} ({}) done in {:.0f} ms, attempt {}", job.id, job.kind, ms, job.attempts);
         else
             core::app_log().warn("job {} ({}) finished after its lease passed to another worker ({:.0f} ms); "
@@ -170,8 +174,10 @@ void JobRunner::run_one(const Job& job, const std::string& owner, std::mt19937_6
     } else {
         failed_.fetch_add(1, std::memory_order_relaxed);
         const FailureDecision d = decide_failure(job, permanent, core::now_unix(), options_.backoff, rng);
-        const bool held = record([&] { return store_.fail(job.id, owner, error, d.retry_at); });
-        if (!held)
+        const auto held = record([&] { return store_.fail(job.id, owner, error, d.retry_at); });
+        if (!held) {
+            // logged above
+        } else if (!*held)
             core::app_log().warn("job {} ({}) failed after its lease passed to another worker: {}", job.id,
                                  job.kind, error);
         else if (d.retry_at)
