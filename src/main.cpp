@@ -190,8 +190,8 @@ int serve(const core::Config& cfg, const std::string& root) {
                       [&database] { return double(database.pool_size()); });
     metrics.add_gauge("uslugi_open_connections", "Open client connections.",
                       [&server] { return double(server.open_connections()); });
-    jobs::JobMonitor job_monitor(job_store, std::chrono::seconds(2));
-    metrics.add_labelled_gauge("uslugi_jobs", "Background jobs by state (refreshed every 2 s).", "state", [&job_monitor] {
+    jobs::JobMonitor job_monitor(job_store, std::chrono::seconds(5));
+    metrics.add_labelled_gauge("uslugi_jobs", "Background jobs by state (refreshed every 5 s).", "state", [&job_monitor] {
         std::vector<std::pair<std::string, double>> out;
         for (auto s : {jobs::JobState::queued, jobs::JobState::running, jobs::JobState::done, jobs::JobState::dead})
             out.emplace_back(std::string(jobs::to_string(s)), job_monitor.count(s));

@@ -130,9 +130,15 @@ std::vector<Job> JobStore::lease(const std::string& owner, const std::vector<std
         // taken again: it goes dead, visible to the operator.
         const std::string lost = "lease expired on the last attempt: the worker stopped or the handler "
                                  "overran its lease";
+        // On PostgreSQL rows another worker is reaping are skipped, so two
+        // workers never wait for (or deadlock on) each other here either.
+        const std::string lost_leases =
+            "state = 'running' AND lease_until <= :now AND attempts >= max_attempts";
         s << "UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = :err, "
-             "finished_at = :fin, updated_at = :upd "
-             "WHERE state = 'running' AND lease_until <= :now AND attempts >= max_attempts",
+             "finished_at = :fin, updated_at = :upd WHERE " +
+                 (db_.backend() == db::Backend::postgresql
+                      ? "id IN (SELECT id FROM jobs WHERE " + lost_leases + " FOR UPDATE SKIP LOCKED)"
+                      : lost_leases),
             soci::use(lost), soci::use(now_s), soci::use(now_s), soci::use(now_s);
 
         const std::string due =

@@ -241,7 +241,8 @@ describe('operator page of dead jobs', () => {
       const again = await fetch(`${server.url}/ops/jobs/${id}/retry`, { method: 'POST', headers: { ...headers, Cookie: cookie }, body: form(csrf), ...noRedirect });
       assert.equal(again.headers.get('location'), `/ops/jobs?not_dead=${id}`, 'a job that is not dead is left alone');
 
-      await waitForMetrics(server.url, (t) => /uslugi_jobs\{state="done"\} 1\n/.test(t) && /uslugi_jobs\{state="dead"\} 0\n/.test(t));
+      // The gauges are refreshed every 5 s.
+      await waitForMetrics(server.url, (t) => /uslugi_jobs\{state="done"\} 1\n/.test(t) && /uslugi_jobs\{state="dead"\} 0\n/.test(t), 15000);
     } finally {
       await server.stop();
     }
