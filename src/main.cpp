@@ -2,8 +2,11 @@
 #include <utility>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <cstdio>
@@ -30,6 +33,10 @@
 #include "http/templates.hpp"
 #include "http/test_routes.hpp"
 #include "registries/command.hpp"
+#include "jobs/routes.hpp"
+#include "jobs/service.hpp"
+#include "jobs/store.hpp"
+#include "jobs/test_routes.hpp"
 
 using namespace uslugi;
 
@@ -67,6 +74,39 @@ void add_serve_options(CLI::App& cmd, core::Config& cfg) {
         ->envname("USLUGI_TRUST_PROXY");
     cmd.add_flag("--test-routes", cfg.test_routes, "fault-injection routes for the integration tests")
         ->envname("USLUGI_TEST_ROUTES");
+}
+
+// Flags of the job runner, shared by `serve` and `worker`.
+void add_job_options(CLI::App& cmd, core::Config& cfg) {
+    cmd.add_option("--job-workers", cfg.job_workers, "threads running background jobs")
+        ->envname("USLUGI_JOB_WORKERS")->check(CLI::Range(1u, 256u))->capture_default_str();
+    cmd.add_option("--job-lease", cfg.job_lease,
+                   "seconds a worker holds a job; a job whose worker died runs again after it")
+        ->envname("USLUGI_JOB_LEASE")->check(CLI::Range(1, 86400))->capture_default_str();
+    cmd.add_option("--job-poll-ms", cfg.job_poll_ms, "how often an idle worker looks for due jobs (ms)")
+        ->envname("USLUGI_JOB_POLL_MS")->check(CLI::Range(10, 60000))->capture_default_str();
+    cmd.add_option("--job-backoff-base", cfg.job_backoff_base,
+                   "seconds: a failed job waits a random time up to base·2^(attempt-1)")
+        ->envname("USLUGI_JOB_BACKOFF_BASE")->check(CLI::Range(0, 86400))->capture_default_str();
+    cmd.add_option("--job-backoff-cap", cfg.job_backoff_cap, "seconds: the longest wait between attempts")
+        ->envname("USLUGI_JOB_BACKOFF_CAP")->check(CLI::Range(0, 7 * 86400))->capture_default_str();
+}
+
+jobs::RunnerOptions runner_options(const core::Config& cfg) {
+    jobs::RunnerOptions o;
+    o.threads = cfg.job_workers;
+    o.lease_seconds = cfg.job_lease;
+    o.poll = std::chrono::milliseconds(cfg.job_poll_ms);
+    o.backoff.base = std::chrono::seconds(cfg.job_backoff_base);
+    o.backoff.cap = std::chrono::seconds(cfg.job_backoff_cap);
+    return o;
+}
+
+// Every job kind of the portal gets its handler here, in `serve` and in
+// `worker` alike (modules register their kinds as they arrive: notifications,
+// registry requests …). Handlers must be idempotent: see jobs/service.hpp.
+void register_job_handlers(jobs::JobRunner& runner, db::Database& database, const core::Config& cfg) {
+    if (cfg.test_routes) jobs::register_test_kind(runner, database);
 }
 
 std::string display_url(const std::string& url) {
@@ -127,13 +167,25 @@ int serve(const core::Config& cfg, const std::string& root) {
     http::Renderer renderer(templates, locales, statics);
     http::App app(cfg, router, renderer, sessions, metrics);
 
+    jobs::JobStore job_store(database);
+    std::unique_ptr<jobs::JobRunner> runner;
+    if (!cfg.no_workers) {
+        runner = std::make_unique<jobs::JobRunner>(job_store, runner_options(cfg));
+        register_job_handlers(*runner, database, cfg);
+    }
+    const http::OpsGuard ops_guard(cfg.ops_token);
+
     http::register_ops_routes(router, statics, metrics, database);
     http::register_prefs_routes(router, app, renderer, sessions);
     http::RateLimiter rate_limiter(database);
     http::register_validation_routes(router, renderer, rate_limiter);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
-    if (cfg.test_routes) http::register_test_routes(router);
+    jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
+    if (cfg.test_routes) {
+        http::register_test_routes(router);
+        jobs::register_test_routes(router, database, job_store, runner.get());
+    }
 
     http::ServerOptions options;
     options.listen = cfg.listen;
@@ -161,6 +213,18 @@ int serve(const core::Config& cfg, const std::string& root) {
                       [&database] { return double(database.pool_size()); });
     metrics.add_gauge("uslugi_open_connections", "Open client connections.",
                       [&server] { return double(server.open_connections()); });
+    jobs::JobMonitor job_monitor(job_store, std::chrono::seconds(5));
+    metrics.add_labelled_gauge("uslugi_jobs", "Background jobs by state (refreshed every 5 s).", "state", [&job_monitor] {
+        std::vector<std::pair<std::string, double>> out;
+        for (auto s : {jobs::JobState::queued, jobs::JobState::running, jobs::JobState::done, jobs::JobState::dead})
+            out.emplace_back(std::string(jobs::to_string(s)), job_monitor.count(s));
+        return out;
+    });
+    if (runner) {
+        metrics.add_gauge("uslugi_job_workers_busy", "Job runner threads running a job.",
+                          [&runner] { return double(runner->busy()); });
+        runner->start();
+    }
 
     // Ended sessions are removed in the background (the jobs module will take this over).
     std::mutex maintenance_mutex;
@@ -183,6 +247,7 @@ int serve(const core::Config& cfg, const std::string& root) {
     std::fflush(stdout);
     core::app_log().info("serving {} with {} workers, {} I/O threads", root, cfg.workers, cfg.io_threads);
     server.run();
+    if (runner) runner->stop();  // jobs being run finish; the rest stay queued in the database
     {
         std::lock_guard lock(maintenance_mutex);
         stopping = true;
@@ -190,6 +255,44 @@ int serve(const core::Config& cfg, const std::string& root) {
     maintenance_wake.notify_all();
     maintenance.join();
     catalog_service.stop();
+    spdlog::shutdown();
+    return 0;
+}
+
+// `uslugi worker`: only the job runner, until SIGTERM or SIGINT; then the jobs
+// being run finish and it exits 0. A second signal exits at once (the jobs it
+// abandons run again after their leases).
+int worker(const core::Config& cfg, const std::string& root) {
+    db::Database database(cfg.database, cfg.job_workers + 2);
+    for (const auto& name : db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend())))
+        core::app_log().info("migration applied: {}", name);
+    jobs::JobStore store(database);
+    jobs::JobRunner runner(store, runner_options(cfg));
+    register_job_handlers(runner, database, cfg);
+
+    boost::asio::io_context ioc;
+    boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    int received = 0;
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (!ec) received = sig;
+    });
+    runner.start();
+    std::printf("uslugi worker %s started with %u threads (database %s)\n", runner.owner_prefix().c_str(),
+                cfg.job_workers, display_url(cfg.database).c_str());
+    std::fflush(stdout);
+    ioc.run();  // until the first signal
+    core::app_log().info("signal {} received: finishing the jobs being run", received);
+    ioc.restart();
+    signals.async_wait([](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        core::app_log().warn("second signal: exiting at once");
+        spdlog::shutdown();
+        _exit(1);
+    });
+    std::thread second_signal([&ioc] { ioc.run(); });
+    runner.stop();
+    ioc.stop();
+    second_signal.join();
     spdlog::shutdown();
     return 0;
 }
@@ -207,6 +310,25 @@ int main(int argc, char** argv) {
     CLI::App* serve_cmd = cli.add_subcommand("serve", "run the portal (pages, JSON API, background work)");
     serve_cmd->fallthrough();
     add_serve_options(*serve_cmd, cfg);
+    serve_cmd->add_flag("--no-workers", cfg.no_workers, "do not run background jobs in this process")
+        ->envname("USLUGI_NO_WORKERS");
+    serve_cmd->add_option("--ops-token", cfg.ops_token,
+                          "operator token for /ops/* pages (HTTP Basic password); without it they answer 404")
+        ->envname("USLUGI_OPS_TOKEN")
+        ->check(CLI::Validator(
+            [](std::string& t) {
+                return t.empty() || t.size() >= http::OpsGuard::kMinTokenLength
+                           ? std::string()
+                           : "the operator token must have at least " +
+                                 std::to_string(http::OpsGuard::kMinTokenLength) + " characters";
+            },
+            "TOKEN"));
+    add_job_options(*serve_cmd, cfg);
+    CLI::App* worker_cmd = cli.add_subcommand("worker", "run only the background job workers (until SIGTERM)");
+    worker_cmd->fallthrough();
+    add_job_options(*worker_cmd, cfg);
+    worker_cmd->add_flag("--test-routes", cfg.test_routes, "run the test job kind used by the integration tests")
+        ->envname("USLUGI_TEST_ROUTES");
     CLI::App* migrate_cmd = cli.add_subcommand("migrate", "apply database migrations and exit");
     migrate_cmd->fallthrough();
     CLI::App* seed_cmd = cli.add_subcommand("seed", "load the demo catalog from data/ (idempotent) and exit");
@@ -235,6 +357,7 @@ int main(int argc, char** argv) {
         if (*migrate_cmd) return migrate(cfg, root);
         if (*seed_cmd) return seed(cfg, root);
         if (*registries_cmd) return registries::run_sandbox(sandbox_options, root);
+        if (*worker_cmd) return worker(cfg, root);
         return serve(cfg, root);
     } catch (const std::invalid_argument& e) {
         std::cerr << "uslugi: " << e.what() << "\n";

@@ -34,6 +34,14 @@ struct Config {
     // External registries (registries/clients.hpp): the sandbox in development.
     std::string registries_url = "http://127.0.0.1:8081";
     int registries_timeout_ms = 3000;  // connect and read, per call
+    // Background jobs (serve runs workers in-process unless no_workers; `uslugi worker` only them)
+    bool no_workers = false;
+    unsigned job_workers = 2;                // runner threads
+    int job_lease = 120;                     // seconds a worker holds a job; handlers must finish within it
+    int job_poll_ms = 1000;                  // how often an idle worker looks for due jobs
+    int job_backoff_base = 2;                // seconds: retry waits are random in [0, min(cap, base·2^(n-1))]
+    int job_backoff_cap = 3600;
+    std::string ops_token;                   // operator pages (/ops/*); empty: they answer 404
 };
 
 // Locates the project folder: $USLUGI_ROOT, the working directory, or the

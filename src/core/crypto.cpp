@@ -54,4 +54,17 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+    crypto_init();
+    std::string out(text.size() / 4 * 3 + 3, '\0');
+    std::size_t len = 0;
+    const char* end = nullptr;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
+                          nullptr, &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        end != text.data() + text.size())
+        return std::nullopt;
+    out.resize(len);
+    return out;
+}
+
 }  // namespace uslugi::core

@@ -1,6 +1,7 @@
 #pragma once
 // Thin wrappers over libsodium: the only place that touches raw crypto APIs.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,8 @@ std::string random_token(std::size_t bytes = 32);
 std::string sha256_hex(std::string_view data);
 std::string to_hex(std::string_view bytes);
 bool constant_time_equal(std::string_view a, std::string_view b);
+// Standard base64 with padding (RFC 4648 §4, as in HTTP Basic credentials);
+// nullopt when the text is not valid base64.
+std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace uslugi::core

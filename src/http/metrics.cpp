@@ -29,7 +29,13 @@ void Metrics::observe(const std::string& route, std::string_view method, unsigne
 
 void Metrics::add_gauge(std::string name, std::string help, std::function<double()> value) {
     std::lock_guard lock(mutex_);
-    gauges_.push_back({std::move(name), std::move(help), std::move(value)});
+    gauges_.push_back({std::move(name), std::move(help), std::move(value), {}, {}});
+}
+
+void Metrics::add_labelled_gauge(std::string name, std::string help, std::string label,
+                                 std::function<std::vector<std::pair<std::string, double>>()> values) {
+    std::lock_guard lock(mutex_);
+    gauges_.push_back({std::move(name), std::move(help), {}, std::move(label), std::move(values)});
 }
 
 std::string Metrics::render() const {
@@ -54,6 +60,12 @@ std::string Metrics::render() const {
         out += fmt::format("uslugi_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", label, h.count);
     }
     for (const Gauge& g : gauges_) {
+        if (g.values) {
+            out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", g.name, g.help, g.name);
+            for (const auto& [label_value, v] : g.values())
+                out += fmt::format("{}{{{}=\"{}\"}} {}\n", g.name, g.label, prometheus_label(label_value), v);
+            continue;
+        }
         out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", g.name, g.help, g.name, g.name, g.value());
     }
     return out;

@@ -19,6 +19,10 @@ public:
     void observe(const std::string& route, std::string_view method, unsigned status, double seconds);
     // name → (help, value provider); values are read when /metrics is scraped.
     void add_gauge(std::string name, std::string help, std::function<double()> value);
+    // A gauge with one label, e.g. uslugi_jobs{state="queued"}: `values`
+    // gives (label value, number) pairs at scrape time.
+    void add_labelled_gauge(std::string name, std::string help, std::string label,
+                            std::function<std::vector<std::pair<std::string, double>>()> values);
     std::string render() const;
 
 private:
@@ -30,6 +34,8 @@ private:
     struct Gauge {
         std::string name, help;
         std::function<double()> value;
+        std::string label;  // labelled gauges only
+        std::function<std::vector<std::pair<std::string, double>>()> values;
     };
     mutable std::mutex mutex_;
     std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t> requests_;

@@ -33,11 +33,14 @@ export function freshDatabase() {
 
 // Resolves once the server prints its address; `stop()` sends SIGTERM and
 // resolves with the exit code. `log()` is everything it wrote to stderr.
-export async function startServer(extraArgs = [], { env = {}, portFlag = true, seed = false } = {}) {
-  const db = freshDatabase();
+// Pass `database` (from freshDatabase()) to share one database between
+// several processes or restarts; the caller then drops it. `seed` loads the demo catalog.
+export async function startServer(extraArgs = [], { env = {}, portFlag = true, database = null, seed = false } = {}) {
+  const db = database ? { ...database, drop: () => {} } : freshDatabase();
   if (seed) {
     const result = await runCli(['seed', '--database', db.url], { env });
-    if (result.code !== 0) throw new Error('uslugi seed failed:\n' + result.stderr);
+    if (result.code !== 0) throw new Error('uslugi seed failed:
+' + result.stderr);
   }
   const args = ['serve', ...(portFlag ? ['--port', '0'] : []), '--database', db.url, '--test-routes', ...extraArgs];
   const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,6 +73,44 @@ export async function startServer(extraArgs = [], { env = {}, portFlag = true, s
       return result;
     },
   };
+}
+
+// Starts `uslugi worker` (background jobs only, with the test job kind) on
+// an existing database; resolves once it reports that it started. `stop()`
+// sends SIGTERM; `kill()` sends SIGKILL; both resolve with { code, signal }.
+export async function startWorker(database, extraArgs = [], { env = {} } = {}) {
+  const args = ['worker', '--database', database.url, '--test-routes', ...extraArgs];
+  const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const owner = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/uslugi worker (\S+) started/);
+      if (m) resolve(m[1]);
+    });
+    exited.then(({ code }) => reject(new Error(`uslugi worker exited with ${code} before starting:\n${stderr}`)));
+  });
+  const signal = async (name) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    return exited;
+  };
+  return { child, owner, exited, log: () => stderr, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
+}
+
+// Polls `probe()` (async) until `predicate(value)` holds; resolves with the
+// value. For waiting on state changes without fixed sleeps.
+export async function waitFor(probe, predicate, { timeoutMs = 15000, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await probe();
+    if (predicate(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value:\n${JSON.stringify(last, null, 1)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 // Runs the CLI to completion: { code, stdout, stderr }.
