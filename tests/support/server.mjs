@@ -39,8 +39,7 @@ export async function startServer(extraArgs = [], { env = {}, portFlag = true, d
   const db = database ? { ...database, drop: () => {} } : freshDatabase();
   if (seed) {
     const result = await runCli(['seed', '--database', db.url], { env });
-    if (result.code !== 0) throw new Error('uslugi seed failed:
-' + result.stderr);
+    if (result.code !== 0) throw new Error('uslugi seed failed:\n' + result.stderr);
   }
   const args = ['serve', ...(portFlag ? ['--port', '0'] : []), '--database', db.url, '--test-routes', ...extraArgs];
   const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
