@@ -30,19 +30,18 @@ public:
                 if (const Data* v = item->get(name)) return v;
             return nullptr;
         }
-        std::vector<std::string> parts;
-        std::size_t pos = 0;
-        while (pos <= name.size()) {
-            std::size_t dot = name.find('.', pos);
-            if (dot == std::string::npos) dot = name.size();
-            parts.emplace_back(name, pos, dot - pos);
-            pos = dot + 1;
-        }
+        // Dotted names ("page.lang") are walked segment by segment through one
+        // reused buffer: no allocation per lookup.
+        thread_local std::string segment;
         for (const Data* item : items_) {
             const Data* v = item;
-            for (const auto& p : parts) {
-                v = v->get(p);
-                if (!v) break;
+            std::size_t pos = 0;
+            while (v && pos <= name.size()) {
+                std::size_t dot = name.find('.', pos);
+                if (dot == std::string::npos) dot = name.size();
+                segment.assign(name, pos, dot - pos);
+                v = v->get(segment);
+                pos = dot + 1;
             }
             if (v) return v;
         }
