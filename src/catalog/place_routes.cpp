@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "catalog/page_helpers.hpp"
 #include "catalog/routes.hpp"
 #include "http/session_store.hpp"
 
@@ -126,9 +127,7 @@ void register_place_routes(http::Router& router, http::App& app, const http::Ren
             for (const auto& c : cat->data().service_centres)
                 if (!identity_only || c.confirms_identity) centres.emplace_back(&c, -1);
         }
-        std::size_t page = 1;
-        if (auto p = req.query().get("page"); p && p->size() < 5 && !p->empty() && std::all_of(p->begin(), p->end(), ::isdigit))
-            page = std::max<std::size_t>(1, std::stoul(std::string(*p)));
+        const std::size_t page = page_of(req);
         Data list{Data::type::list};
         for (std::size_t i = (page - 1) * kCentresPerPage; i < centres.size() && i < page * kCentresPerPage; ++i) {
             const auto& [c, km] = centres[i];
@@ -139,22 +138,16 @@ void register_place_routes(http::Router& router, http::App& app, const http::Ren
             item.set("hours", c->hours.in(req.lang));
             item.set("confirms", c->confirms_identity);
             if (km >= 0) item.set("distance", fmt::format(fmt::runtime(t.text("centres.distance")), km < 10 ? std::round(km * 10) / 10 : std::round(km)));
-            Data phones{Data::type::list};
-            for (const auto& p : c->phones) phones.push_back(Data(p));
-            item.set("phones", phones);
+            item.set("phones", string_list(c->phones));
             list.push_back(item);
         }
-        const std::size_t pages = std::max<std::size_t>(1, (centres.size() + kCentresPerPage - 1) / kCentresPerPage);
         Data d;
         d.set("centres", list);
         d.set("empty", centres.empty());
         d.set("identity_only", identity_only);
         d.set("from_browser", from_browser);
         d.set("no_place", !have_origin);
-        if (page > 1) d.set("prev", "/centres?page=" + std::to_string(page - 1) + (identity_only ? "&identity=1" : ""));
-        if (page < pages) d.set("next", "/centres?page=" + std::to_string(page + 1) + (identity_only ? "&identity=1" : ""));
-        d.set("page_label", fmt::format(fmt::runtime(t.text("catalog.page_of")), page, pages));
-        d.set("paged", pages > 1);
+        d.set("pagination", pagination(req, page, centres.size(), t, kCentresPerPage));
         return renderer.page(req, "catalog/centres", d, t.text("centres.title"));
     }, http::RouteOptions{.non_blocking = true});
 }

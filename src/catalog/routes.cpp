@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "catalog/blank_pdf.hpp"
+#include "catalog/page_helpers.hpp"
 #include "http/session_store.hpp"
 
 namespace uslugi::catalog {
@@ -18,7 +19,6 @@ using http::Response;
 
 namespace {
 
-constexpr std::size_t kPageSize = 20;
 constexpr std::size_t kMaxQueryBytes = SearchIndex::kMaxQueryBytes;
 const http::RouteOptions kReadOnly{.non_blocking = true};
 
@@ -58,11 +58,6 @@ Catalog::Place place_of(const Request& req) {
     return p;
 }
 
-std::size_t page_of(const Request& req) {
-    const std::string p = req.query().get_or("page", "1");
-    if (p.empty() || p.size() > 4 || !std::all_of(p.begin(), p.end(), ::isdigit)) return 1;
-    return std::max<std::size_t>(1, std::stoul(p));
-}
 
 std::string money(long long kopecks, const std::string& lang) {
     const long long rub = kopecks / 100, kop = kopecks % 100;
@@ -73,24 +68,6 @@ std::string money(long long kopecks, const std::string& lang) {
     }
     if (kop) grouped += (lang == "en" ? "." : ",") + fmt::format("{:02}", kop);
     return grouped + "\u00a0₽";
-}
-
-// Previous/next links that keep the rest of the query string.
-Data pagination(const Request& req, std::size_t page, std::size_t total, const core::Locale& t) {
-    const std::size_t pages = std::max<std::size_t>(1, (total + kPageSize - 1) / kPageSize);
-    auto link = [&](std::size_t n) {
-        std::string q;
-        for (const auto& [k, v] : req.query().items())
-            if (k != "page") q += (q.empty() ? "" : "&") + http::url_encode(k) + "=" + http::url_encode(v);
-        q += (q.empty() ? "" : "&") + std::string("page=") + std::to_string(n);
-        return req.path() + "?" + q;
-    };
-    Data d;
-    d.set("show", pages > 1);
-    d.set("label", fmt::format(fmt::runtime(t.text("catalog.page_of")), page, pages));
-    if (page > 1) d.set("prev", link(page - 1));
-    if (page < pages) d.set("next", link(page + 1));
-    return d;
 }
 
 Data audience_options(const std::string& chosen, const core::Locale& t) {
@@ -396,9 +373,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         d.set("name", a->name.in(lang));
         d.set("address", a->address.in(lang));
         d.set("hours", a->hours.in(lang));
-        Data phones{Data::type::list};
-        for (const auto& p : a->phones) phones.push_back(Data(p));
-        d.set("phones", phones);
+        d.set("phones", string_list(a->phones));
         if (!a->website.empty()) d.set("website", a->website);
         if (const Authority* parent = cat->authority(a->parent)) {
             d.set("parent", parent->name.in(lang));
