@@ -17,7 +17,10 @@ void Deliverer::deliver(const jobs::Job& job) {
     }
     const auto message = store_.find(id);
     if (!message) throw jobs::PermanentError("no outbox row " + std::to_string(id));
-    if (message->status != OutboxStatus::queued) return;  // sent (or given up) by an earlier run
+    // Sent by an earlier run (at-least-once: the job may run again): done.
+    if (message->status == OutboxStatus::sent || message->status == OutboxStatus::delivered) return;
+    // Failed, yet its job runs again: an operator retried the dead job.
+    if (message->status == OutboxStatus::failed) store_.reopen(id);
     store_.mark_attempt(id);
     const bool last_attempt = job.attempts >= job.max_attempts;
     try {

@@ -9,6 +9,7 @@
 //       with the reason (the job goes dead; an operator may retry it).
 // A row that is already sent is not sent again (at-least-once jobs, see
 // jobs/service.hpp); channels carry the outbox id as an idempotency mark.
+// A failed row whose dead job an operator retries (/ops/jobs) is queued again.
 #include "core/config.hpp"
 #include "core/i18n.hpp"
 #include "db/database.hpp"

@@ -133,4 +133,14 @@ void OutboxStore::mark_failed(std::int64_t id, const std::string& error) {
         soci::use(clipped), soci::use(now_s), soci::use(row);
 }
 
+bool OutboxStore::reopen(std::int64_t id) {
+    const long long row = id, now_s = now();
+    db::Connection c(db_);
+    soci::statement st = (c->prepare << "UPDATE notifications_outbox SET status = 'queued', updated_at = :upd "
+                                        "WHERE id = :id AND status = 'failed'",
+                          soci::use(now_s), soci::use(row));
+    st.execute(true);
+    return st.get_affected_rows() > 0;
+}
+
 }  // namespace uslugi::notifications

@@ -51,6 +51,9 @@ public:
     void mark_retrying(std::int64_t id, const std::string& error);
     // Given up: status failed with the reason.
     void mark_failed(std::int64_t id, const std::string& error);
+    // An operator retried the dead job of a failed row: it is queued again
+    // (attempts and the last error stay for reference). False when not failed.
+    bool reopen(std::int64_t id);
 
 private:
     std::int64_t now() const;

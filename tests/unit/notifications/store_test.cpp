@@ -129,6 +129,13 @@ TEST_P(OutboxStoreTest, MarksRecordTheOutcome) {
     EXPECT_EQ(m->status, OutboxStatus::failed);
     EXPECT_EQ(m->last_error, "SMTP refused the message: 550 no such user");
     EXPECT_FALSE(store.find(9999));
+
+    EXPECT_TRUE(store.reopen(b.id));
+    m = store.find(b.id);
+    EXPECT_EQ(m->status, OutboxStatus::queued);
+    EXPECT_EQ(m->last_error, "SMTP refused the message: 550 no such user") << "kept for reference";
+    EXPECT_FALSE(store.reopen(b.id)) << "not failed any more";
+    EXPECT_FALSE(store.reopen(a.id)) << "a sent message is never reopened";
 }
 
 TEST_P(OutboxStoreTest, RejectsIncompleteMessages) {
