@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, waitFor } from '../support/server.mjs';
+import { startServer, startWorker, freshDatabase, waitFor } from '../support/server.mjs';
 import { startRegistries } from '../support/registries.mjs';
 
 const PYTHON = '/usr/bin/python3';  // the pyenv python3 on PATH lacks aiosmtpd
@@ -157,6 +157,46 @@ describe('notification outbox', () => {
     assert.equal(messages.length, 1);
     assert.equal(messages[0].id, sent.provider_id);
     assert.equal(messages[0].text, 'Gosuslugi sign-in code: 555123. Never tell it to anyone.');
+  });
+
+  test('a push message reaches the gateway once, titled with the subject', async () => {
+    const phone = '+79161230003';
+    const { id } = await notify({ event_key: 'verified-1', channel: 'push', address: phone, lang: 'fr',
+      template: 'verification.done', params: { name: 'Marie' } });
+    const sent = await waitSent(id);
+    const res = await fetch(`${sandbox.url}/push/messages?phone=${encodeURIComponent(phone)}`);
+    const { messages } = await res.json();
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0].id, sent.provider_id);
+    assert.equal(messages[0].title, 'Votre compte est confirmé');
+    assert.equal(messages[0].body, 'Gosuslugi : votre compte est confirmé, tous les services sont accessibles.');
+  });
+
+  test('uslugi worker delivers what serve --no-workers enqueued', async () => {
+    const db = freshDatabase();
+    const front = await startServer(['--no-workers'], { database: db });
+    let worker;
+    try {
+      const res = await fetch(front.url + '/test/notify', { method: 'POST', body: JSON.stringify({
+        event_key: 'worker-1', channel: 'email', address: 'petr@example.ru', lang: 'en', template: 'test.hello',
+        params: { name: 'Petr' } }) });
+      assert.equal(res.status, 201);
+      const { id } = await res.json();
+      const queued = await (await fetch(`${front.url}/test/notify/${id}`)).json();
+      assert.equal(queued.status, 'queued', 'no workers in serve');
+      worker = await startWorker(db, ['--smtp-port', String(smtpPort), '--registries-url', sandbox.url, '--job-poll-ms', '100']);
+      await waitFor(async () => (await fetch(`${front.url}/test/notify/${id}`)).json(), (m) => m.status === 'sent',
+        { what: 'the worker to send it' });
+      // (Another database: its outbox ids repeat those of the shared server, so look for the address.)
+      const arrived = await waitFor(() => mails(maildir).filter((m) => /petr@example\.ru/.test(m.to)), (l) => l.length >= 1,
+        { what: 'the mail to arrive' });
+      assert.equal(arrived.length, 1);
+      assert.match(arrived[0].parts[0].text, /Hello, Petr!/);
+    } finally {
+      if (worker) await worker.stop();
+      await front.stop();
+      db.drop();
+    }
   });
 
   test('with the SMTP server down e-mails stay queued, and arrive once each after it is back', async () => {
