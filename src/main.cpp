@@ -37,6 +37,9 @@
 #include "jobs/service.hpp"
 #include "jobs/store.hpp"
 #include "jobs/test_routes.hpp"
+#include "notifications/service.hpp"
+#include "notifications/store.hpp"
+#include "notifications/test_routes.hpp"
 
 using namespace uslugi;
 
@@ -105,8 +108,10 @@ jobs::RunnerOptions runner_options(const core::Config& cfg) {
 // Every job kind of the portal gets its handler here, in `serve` and in
 // `worker` alike (modules register their kinds as they arrive: notifications,
 // registry requests …). Handlers must be idempotent: see jobs/service.hpp.
-void register_job_handlers(jobs::JobRunner& runner, db::Database& database, const core::Config& cfg) {
+void register_job_handlers(jobs::JobRunner& runner, db::Database& database, const core::Config& cfg,
+                           const std::string& root) {
     if (cfg.test_routes) jobs::register_test_kind(runner, database);
+    notifications::register_job_handlers(runner, database, cfg, root);
 }
 
 std::string display_url(const std::string& url) {
@@ -168,10 +173,11 @@ int serve(const core::Config& cfg, const std::string& root) {
     http::App app(cfg, router, renderer, sessions, metrics);
 
     jobs::JobStore job_store(database);
+    notifications::OutboxStore outbox(database, job_store);
     std::unique_ptr<jobs::JobRunner> runner;
     if (!cfg.no_workers) {
         runner = std::make_unique<jobs::JobRunner>(job_store, runner_options(cfg));
-        register_job_handlers(*runner, database, cfg);
+        register_job_handlers(*runner, database, cfg, root);
     }
     const http::OpsGuard ops_guard(cfg.ops_token);
 
@@ -185,6 +191,7 @@ int serve(const core::Config& cfg, const std::string& root) {
     if (cfg.test_routes) {
         http::register_test_routes(router);
         jobs::register_test_routes(router, database, job_store, runner.get());
+        notifications::register_test_routes(router, database, outbox, runner.get());
     }
 
     http::ServerOptions options;
@@ -268,7 +275,7 @@ int worker(const core::Config& cfg, const std::string& root) {
         core::app_log().info("migration applied: {}", name);
     jobs::JobStore store(database);
     jobs::JobRunner runner(store, runner_options(cfg));
-    register_job_handlers(runner, database, cfg);
+    register_job_handlers(runner, database, cfg, root);
 
     boost::asio::io_context ioc;
     boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -336,6 +343,9 @@ int main(int argc, char** argv) {
     registries::SandboxOptions sandbox_options;
     CLI::App* registries_cmd = registries::add_sandbox_command(cli, sandbox_options);
     registries::add_client_options(*serve_cmd, cfg);
+    registries::add_client_options(*worker_cmd, cfg);
+    notifications::add_options(*serve_cmd, cfg);
+    notifications::add_options(*worker_cmd, cfg);
 
     try {
         cli.parse(argc, argv);

@@ -34,6 +34,10 @@ struct Config {
     // External registries (registries/clients.hpp): the sandbox in development.
     std::string registries_url = "http://127.0.0.1:8081";
     int registries_timeout_ms = 3000;  // connect and read, per call
+    // E-mail notifications over SMTP (notifications/channels.hpp)
+    std::string smtp_host = "127.0.0.1";
+    std::uint16_t smtp_port = 8025;
+    std::string mail_from = "Госуслуги <noreply@uslugi.local>";
     // Background jobs (serve runs workers in-process unless no_workers; `uslugi worker` only them)
     bool no_workers = false;
     unsigned job_workers = 2;                // runner threads
