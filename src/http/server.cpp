@@ -178,9 +178,15 @@ private:
 };
 
 Server::Server(ServerOptions options, Application& app)
-    : options_(std::move(options)), app_(app), acceptor_(ioc_), signals_(ioc_, SIGINT, SIGTERM),
+    : options_(std::move(options)), app_(app), ioc_(1), acceptor_(ioc_), signals_(ioc_, SIGINT, SIGTERM),
       shutdown_timer_(ioc_), accept_retry_timer_(ioc_),
-      pool_(options_.workers, options_.queue_capacity) {}
+      pool_(options_.workers, options_.queue_capacity) {
+    for (unsigned i = 1; i < options_.io_threads; ++i) {
+        extra_contexts_.push_back(std::make_unique<asio::io_context>(1));
+        // Without connections yet, these loops must not run out of work and return.
+        idle_guards_.push_back(asio::make_work_guard(*extra_contexts_.back()));
+    }
+}
 
 Server::~Server() { pool_.shutdown(); }
 
@@ -202,7 +208,7 @@ void Server::run() {
     });
     accept();
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+    for (auto& context : extra_contexts_) threads.emplace_back([&context] { context->run(); });
     ioc_.run();
     for (auto& t : threads) t.join();
     pool_.shutdown();
@@ -214,7 +220,10 @@ void Server::stop() {
 }
 
 void Server::accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    // Connections go to the I/O threads in turn.
+    const std::size_t index = next_context_++ % (extra_contexts_.size() + 1);
+    asio::io_context& target = index == 0 ? ioc_ : *extra_contexts_[index - 1];
+    acceptor_.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
         if (stopping_) return;
         if (ec) {
             // Out of descriptors or a transient error: back off briefly instead of spinning.
@@ -243,6 +252,8 @@ void Server::begin_shutdown() {
             if (auto alive = c->weak_from_this().lock()) open.push_back(std::move(alive));
     }
     for (auto& c : open) c->on_server_stop();
+    // The other loops end once their connections have closed.
+    for (auto& guard : idle_guards_) guard.reset();
     if (open.empty()) return;
     // In-flight requests get a deadline; after it the loop stops regardless.
     shutdown_timer_.expires_after(options_.shutdown_timeout);
@@ -250,6 +261,7 @@ void Server::begin_shutdown() {
         if (e) return;
         core::app_log().warn("shutdown deadline reached with {} connections open", open_connections());
         ioc_.stop();
+        for (auto& context : extra_contexts_) context->stop();
     });
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // The HTTP/1.1 server: Boost.Beast on a few I/O threads (async accept, read,
 // write; idle keep-alive connections cost no thread), handing parsed requests
-// to a bounded WorkerPool where handlers run synchronously.
+// to a bounded WorkerPool where handlers run synchronously. Each I/O thread
+// runs its own io_context and owns the connections given to it, so a
+// connection's handlers never need a strand.
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -17,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 namespace uslugi::http {
 
@@ -80,7 +83,10 @@ private:
 
     ServerOptions options_;
     Application& app_;
-    boost::asio::io_context ioc_;
+    boost::asio::io_context ioc_;  // the acceptor, signals and timers; also the first I/O thread's
+    std::vector<std::unique_ptr<boost::asio::io_context>> extra_contexts_;  // one per further I/O thread
+    std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> idle_guards_;
+    std::size_t next_context_ = 0;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer shutdown_timer_;
