@@ -31,6 +31,28 @@ export function freshDatabase() {
   };
 }
 
+// Spawns `uslugi ARGS` and resolves once its standard output matches
+// `pattern`, with the match; rejects if it exits first. `log()` is its stderr.
+export async function spawnUntil(args, pattern, { env = {}, onEarlyExit = () => {} } = {}) {
+  const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const match = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(pattern);
+      if (m) resolve(m);
+    });
+    exited.then(({ code }) => {
+      onEarlyExit();
+      reject(new Error(`uslugi ${args[0]} exited with ${code} before it was ready:\n${stderr}`));
+    });
+  });
+  return { child, exited, match, log: () => stderr };
+}
+
 // Resolves once the server prints its address; `stop()` sends SIGTERM and
 // resolves with the exit code. `log()` is everything it wrote to stderr.
 // Pass `database` (from freshDatabase()) to share one database between
@@ -42,26 +64,15 @@ export async function startServer(extraArgs = [], { env = {}, portFlag = true, d
     if (result.code !== 0) throw new Error('uslugi seed failed:\n' + result.stderr);
   }
   const args = ['serve', ...(portFlag ? ['--port', '0'] : []), '--database', db.url, '--test-routes', ...extraArgs];
-  const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[^\s]+)/);
-      if (m) resolve(m[1]);
-    });
-    exited.then(({ code }) => reject(new Error(`uslugi exited with ${code} before listening:\n${stderr}`)));
-  });
+  const { child, exited, match, log } = await spawnUntil(args, /listening on (http:\/\/[^\s]+)/, { env });
+  const url = match[1];
   let stopped = false;
   return {
     url,
     port: Number(new URL(url).port),
     child,
     exited,
-    log: () => stderr,
+    log,
     async stop() {
       if (!stopped) {
         stopped = true;
@@ -79,24 +90,13 @@ export async function startServer(extraArgs = [], { env = {}, portFlag = true, d
 // sends SIGTERM; `kill()` sends SIGKILL; both resolve with { code, signal }.
 export async function startWorker(database, extraArgs = [], { env = {} } = {}) {
   const args = ['worker', '--database', database.url, '--test-routes', ...extraArgs];
-  const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const owner = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/uslugi worker (\S+) started/);
-      if (m) resolve(m[1]);
-    });
-    exited.then(({ code }) => reject(new Error(`uslugi worker exited with ${code} before starting:\n${stderr}`)));
-  });
+  const { child, exited, match, log } = await spawnUntil(args, /uslugi worker (\S+) started/, { env });
+  const owner = match[1];
   const signal = async (name) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     return exited;
   };
-  return { child, owner, exited, log: () => stderr, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
+  return { child, owner, exited, log, stop: () => signal('SIGTERM'), kill: () => signal('SIGKILL') };
 }
 
 // Polls `probe()` (async) until `predicate(value)` holds; resolves with the
