@@ -16,6 +16,15 @@ namespace uslugi::db {
 
 namespace fs = std::filesystem;
 
+std::string expand_dialect(std::string sql, Backend backend) {
+    static const std::string token = "AUTO_ID_PRIMARY_KEY";
+    const std::string replacement =
+        backend == Backend::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+    for (std::size_t pos = sql.find(token); pos != std::string::npos; pos = sql.find(token, pos + replacement.size()))
+        sql.replace(pos, token.size(), replacement);
+    return sql;
+}
+
 std::vector<Migration> load_migrations(const std::string& dir, Backend backend) {
     static const std::regex pattern(R"(^(\d{4})_([a-z0-9_]+?)(\.(sqlite|postgresql))?\.sql$)");
     const std::string own = backend == Backend::sqlite ? "sqlite" : "postgresql";
@@ -37,7 +46,7 @@ std::vector<Migration> load_migrations(const std::string& dir, Backend backend) 
         std::ifstream in(entry.path());
         std::stringstream text;
         text << in.rdbuf();
-        by_version[version] = Migration{version, m[2].str(), text.str()};
+        by_version[version] = Migration{version, m[2].str(), expand_dialect(text.str(), backend)};
         is_specific[version] = specific;
     }
     std::vector<Migration> out;

@@ -1,5 +1,5 @@
 #pragma once
-// The SQL of the jobs module: the `jobs` table (migrations/0002_jobs.*.sql).
+// The SQL of the jobs module: the `jobs` table (migrations/0002_jobs.sql).
 // Only this module reads or writes it; other modules enqueue through
 // JobStore::enqueue inside their own transaction, so a job exists if and only
 // if the change that needs it was committed.

@@ -1,5 +1,5 @@
 #pragma once
-// The SQL of the notifications module: the outbox (migrations/0005_notifications.*.sql).
+// The SQL of the notifications module: the outbox (migrations/0005_notifications.sql).
 // Only this module reads or writes notifications_outbox.
 //
 // enqueue() runs inside the caller's transaction and writes both the outbox

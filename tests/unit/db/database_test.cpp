@@ -82,3 +82,11 @@ TEST_P(DatabaseStore, ExhaustedPoolThrowsInsteadOfWaitingForever) {
 }
 
 USLUGI_STORE_TEST_SUITE(DatabaseStore);
+
+TEST(ExpandDialect, AutoIncrementKeyPerBackend) {
+    const std::string sql = "CREATE TABLE t (id AUTO_ID_PRIMARY_KEY, v TEXT); CREATE TABLE u (id AUTO_ID_PRIMARY_KEY)";
+    EXPECT_EQ(db::expand_dialect(sql, db::Backend::sqlite),
+              "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT); CREATE TABLE u (id INTEGER PRIMARY KEY AUTOINCREMENT)");
+    EXPECT_EQ(db::expand_dialect(sql, db::Backend::postgresql),
+              "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, v TEXT); CREATE TABLE u (id BIGSERIAL PRIMARY KEY)");
+}

@@ -1,9 +1,8 @@
--- Durable jobs and the outbox (jobs module), SQLite dialect. The PostgreSQL
--- twin (0002_jobs.postgresql.sql) differs only in the key column: SQLite needs
--- INTEGER PRIMARY KEY (the rowid) and AUTOINCREMENT so an id is never reused.
--- Times are UTC seconds since the epoch.
+-- Durable jobs and the outbox (jobs module). AUTO_ID_PRIMARY_KEY is expanded
+-- per dialect by the migration runner (SQLite: INTEGER PRIMARY KEY AUTOINCREMENT,
+-- so an id is never reused). Times are UTC seconds since the epoch.
 CREATE TABLE jobs (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            AUTO_ID_PRIMARY_KEY,
     kind          TEXT NOT NULL,
     job_key       TEXT UNIQUE,
     payload       TEXT NOT NULL DEFAULT '{}',

@@ -1,6 +1,5 @@
--- The notification outbox (notifications module, NOTE-1), SQLite dialect. The
--- PostgreSQL twin (0005_notifications.postgresql.sql) differs only in the key
--- column. One row per message: written in the same transaction as the event
+-- The notification outbox (notifications module, NOTE-1). AUTO_ID_PRIMARY_KEY
+-- is expanded per dialect by the migration runner. One row per message: written in the same transaction as the event
 -- that causes it, together with a "notify.deliver" job (jobs table) that
 -- delivers it. UNIQUE (event_key, recipient, channel): one event never makes
 -- two messages to one recipient over one channel. Times are UTC seconds.
@@ -9,7 +8,7 @@
 -- of personal data at rest (DESIGN.md "Data") arrives with the identity
 -- module, which will encrypt this column (secretbox) like its own.
 CREATE TABLE notifications_outbox (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           AUTO_ID_PRIMARY_KEY,
     event_key    TEXT NOT NULL,
     recipient    TEXT NOT NULL,
     channel      TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'push')),
