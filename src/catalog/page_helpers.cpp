@@ -16,7 +16,9 @@ std::size_t page_of(const Request& req) {
 }
 
 // Previous/next links that keep the rest of the query string.
-Data pagination(const Request& req, std::size_t page, std::size_t total, const core::Locale& t, std::size_t page_size) {
+std::string pagination(const http::Renderer& renderer, const Request& req, std::size_t page, std::size_t total,
+                       std::size_t page_size) {
+    const core::Locale& t = renderer.locale(req);
     const std::size_t pages = std::max<std::size_t>(1, (total + page_size - 1) / page_size);
     auto link = [&](std::size_t n) {
         std::string q;
@@ -25,12 +27,12 @@ Data pagination(const Request& req, std::size_t page, std::size_t total, const c
         q += (q.empty() ? "" : "&") + std::string("page=") + std::to_string(n);
         return req.path() + "?" + q;
     };
+    if (pages <= 1) return "";
     Data d;
-    d.set("show", pages > 1);
     d.set("label", fmt::format(fmt::runtime(t.text("catalog.page_of")), page, pages));
     if (page > 1) d.set("prev", link(page - 1));
     if (page < pages) d.set("next", link(page + 1));
-    return d;
+    return renderer.fragment(req, "catalog/pagination", d);
 }
 
 Data string_list(const std::vector<std::string>& items) {

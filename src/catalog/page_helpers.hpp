@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/i18n.hpp"
+#include "http/render.hpp"
 #include "http/request.hpp"
 #include "http/templates.hpp"
 
@@ -14,9 +15,10 @@ inline constexpr std::size_t kPageSize = 20;
 
 // The ?page= number, 1 when absent or malformed.
 std::size_t page_of(const http::Request& req);
-// {show, label "Page 2 of 5", prev, next} with links that keep the rest of the query.
-http::Data pagination(const http::Request& req, std::size_t page, std::size_t total, const core::Locale& t,
-                      std::size_t page_size = kPageSize);
+// The "previous / page 2 of 5 / next" navigation (templates/catalog/pagination),
+// with links that keep the rest of the query; empty when everything fits one page.
+std::string pagination(const http::Renderer& renderer, const http::Request& req, std::size_t page, std::size_t total,
+                       std::size_t page_size = kPageSize);
 http::Data string_list(const std::vector<std::string>& items);
 
 }  // namespace uslugi::catalog

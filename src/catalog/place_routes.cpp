@@ -147,7 +147,7 @@ void register_place_routes(http::Router& router, http::App& app, const http::Ren
         d.set("identity_only", identity_only);
         d.set("from_browser", from_browser);
         d.set("no_place", !have_origin);
-        d.set("pagination", pagination(req, page, centres.size(), t, kCentresPerPage));
+        d.set("pagination", pagination(renderer, req, page, centres.size(), kCentresPerPage));
         return renderer.page(req, "catalog/centres", d, t.text("centres.title"));
     }, http::RouteOptions{.non_blocking = true});
 }

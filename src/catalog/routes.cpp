@@ -219,7 +219,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         d.set("total", fmt::format(fmt::runtime(t.text("search.found")), found.total));
         d.set("partial", found.partial);
         if (!found.corrected_query.empty()) d.set("corrected", found.corrected_query);
-        d.set("pagination", pagination(req, page, found.total, t));
+        d.set("pagination", pagination(renderer, req, page, found.total));
         d.set("audiences", audience_options(place.audience, t));
         return renderer.page(req, "catalog/search", d, t.text("search.title"));
     }, kReadOnly);
@@ -238,7 +238,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         d.set("description", c->description.in(req.lang));
         d.set("services", service_list(services, page, *cat, req.lang));
         d.set("empty", services.empty());
-        d.set("pagination", pagination(req, page, services.size(), t));
+        d.set("pagination", pagination(renderer, req, page, services.size()));
         return renderer.page(req, "catalog/category", d, c->name.in(req.lang));
     }, kReadOnly);
 
@@ -359,7 +359,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         d.set("any_region", region.empty());
         d.set("empty", shown.empty());
         d.set("count", fmt::format(fmt::runtime(t.text("directory.count")), shown.size()));
-        d.set("pagination", pagination(req, page, shown.size(), t));
+        d.set("pagination", pagination(renderer, req, page, shown.size()));
         return renderer.page(req, "catalog/directory", d, t.text("directory.title"));
     }, kReadOnly);
 
@@ -393,7 +393,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         const std::size_t page = page_of(req);
         d.set("services", service_list(services, page, *cat, lang));
         d.set("has_services", !services.empty());
-        d.set("pagination", pagination(req, page, services.size(), t));
+        d.set("pagination", pagination(renderer, req, page, services.size()));
         return renderer.page(req, "catalog/authority", d, a->name.in(lang));
     }, kReadOnly);
 

@@ -50,6 +50,10 @@ Response Renderer::page(const Request& request, const std::string& name, const D
     return Response::html(templates_.render("layout/page", root, nullptr, locale), status);
 }
 
+std::string Renderer::fragment(const Request& request, const std::string& name, const Data& data) const {
+    return templates_.render(name, data, nullptr, locales_.get(request.lang));
+}
+
 Response Renderer::error_response(const Request* request, Status status, const std::string& lang, bool vi,
                                   const std::string& request_id, const std::string& detail_key) const {
     const core::Locale& locale = locales_.get(lang);

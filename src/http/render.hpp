@@ -21,6 +21,9 @@ public:
     // `shared` (optional) is read in place under `data`: see Templates::render.
     Response page(const Request& request, const std::string& name, const Data& data,
                   const std::string& title, Status status = Status::ok, const Data* shared = nullptr) const;
+    // A piece of a page (templates/<name>.mustache) rendered on its own, for
+    // markup several pages share: insert it with {{{…}}}.
+    std::string fragment(const Request& request, const std::string& name, const Data& data) const;
     // An error page (404, 403, 500, 503 …) in the layout.
     Response error_page(const Request& request, Status status, const std::string& detail_key = "") const;
     // The same before a Request exists (the server rejected the bytes).
