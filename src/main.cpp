@@ -29,6 +29,8 @@
 #include "http/prefs_routes.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/validation_routes.hpp"
+#include "identity/routes.hpp"
+#include "identity/service.hpp"
 #include "http/static_files.hpp"
 #include "http/templates.hpp"
 #include "http/test_routes.hpp"
@@ -77,6 +79,18 @@ void add_serve_options(CLI::App& cmd, core::Config& cfg) {
         ->envname("USLUGI_TRUST_PROXY");
     cmd.add_flag("--test-routes", cfg.test_routes, "fault-injection routes for the integration tests")
         ->envname("USLUGI_TEST_ROUTES");
+}
+
+// The data key that seals personal data, shared by `serve` and `worker`.
+void add_identity_options(CLI::App& cmd, core::Config& cfg) {
+    cmd.add_option("--data-key", cfg.data_key, "64 hex digits: the key personal data is encrypted with")
+        ->envname("USLUGI_DATA_KEY");
+    cmd.add_option("--data-key-file", cfg.data_key_file,
+                   "file holding the data key; created with a random key if missing (trials only)")
+        ->envname("USLUGI_DATA_KEY_FILE")
+        ->capture_default_str();
+    cmd.add_option("--public-url", cfg.public_url, "the portal's address for links in e-mails (https://…)")
+        ->envname("USLUGI_PUBLIC_URL");
 }
 
 // Flags of the job runner, shared by `serve` and `worker`.
@@ -180,11 +194,15 @@ int serve(const core::Config& cfg, const std::string& root) {
         register_job_handlers(*runner, database, cfg, root);
     }
     const http::OpsGuard ops_guard(cfg.ops_token);
+    const core::DataProtector protector(core::load_data_key(cfg.data_key, cfg.data_key_file));
+    http::RateLimiter rate_limiter(database);
+    identity::IdentityService identity_service(database, protector, job_store, outbox, rate_limiter, runner.get());
+    app.set_account_loader([&identity_service](std::int64_t id) { return identity_service.brief(id); });
 
     http::register_ops_routes(router, statics, metrics, database);
     http::register_prefs_routes(router, app, renderer, sessions);
-    http::RateLimiter rate_limiter(database);
     http::register_validation_routes(router, renderer, rate_limiter);
+    identity::register_routes(router, app, renderer, sessions, identity_service, rate_limiter, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
@@ -243,6 +261,7 @@ int serve(const core::Config& cfg, const std::string& root) {
             try {
                 if (int n = sessions.purge_expired()) core::app_log().info("purged {} ended sessions", n);
                 rate_limiter.purge(core::now_unix() - 24 * 3600);
+                identity_service.purge();
             } catch (const std::exception& e) {
                 core::app_log().warn("session purge failed: {}", e.what());
             }
@@ -331,9 +350,11 @@ int main(int argc, char** argv) {
             },
             "TOKEN"));
     add_job_options(*serve_cmd, cfg);
+    add_identity_options(*serve_cmd, cfg);
     CLI::App* worker_cmd = cli.add_subcommand("worker", "run only the background job workers (until SIGTERM)");
     worker_cmd->fallthrough();
     add_job_options(*worker_cmd, cfg);
+    add_identity_options(*worker_cmd, cfg);
     worker_cmd->add_flag("--test-routes", cfg.test_routes, "run the test job kind used by the integration tests")
         ->envname("USLUGI_TEST_ROUTES");
     CLI::App* migrate_cmd = cli.add_subcommand("migrate", "apply database migrations and exit");

@@ -46,6 +46,14 @@ struct Config {
     int job_backoff_base = 2;                // seconds: retry waits are random in [0, min(cap, base·2^(n-1))]
     int job_backoff_cap = 3600;
     std::string ops_token;                   // operator pages (/ops/*); empty: they answer 404
+
+    // Identity: personal data is sealed under the data key (64 hex digits);
+    // without one, `data_key_file` is used (created with a random key if missing).
+    std::string data_key;
+    std::string data_key_file = "var/data.key";
+    // The portal's address as users reach it, for links in e-mails
+    // ("https://uslugi.example"); empty: taken from each request's Host.
+    std::string public_url;
 };
 
 // Locates the project folder: $USLUGI_ROOT, the working directory, or the

@@ -22,3 +22,47 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace uslugi::core
+
+namespace uslugi::core {
+
+// Passwords: Argon2id with t=2, m=19 MiB (DESIGN.md). The string holds the
+// algorithm, parameters and salt ("$argon2id$v=19$m=19456,t=2,p=1$…").
+inline constexpr unsigned long long kPasswordOpsLimit = 2;
+inline constexpr std::size_t kPasswordMemLimit = 19 * 1024 * 1024;
+std::string password_hash(std::string_view password);
+bool password_verify(const std::string& hash, std::string_view password);
+// True when the hash was made with other parameters and should be renewed at the next sign-in.
+bool password_needs_rehash(const std::string& hash);
+
+// Personal data at rest (DESIGN.md "Data"): values sealed with XSalsa20-Poly1305
+// (secretbox) under a key derived from the data key, and a keyed blind index
+// (HMAC-SHA-256 under a second derived key) for lookups by equality. Changing
+// the data key makes every sealed value unreadable: keep it with the backups.
+class DataProtector {
+public:
+    static constexpr std::size_t kKeyBytes = 32;
+    // `master_key` is 32 raw bytes; throws std::invalid_argument otherwise.
+    explicit DataProtector(std::string_view master_key);
+    ~DataProtector();
+    DataProtector(const DataProtector&) = delete;
+    DataProtector& operator=(const DataProtector&) = delete;
+
+    // "v1." + base64url(nonce ‖ ciphertext). Empty stays empty (no value).
+    std::string seal(std::string_view plaintext) const;
+    // Throws std::runtime_error when the value was not sealed with this key or was altered.
+    std::string open(std::string_view sealed) const;
+    // 64 hex characters; `domain` separates kinds ("phone", "snils") so equal
+    // values of different kinds never collide.
+    std::string blind_index(std::string_view domain, std::string_view normalized_value) const;
+
+private:
+    unsigned char seal_key_[32];
+    unsigned char index_key_[32];
+};
+
+// The data key: USLUGI_DATA_KEY / --data-key (64 hex characters), or else the
+// file `key_file`, created with a fresh random key (mode 0600) when it does not
+// exist yet — convenient for a trial; production passes the key explicitly.
+std::string load_data_key(const std::string& hex_key, const std::string& key_file);
+
+}  // namespace uslugi::core

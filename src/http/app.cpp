@@ -117,6 +117,14 @@ Response App::run(Request& request) {
                 else
                     request.clear_session_cookie = true;
             }
+            if (request.session && request.session->account_id && account_loader_) {
+                request.account = account_loader_(*request.session->account_id);
+                if (!request.account) {  // the account was deleted: its sessions end
+                    sessions_.destroy(request.session->id_hash);
+                    request.session.reset();
+                    request.clear_session_cookie = true;
+                }
+            }
         }
     } catch (const std::exception& e) {
         core::app_log().error("request {}: session lookup failed: {}", request.request_id, e.what());

@@ -10,6 +10,9 @@
 #include "http/server.hpp"
 #include "http/session_store.hpp"
 
+#include <functional>
+#include <memory>
+
 namespace uslugi::http {
 
 inline constexpr std::string_view kSessionCookie = "sid";
@@ -28,6 +31,11 @@ public:
     // pipeline sends its cookie with the response.
     SessionData& ensure_session(Request& request);
 
+    // Loads the signed-in account of a session; nullptr when it no longer
+    // exists (deleted), which ends the session. Set once before serving.
+    using AccountLoader = std::function<std::shared_ptr<const AccountBrief>(std::int64_t account_id)>;
+    void set_account_loader(AccountLoader loader) { account_loader_ = std::move(loader); }
+
 private:
     Response run(Request& request);
     bool csrf_ok(Request& request) const;
@@ -41,6 +49,7 @@ private:
     const Renderer& renderer_;
     SessionStore& sessions_;
     Metrics& metrics_;
+    AccountLoader account_loader_;
 };
 
 std::string new_request_id();

@@ -37,6 +37,12 @@ Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, 
     if (request) {
         page.set("request_id", request->request_id);
         if (request->session) page.set("csrf", request->session->csrf_token);
+        if (request->account) {
+            Data& account = page["account"];
+            account.set("name", request->account->display_name);
+            account.set("level", request->account->level);
+            account.set("level_text", locales_.get(lang).text("identity.level." + request->account->level));
+        }
     }
     return root;
 }

@@ -45,6 +45,14 @@ struct UploadedFile {
 
 struct SessionData;  // session_store.hpp
 
+// The signed-in account as every page needs it (header, access checks); the
+// identity module loads it (App::set_account_loader).
+struct AccountBrief {
+    std::int64_t id = 0;
+    std::string display_name;  // "Анна Смирнова"
+    std::string level;         // simplified | standard | confirmed
+};
+
 class BadRequest : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -82,6 +90,7 @@ public:
     bool secure = false;  // reached over TLS (directly or through a trusted proxy)
     std::string lang = "ru";
     std::shared_ptr<SessionData> session;
+    std::shared_ptr<const AccountBrief> account;  // set when the session is signed in
     std::string new_session_token;    // set when a session was created: the cookie goes out
     bool clear_session_cookie = false;  // the cookie named a session that has ended
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

@@ -9,22 +9,27 @@ namespace uslugi::http {
 namespace {
 constexpr const char* kSelect =
     "SELECT id_hash, csrf_token, account_id, lang, vi_mode, region, settlement, remember, "
-    "created_at, last_seen_at, idle_timeout, expires_at FROM http_sessions WHERE id_hash = :h";
+    "created_at, last_seen_at, idle_timeout, expires_at, signed_in_at, ip, device FROM http_sessions WHERE id_hash = :h";
 }
 
 std::optional<SessionData> SessionStore::find(const std::string& token) {
     if (token.size() < 32 || token.size() > 64) return std::nullopt;
     const std::string hash = core::sha256_hex(token);
     SessionData s;
-    long long account = 0, created = 0, seen = 0, idle = 0, expires = 0;
+    long long account = 0, created = 0, seen = 0, idle = 0, expires = 0, signed_in = 0;
+    soci::indicator signed_in_ind = soci::i_null, ip_ind = soci::i_null, device_ind = soci::i_null;
     int vi = 0, remember = 0;
     soci::indicator account_ind = soci::i_null, region_ind = soci::i_null, settlement_ind = soci::i_null;
     db::Connection c(db_);
     *c << kSelect, soci::use(hash), soci::into(s.id_hash), soci::into(s.csrf_token),
         soci::into(account, account_ind), soci::into(s.lang), soci::into(vi),
         soci::into(s.region, region_ind), soci::into(s.settlement, settlement_ind), soci::into(remember),
-        soci::into(created), soci::into(seen), soci::into(idle), soci::into(expires);
+        soci::into(created), soci::into(seen), soci::into(idle), soci::into(expires),
+        soci::into(signed_in, signed_in_ind), soci::into(s.ip, ip_ind), soci::into(s.device, device_ind);
     if (!c->got_data()) return std::nullopt;
+    if (signed_in_ind == soci::i_ok) s.signed_in_at = signed_in;
+    if (ip_ind != soci::i_ok) s.ip.clear();
+    if (device_ind != soci::i_ok) s.device.clear();
     const std::int64_t now = core::now_unix();
     if (now >= expires || now >= seen + idle) {
         *c << "DELETE FROM http_sessions WHERE id_hash = :h", soci::use(hash);
@@ -78,6 +83,102 @@ void SessionStore::save_preferences(const SessionData& s) {
 void SessionStore::destroy(const std::string& id_hash) {
     db::Connection c(db_);
     *c << "DELETE FROM http_sessions WHERE id_hash = :h", soci::use(id_hash);
+}
+
+std::string SessionStore::sign_in(SessionData& s, std::int64_t account_id, bool remember, const std::string& ip,
+                                  const std::string& device) {
+    const std::string old_hash = s.id_hash;
+    const std::string token = core::random_token(32);
+    s.id_hash = core::sha256_hex(token);
+    s.csrf_token = core::random_token(32);
+    s.account_id = account_id;
+    s.remember = remember;
+    s.created_at = s.last_seen_at = s.signed_in_at = core::now_unix();
+    s.idle_timeout = remember ? policy_.remembered_idle : policy_.signed_in_idle;
+    s.expires_at = s.created_at + (remember ? policy_.remembered_absolute : policy_.signed_in_absolute);
+    s.ip = ip.substr(0, 64);
+    s.device = device.substr(0, 120);
+    const long long account = account_id, created = s.created_at, idle = s.idle_timeout, expires = s.expires_at;
+    const int vi = s.vi_mode ? 1 : 0, rem = remember ? 1 : 0;
+    soci::indicator region_ind = s.region.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator settlement_ind = s.settlement.empty() ? soci::i_null : soci::i_ok;
+    db::Connection c(db_);
+    db::Transaction tx(c);
+    if (!old_hash.empty()) *c << "DELETE FROM http_sessions WHERE id_hash = :h", soci::use(old_hash);
+    *c << "INSERT INTO http_sessions (id_hash, csrf_token, account_id, lang, vi_mode, region, settlement, remember, "
+          "created_at, last_seen_at, idle_timeout, expires_at, signed_in_at, ip, device) VALUES (:h, :c, :a, :l, :v, "
+          ":r, :s, :rem, :t, :t2, :i, :e, :t3, :ip, :d)",
+        soci::use(s.id_hash), soci::use(s.csrf_token), soci::use(account), soci::use(s.lang), soci::use(vi),
+        soci::use(s.region, region_ind), soci::use(s.settlement, settlement_ind), soci::use(rem), soci::use(created),
+        soci::use(created), soci::use(idle), soci::use(expires), soci::use(created), soci::use(s.ip),
+        soci::use(s.device);
+    tx.commit();
+    return token;
+}
+
+std::string SessionStore::sign_out(SessionData& s) {
+    destroy(s.id_hash);
+    SessionData fresh;
+    const std::string token = create(fresh, s.lang);
+    fresh.vi_mode = s.vi_mode;
+    fresh.region = s.region;
+    fresh.settlement = s.settlement;
+    save_preferences(fresh);
+    s = fresh;
+    return token;
+}
+
+std::vector<SessionInfo> SessionStore::list_for_account(std::int64_t account_id, const std::string& current_hash) {
+    std::vector<SessionInfo> out;
+    const long long account = account_id, now = core::now_unix();
+    db::Connection c(db_);
+    soci::rowset<soci::row> rows =
+        (c->prepare << "SELECT id_hash, signed_in_at, last_seen_at, expires_at, idle_timeout, ip, device, remember "
+                       "FROM http_sessions WHERE account_id = :a AND expires_at > :n ORDER BY last_seen_at DESC",
+         soci::use(account), soci::use(now));
+    auto integer = [](const soci::row& r, std::size_t i) -> std::int64_t {
+        if (r.get_indicator(i) != soci::i_ok) return 0;
+        if (r.get_properties(i).get_data_type() == soci::dt_integer) return r.get<int>(i);
+        return r.get<long long>(i);
+    };
+    auto text = [](const soci::row& r, std::size_t i) {
+        return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string();
+    };
+    for (const auto& r : rows) {
+        SessionInfo info;
+        const std::string hash = text(r, 0);
+        info.signed_in_at = integer(r, 1);
+        info.last_seen_at = integer(r, 2);
+        info.expires_at = integer(r, 3);
+        if (info.last_seen_at + integer(r, 4) <= now) continue;  // idle too long: already over
+        info.ip = text(r, 5);
+        info.device = text(r, 6);
+        info.remember = integer(r, 7) != 0;
+        info.handle = hash.substr(0, 16);
+        info.current = hash == current_hash;
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+int SessionStore::end_for_account(std::int64_t account_id, const std::string& keep_hash) {
+    const long long account = account_id;
+    db::Connection c(db_);
+    soci::statement st = (c->prepare << "DELETE FROM http_sessions WHERE account_id = :a AND id_hash <> :k",
+                          soci::use(account), soci::use(keep_hash));
+    st.execute(true);
+    return static_cast<int>(st.get_affected_rows());
+}
+
+bool SessionStore::end_by_handle(std::int64_t account_id, const std::string& handle) {
+    if (handle.size() != 16 || handle.find_first_not_of("0123456789abcdef") != std::string::npos) return false;
+    const long long account = account_id;
+    const std::string pattern = handle + "%";
+    db::Connection c(db_);
+    soci::statement st = (c->prepare << "DELETE FROM http_sessions WHERE account_id = :a AND id_hash LIKE :p",
+                          soci::use(account), soci::use(pattern));
+    st.execute(true);
+    return st.get_affected_rows() > 0;
 }
 
 int SessionStore::purge_expired() {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace uslugi::http {
 
@@ -23,12 +24,28 @@ struct SessionData {
     std::int64_t last_seen_at = 0;
     std::int64_t idle_timeout = 0;  // seconds without a request before it ends
     std::int64_t expires_at = 0;    // absolute end
+    std::int64_t signed_in_at = 0;  // 0: nobody signed in
+    std::string ip, device;         // where the sign-in came from
+};
+
+// A signed-in session as the list of active sessions shows it (ID-6).
+struct SessionInfo {
+    std::string handle;  // the first 16 hex digits of id_hash: names it in forms, opens nothing
+    std::int64_t signed_in_at = 0, last_seen_at = 0, expires_at = 0;
+    std::string ip, device;
+    bool remember = false;
+    bool current = false;
 };
 
 struct SessionPolicy {
     std::int64_t anonymous_idle = 180LL * 24 * 3600;  // preferences outlive a browser restart
     std::int64_t anonymous_absolute = 365LL * 24 * 3600;
     std::int64_t touch_interval = 60;                 // write last_seen at most once a minute
+    // Signed in for this browser session only / with "remember me".
+    std::int64_t signed_in_idle = 30 * 60;
+    std::int64_t signed_in_absolute = 12 * 3600;
+    std::int64_t remembered_idle = 30LL * 24 * 3600;
+    std::int64_t remembered_absolute = 90LL * 24 * 3600;
 };
 
 class SessionStore {
@@ -42,6 +59,18 @@ public:
     // Saves the preference fields (lang, vi_mode, region, settlement).
     void save_preferences(const SessionData& s);
     void destroy(const std::string& id_hash);
+    // Signs an account in: the old session ends and a new one (new token, new
+    // CSRF token, the same preferences) takes its place, so a token planted
+    // before sign-in is worthless after it. Updates `s`; returns the new token.
+    std::string sign_in(SessionData& s, std::int64_t account_id, bool remember, const std::string& ip,
+                        const std::string& device);
+    // Signs out: the session ends; a fresh anonymous one keeps the preferences.
+    std::string sign_out(SessionData& s);
+    std::vector<SessionInfo> list_for_account(std::int64_t account_id, const std::string& current_hash);
+    // Ends the account's sessions except `keep_hash` ("" ends all); returns how many.
+    int end_for_account(std::int64_t account_id, const std::string& keep_hash);
+    // Ends one of the account's sessions by its handle; false if there is none.
+    bool end_by_handle(std::int64_t account_id, const std::string& handle);
     // Deletes ended sessions; returns how many.
     int purge_expired();
 

@@ -47,7 +47,74 @@
     });
   }
 
+  // The live password meter: the server rates the password with the same
+  // zxcvbn it checks on submit (POST, never in a URL), after a short pause.
+  function enhanceStrength(input) {
+    var out = document.getElementById(input.getAttribute('data-strength'));
+    var form = input.form;
+    var csrf = form.querySelector('input[name=_csrf]');
+    if (!out || !csrf || typeof fetch !== 'function') return;
+    var meter = out.querySelector('meter'), label = out.querySelector('.strength-label');
+    var timer = null, seq = 0;
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        if (!input.value) { out.hidden = true; return; }
+        var body = { password: input.value };
+        ['surname', 'name', 'contact'].forEach(function (f) {
+          var el = form.querySelector('[name=' + f + ']');
+          if (el) body[f] = el.value;
+        });
+        fetch('/api/v1/identity/password-strength', {
+          method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf.value, 'Accept': 'application/json' },
+          body: JSON.stringify(body)
+        }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+          if (!data || mine !== seq) return;
+          out.hidden = false;
+          meter.value = data.score;
+          label.textContent = data.label;
+          out.className = 'strength score-' + data.score;
+        }).catch(function () { /* the server still checks on submit */ });
+      }, 250);
+    });
+  }
+
+  // "Ask for a new code in 0:45": counts down and enables the button.
+  function enhanceCountdown(button) {
+    var left = parseInt(button.getAttribute('data-enable-after'), 10);
+    if (!(left > 0)) return;
+    var hint = button.form.querySelector('[data-countdown] .countdown');
+    button.disabled = true;
+    var timer = setInterval(function () {
+      left -= 1;
+      if (hint) hint.textContent = Math.floor(left / 60) + ':' + ('0' + (left % 60)).slice(-2);
+      if (left <= 0) {
+        clearInterval(timer);
+        button.disabled = false;
+        if (hint) hint.parentNode.hidden = true;
+      }
+    }, 1000);
+  }
+
+  // "Show password" toggles the named fields between hidden and plain text.
+  function enhanceShowPassword(box) {
+    var label = document.querySelector('label[for=' + box.id + ']');
+    box.hidden = false;
+    if (label) label.hidden = false;
+    box.addEventListener('change', function () {
+      box.getAttribute('data-targets').split(' ').forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el) el.type = box.checked ? 'text' : 'password';
+      });
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('input[data-strength]'), enhanceStrength);
+    Array.prototype.forEach.call(document.querySelectorAll('button[data-enable-after]'), enhanceCountdown);
+    Array.prototype.forEach.call(document.querySelectorAll('input.show-password'), enhanceShowPassword);
     Array.prototype.forEach.call(document.querySelectorAll('input[data-suggest]'), enhanceSuggest);
     Array.prototype.forEach.call(document.querySelectorAll('[data-geolocate]'), enhanceGeolocation);
     // Empty coordinates would only clutter the address.

@@ -1,0 +1,555 @@
+#include "identity/service.hpp"
+
+#include "catalog/search_text.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/validators.hpp"
+#include "db/transaction.hpp"
+#include "identity/totp.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace uslugi::identity {
+
+std::string_view to_string(Outcome o) {
+    switch (o) {
+        case Outcome::ok: return "ok";
+        case Outcome::invalid: return "invalid";
+        case Outcome::wrong_code: return "wrong_code";
+        case Outcome::code_expired: return "code_expired";
+        case Outcome::no_tries_left: return "no_tries_left";
+        case Outcome::blocked: return "blocked";
+        case Outcome::no_challenge: return "no_challenge";
+        case Outcome::resend_too_early: return "resend_too_early";
+        case Outcome::send_limit: return "send_limit";
+        case Outcome::wrong_credentials: return "wrong_credentials";
+        case Outcome::second_factor: return "second_factor";
+        case Outcome::contact_taken: return "contact_taken";
+    }
+    return "ok";
+}
+
+namespace {
+
+Result outcome(Outcome o, std::string message_key = {}, std::int64_t retry_after = 0) {
+    Result r;
+    r.outcome = o;
+    r.message_key = std::move(message_key);
+    r.retry_after = retry_after;
+    return r;
+}
+
+Result blocked(std::int64_t wait) { return outcome(Outcome::blocked, "identity.error.blocked", wait); }
+
+bool allowed_name_char(char32_t cp) {
+    return catalog::text::is_word_char(cp) && !(cp >= U'0' && cp <= U'9');
+}
+
+}  // namespace
+
+std::string check_name_part(const std::string& value, bool required) {
+    const std::string trimmed = catalog::text::sanitize(value);
+    if (trimmed.empty()) return required ? "identity.error.name_required" : "";
+    if (value.size() > 200) return "identity.error.name_too_long";
+    const std::u32string cps = catalog::text::decode_utf8(value);
+    if (cps.size() > 60) return "identity.error.name_too_long";
+    bool has_letter = false;
+    for (char32_t cp : cps) {
+        if (allowed_name_char(cp)) {
+            has_letter = true;
+            continue;
+        }
+        if (cp == U' ' || cp == U'-' || cp == U'\'' || cp == U'’' || cp == U'.') continue;
+        return "identity.error.name_chars";
+    }
+    return has_letter ? "" : "identity.error.name_chars";
+}
+
+IdentityService::IdentityService(db::Database& db, const core::DataProtector& protector, jobs::JobStore& jobs,
+                                 notifications::OutboxStore& outbox, http::RateLimiter& limiter,
+                                 jobs::JobRunner* runner, IdentityOptions options)
+    : db_(db),
+      protector_(protector),
+      outbox_(outbox),
+      limiter_(limiter),
+      runner_(runner),
+      options_(options),
+      accounts_(db, protector),
+      challenges_(db, protector),
+      throttles_(db),
+      audit_(db),
+      dummy_hash_(core::password_hash(core::random_token(16))) {
+    (void)jobs;
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+std::int64_t IdentityService::throttle_wait(const std::vector<std::string>& keys, std::int64_t now) {
+    std::int64_t wait = 0;
+    for (const auto& k : keys) wait = std::max(wait, throttles_.wait(k, now));
+    return wait;
+}
+
+std::int64_t IdentityService::throttle_fail(const std::vector<std::string>& keys, std::int64_t now) {
+    std::int64_t wait = 0;
+    for (const auto& k : keys)
+        wait = std::max(wait, throttles_.fail(k, k.rfind("ip:", 0) == 0 ? address_throttle() : account_throttle(), now));
+    return wait;
+}
+
+std::string IdentityService::destination_key(const std::string& destination) const {
+    return "dest:" + protector_.blind_index("destination", destination);
+}
+
+void IdentityService::notify(soci::session& tx, const std::string& event_key, const std::string& recipient,
+                             const std::string& channel, const std::string& address, const std::string& lang,
+                             const std::string& template_name, const nlohmann::json& params) {
+    notifications::Message m;
+    m.event_key = event_key;
+    m.recipient = recipient;
+    m.channel = notifications::channel_from_string(channel);
+    m.address = address;
+    m.lang = lang;
+    m.template_name = template_name;
+    m.params = params;
+    outbox_.enqueue(tx, m);
+}
+
+void IdentityService::wake() {
+    if (runner_) runner_->notify();
+}
+
+void IdentityService::purge() {
+    const std::int64_t now = core::now_unix();
+    challenges_.purge(now);
+    throttles_.purge(now - 24 * 3600);
+}
+
+ChallengeView IdentityService::view(const Challenge& c) const {
+    const std::int64_t now = core::now_unix();
+    ChallengeView v;
+    v.purpose = c.purpose;
+    v.channel = c.channel;
+    if (!c.destination.empty())
+        v.destination = mask_contact({c.channel == "email" ? ContactKind::email : ContactKind::phone, c.destination});
+    v.confirmed = c.confirmed_at.has_value();
+    v.code_expires_in = std::max<std::int64_t>(0, c.code_expires_at - now);
+    const CodeRules& rules = options_.sms;
+    v.resend_in = std::max<std::int64_t>(0, c.code_sent_at + rules.resend_after - now);
+    v.can_resend = c.channel != "totp" && c.sends < rules.max_sends && c.failures < rules.max_failures;
+    v.tries_left = std::max(0, std::min(rules.tries_per_code - c.code_failures, rules.max_failures - c.failures));
+    if (c.channel == "totp") v.tries_left = std::max(0, rules.max_failures - c.failures);
+    return v;
+}
+
+std::optional<Challenge> IdentityService::current(const Context& ctx, const std::string& purpose) {
+    if (ctx.session_hash.empty()) return std::nullopt;
+    return challenges_.current(ctx.session_hash, purpose, core::now_unix());
+}
+
+Result IdentityService::check_send_limits(const Context& ctx, const std::string& destination) {
+    const auto hour = std::chrono::seconds(3600);
+    auto d = limiter_.hit("identity-send:" + protector_.blind_index("destination", destination),
+                          options_.sends_per_destination_hour, hour);
+    if (!d.allowed) return blocked(d.retry_after);
+    auto a = limiter_.hit("identity-send-ip:" + ctx.ip, options_.sends_per_address_hour, hour);
+    if (!a.allowed) return blocked(a.retry_after);
+    return {};
+}
+
+Result IdentityService::send_code(const Context& ctx, soci::session& tx, const Challenge& c,
+                                  const std::string& template_name, const std::string& link_path, std::int64_t now) {
+    const std::string recipient = c.account_id ? std::to_string(*c.account_id) : c.destination;
+    const std::string event_key = "identity-challenge-" + std::to_string(c.id) + "-" + std::to_string(c.sends + 1);
+    if (c.channel == "email") {
+        const std::string token = core::random_token(32);
+        challenges_.set_link(tx, c.id, core::sha256_hex(token), now + options_.email_link_ttl, now);
+        nlohmann::json params{{"link", ctx.base_url + link_path + "?token=" + token},
+                              {"hours", options_.email_link_ttl / 3600}};
+        notify(tx, event_key, recipient, "email", c.destination, ctx.lang, template_name, params);
+    } else if (c.channel == "sms") {
+        const std::string code = new_code(options_.sms.digits);
+        challenges_.set_code(tx, c.id, code, now + options_.sms.ttl, now);
+        notify(tx, event_key, recipient, "sms", c.destination, ctx.lang, template_name,
+               {{"code", code}, {"minutes", options_.sms.ttl / 60}});
+    }
+    return {};
+}
+
+Result IdentityService::open_challenge(const Context& ctx, Challenge c, const std::string& template_name,
+                                       const std::string& link_path) {
+    if (ctx.session_hash.empty()) return outcome(Outcome::no_challenge);
+    const std::int64_t now = core::now_unix();
+    if (c.channel != "totp") {
+        if (Result r = check_send_limits(ctx, c.destination); !r.ok()) return r;
+    }
+    c.session_hash = ctx.session_hash;
+    c.created_at = now;
+    if (c.expires_at == 0)
+        c.expires_at = now + (c.channel == "email" ? options_.email_link_ttl : options_.registration_ttl);
+    db::transact(db_, [&](soci::session& tx) {
+        c.id = challenges_.create(tx, c);
+        send_code(ctx, tx, c, template_name, link_path, now);
+    });
+    wake();
+    Result r;
+    if (auto fresh = challenges_.current(ctx.session_hash, c.purpose, now)) r.challenge = view(*fresh);
+    return r;
+}
+
+Result IdentityService::resend(const Context& ctx, const std::string& purpose, const std::string& template_name,
+                               const std::string& link_path) {
+    auto c = current(ctx, purpose);
+    if (!c || c->confirmed_at || c->channel == "totp") return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    const std::int64_t now = core::now_unix();
+    const ChallengeView v = view(*c);
+    if (!v.can_resend) return outcome(Outcome::send_limit, "identity.error.send_limit");
+    if (v.resend_in > 0) return outcome(Outcome::resend_too_early, "identity.error.resend_too_early", v.resend_in);
+    if (Result r = check_send_limits(ctx, c->destination); !r.ok()) return r;
+    db::transact(db_, [&](soci::session& tx) { send_code(ctx, tx, *c, template_name, link_path, now); });
+    wake();
+    Result r;
+    if (auto fresh = current(ctx, purpose)) r.challenge = view(*fresh);
+    return r;
+}
+
+Result IdentityService::check_code(const Context& ctx, const std::string& purpose, const std::string& typed) {
+    auto c = current(ctx, purpose);
+    if (!c) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (c->confirmed_at) {
+        Result r;
+        r.challenge = view(*c);
+        return r;
+    }
+    const std::int64_t now = core::now_unix();
+    std::vector<std::string> keys{"ip:code:" + ctx.ip};
+    if (c->account_id) keys.push_back("acct:" + std::to_string(*c->account_id));
+    if (!c->destination.empty()) keys.push_back(destination_key(c->destination));
+    if (std::int64_t wait = throttle_wait(keys, now); wait > 0) return blocked(wait);
+
+    const std::string code = normalize_code(typed);
+    if (code.empty() || code.size() > 12) {
+        Result r = outcome(Outcome::invalid);
+        r.errors["code"] = "identity.error.code_format";
+        r.challenge = view(*c);
+        return r;
+    }
+    CodeCheck check = CodeCheck::no_code;
+    if (c->channel == "totp") {
+        const auto account = c->account_id ? accounts_.find(*c->account_id) : std::nullopt;
+        const auto step = account ? totp_match(account->totp_secret, code, now) : std::nullopt;
+        // Failures count against the challenge the same way as SMS codes.
+        const bool ok = step && accounts_.use_totp_step(account->id, *step);
+        if (ok) {
+            db::transact(db_, [&](soci::session& tx) { challenges_.confirm(tx, c->id, c->session_hash, now); });
+            check = CodeCheck::ok;
+        } else {
+            CodeRules rules = options_.sms;
+            rules.tries_per_code = rules.max_failures;  // an app's code is never "used up"
+            db::transact(db_, [&](soci::session& tx) {
+                const long long key = c->id;
+                tx << "UPDATE identity_challenges SET failures = failures + 1 WHERE id = :id", soci::use(key);
+            });
+            check = c->failures + 1 >= rules.max_failures ? CodeCheck::no_tries_left : CodeCheck::wrong;
+        }
+    } else {
+        check = challenges_.check_code(c->id, code, options_.sms, now);
+    }
+    Result r;
+    switch (check) {
+        case CodeCheck::ok:
+            for (const auto& k : keys)
+                if (k.rfind("ip:", 0) != 0) throttles_.clear(k);
+            break;
+        case CodeCheck::wrong: {
+            const std::int64_t wait = throttle_fail(keys, now);
+            r = outcome(Outcome::wrong_code, "identity.error.wrong_code", wait);
+            r.errors["code"] = "identity.error.wrong_code";
+            break;
+        }
+        case CodeCheck::expired: r = outcome(Outcome::code_expired, "identity.error.code_expired"); break;
+        case CodeCheck::no_tries_left: r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left"); break;
+        case CodeCheck::no_code: r = outcome(Outcome::code_expired, "identity.error.code_expired"); break;
+    }
+    if (auto fresh = current(ctx, purpose)) r.challenge = view(*fresh);
+    return r;
+}
+
+// ---- registration ---------------------------------------------------------------------------
+
+Result IdentityService::start_registration(const Context& ctx, const std::string& surname, const std::string& name,
+                                           const std::string& contact_typed) {
+    Result r;
+    if (auto e = check_name_part(surname, true); !e.empty()) r.errors["surname"] = e;
+    if (auto e = check_name_part(name, true); !e.empty()) r.errors["name"] = e;
+    Contact contact{ContactKind::phone, ""};
+    if (catalog::text::sanitize(contact_typed).empty()) {
+        r.errors["contact"] = "identity.error.contact_required";
+    } else if (contact_typed.find('@') != std::string::npos) {
+        auto v = core::validate_email(contact_typed);
+        if (v) contact = {ContactKind::email, v.normalized};
+        else r.errors["contact"] = v.message_key();
+    } else {
+        auto v = core::validate_mobile_phone(contact_typed);
+        if (v) contact = {ContactKind::phone, v.normalized};
+        else r.errors["contact"] = v.message_key();
+    }
+    if (!r.errors.empty()) {
+        r.outcome = Outcome::invalid;
+        return r;
+    }
+    {
+        db::Connection c(db_);
+        if (accounts_.contact_taken(*c, contact)) {
+            r.outcome = Outcome::contact_taken;
+            r.errors["contact"] = contact.kind == ContactKind::phone ? "identity.error.phone_taken"
+                                                                     : "identity.error.email_taken";
+            return r;
+        }
+    }
+    Challenge ch;
+    ch.purpose = "register";
+    ch.channel = contact.kind == ContactKind::phone ? "sms" : "email";
+    ch.destination = contact.value;
+    ch.payload = nlohmann::json{{"surname", catalog::text::sanitize(surname)}, {"name", catalog::text::sanitize(name)}}.dump();
+    return open_challenge(ctx, ch,
+                          contact.kind == ContactKind::phone ? "account.registration_code" : "account.confirm_email",
+                          "/signup/confirm");
+}
+
+std::optional<ChallengeView> IdentityService::registration(const Context& ctx) {
+    auto c = current(ctx, "register");
+    if (!c) return std::nullopt;
+    return view(*c);
+}
+
+Result IdentityService::resend_registration(const Context& ctx) {
+    auto c = current(ctx, "register");
+    const bool email = c && c->channel == "email";
+    return resend(ctx, "register", email ? "account.confirm_email" : "account.registration_code", "/signup/confirm");
+}
+
+Result IdentityService::confirm_registration_code(const Context& ctx, const std::string& code) {
+    return check_code(ctx, "register", code);
+}
+
+Result IdentityService::confirm_registration_link(const Context& ctx, const std::string& token) {
+    if (token.size() < 20 || token.size() > 100) return outcome(Outcome::no_challenge, "identity.error.link_invalid");
+    const std::int64_t now = core::now_unix();
+    auto c = challenges_.find_by_link(core::sha256_hex(token), now);
+    if (!c || c->purpose != "register") return outcome(Outcome::no_challenge, "identity.error.link_invalid");
+    if (c->code_expires_at <= now) return outcome(Outcome::code_expired, "identity.error.link_expired");
+    // The link may be opened in another browser than the one that asked for it:
+    // the registration continues there.
+    db::transact(db_, [&](soci::session& tx) { challenges_.confirm(tx, c->id, ctx.session_hash, now); });
+    Result r;
+    if (auto fresh = current(ctx, "register")) r.challenge = view(*fresh);
+    return r;
+}
+
+Result IdentityService::finish_registration(const Context& ctx, const std::string& password,
+                                            const std::string& repeated) {
+    auto c = current(ctx, "register");
+    if (!c || !c->confirmed_at) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    nlohmann::json payload = nlohmann::json::parse(c->payload, nullptr, false);
+    if (!payload.is_object()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    Account a;
+    a.surname = payload.value("surname", "");
+    a.name = payload.value("name", "");
+    (c->channel == "sms" ? a.phone : a.email) = c->destination;
+    a.lang = ctx.lang;
+    Result r;
+    r.password = check_new_password(password, repeated, {a.surname, a.name}, {c->destination});
+    if (!r.password.acceptable()) {
+        r.outcome = Outcome::invalid;
+        r.errors["password"] = "identity.password." + r.password.problem;
+        r.challenge = view(*c);
+        return r;
+    }
+    a.password_hash = core::password_hash(password);
+    const std::int64_t now = core::now_unix();
+    try {
+        r.account_id = db::transact(db_, [&](soci::session& tx) {
+            const std::int64_t id = accounts_.create(tx, a, now);
+            challenges_.mark_used(tx, c->id, now);
+            audit_self(tx, ctx, id, "registered", c->channel == "sms" ? "phone" : "email");
+            return id;
+        });
+    } catch (const ContactTaken& e) {
+        r.outcome = Outcome::contact_taken;
+        r.errors["contact"] = e.kind == "phone" ? "identity.error.phone_taken" : "identity.error.email_taken";
+        r.message_key = r.errors["contact"];
+    }
+    return r;
+}
+
+// ---- sign-in --------------------------------------------------------------------------------
+
+bool IdentityService::verify_password(const std::optional<Account>& a, const std::string& password) const {
+    if (password.size() > kPasswordMaxBytes) return false;
+    if (!a || a->password_hash.empty()) {
+        core::password_verify(dummy_hash_, password);
+        return false;
+    }
+    return core::password_verify(a->password_hash, password);
+}
+
+Result IdentityService::sign_in(const Context& ctx, const std::string& login_typed, const std::string& password,
+                                bool remember) {
+    Result r;
+    if (catalog::text::sanitize(login_typed).empty()) r.errors["login"] = "identity.error.login_required";
+    if (password.empty()) r.errors["password"] = "identity.error.password_required";
+    if (!r.errors.empty()) {
+        r.outcome = Outcome::invalid;
+        return r;
+    }
+    const std::int64_t now = core::now_unix();
+    const auto login = parse_login(login_typed);
+    // The counter is per login as typed (normalized), so it works the same
+    // whether or not such an account exists and reveals nothing.
+    const std::string login_key =
+        "login:" + protector_.blind_index("login", login ? login->value : catalog::text::sanitize(login_typed));
+    const std::vector<std::string> keys{login_key, "ip:signin:" + ctx.ip};
+    if (std::int64_t wait = throttle_wait(keys, now); wait > 0) return blocked(wait);
+
+    std::optional<Account> account;
+    if (login) {
+        if (auto id = accounts_.find_by_login(*login)) account = accounts_.find(*id);
+    }
+    if (!verify_password(account, password)) {
+        const std::int64_t wait = throttle_fail(keys, now);
+        if (account) {
+            AuditEntry e;
+            e.at = now;
+            e.account_id = account->id;
+            e.action = "signin_failed";
+            e.ip = ctx.ip;
+            e.device = ctx.device;
+            audit_.record(e);
+        }
+        r = outcome(Outcome::wrong_credentials, wait > 0 ? "identity.error.wrong_credentials_wait"
+                                                         : "identity.error.wrong_credentials",
+                    wait);
+        return r;
+    }
+    throttles_.clear(login_key);
+    if (core::password_needs_rehash(account->password_hash)) {
+        const std::string fresh = core::password_hash(password);
+        db::transact(db_, [&](soci::session& tx) { accounts_.set_password(tx, account->id, fresh, now); });
+    }
+    r.account_id = account->id;
+    r.remember = remember;
+    if (account->two_factor == "sms" && !account->phone.empty()) {
+        Challenge c;
+        c.purpose = "signin";
+        c.account_id = account->id;
+        c.channel = "sms";
+        c.destination = account->phone;
+        c.payload = nlohmann::json{{"remember", remember}}.dump();
+        c.expires_at = now + 15 * 60;
+        Result opened = open_challenge(ctx, c, "account.signin_code");
+        if (opened.outcome == Outcome::blocked) return opened;
+        opened.outcome = Outcome::second_factor;
+        opened.account_id = 0;  // not signed in yet
+        return opened;
+    }
+    if (account->two_factor == "totp" && !account->totp_secret.empty()) {
+        Challenge c;
+        c.purpose = "signin";
+        c.account_id = account->id;
+        c.channel = "totp";
+        c.payload = nlohmann::json{{"remember", remember}}.dump();
+        c.expires_at = now + 15 * 60;
+        Result opened = open_challenge(ctx, c, "");
+        opened.outcome = Outcome::second_factor;
+        opened.account_id = 0;
+        return opened;
+    }
+    return r;
+}
+
+std::optional<ChallengeView> IdentityService::second_factor(const Context& ctx) {
+    auto c = current(ctx, "signin");
+    if (!c || c->confirmed_at) return std::nullopt;
+    return view(*c);
+}
+
+Result IdentityService::confirm_second_factor(const Context& ctx, const std::string& code) {
+    Result r = check_code(ctx, "signin", code);
+    if (!r.ok()) return r;
+    auto c = current(ctx, "signin");
+    if (!c || !c->account_id || !c->confirmed_at) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    const nlohmann::json payload = nlohmann::json::parse(c->payload, nullptr, false);
+    db::transact(db_, [&](soci::session& tx) { challenges_.mark_used(tx, c->id, core::now_unix()); });
+    r.account_id = *c->account_id;
+    r.remember = payload.is_object() && payload.value("remember", false);
+    r.challenge.reset();
+    return r;
+}
+
+Result IdentityService::resend_second_factor(const Context& ctx) { return resend(ctx, "signin", "account.signin_code"); }
+
+void IdentityService::signed_in(const Context& ctx, std::int64_t account_id, const std::string& method) {
+    const std::int64_t now = core::now_unix();
+    const auto account = accounts_.find(account_id);
+    db::transact(db_, [&](soci::session& tx) {
+        audit_self(tx, ctx, account_id, "signin", method);
+        if (account && account->notify_signin && !account->email.empty()) {
+            notify(tx, "identity-signin-" + std::to_string(account_id) + "-" + std::to_string(now) + "-" +
+                           core::random_token(6),
+                   std::to_string(account_id), "email", account->email, account->lang, "account.signin_notice",
+                   {{"name", account->name}, {"time", core::format_moscow(now)}, {"ip", ctx.ip},
+                    {"device", ctx.device.empty() ? "—" : ctx.device}});
+        }
+    });
+    wake();
+}
+
+void IdentityService::signed_out(const Context& ctx, std::int64_t account_id) {
+    audit_self(ctx, account_id, "signout");
+}
+
+// ---- passwords and accounts ----------------------------------------------------------------
+
+PasswordVerdict IdentityService::rate_password(const std::string& password,
+                                               const std::vector<std::string>& inputs) const {
+    return identity::rate_password(password, inputs);
+}
+
+PasswordVerdict IdentityService::check_password_for(const Account& a, const std::string& password,
+                                                    const std::string& repeated) const {
+    std::vector<std::string> contacts;
+    if (!a.phone.empty()) contacts.push_back(a.phone);
+    if (!a.email.empty()) contacts.push_back(a.email);
+    return check_new_password(password, repeated, {a.surname, a.name}, contacts);
+}
+
+std::shared_ptr<const http::AccountBrief> IdentityService::brief(std::int64_t account_id) {
+    auto a = accounts_.find(account_id);
+    if (!a || a->status != AccountStatus::active) return nullptr;
+    auto b = std::make_shared<http::AccountBrief>();
+    b->id = a->id;
+    b->display_name = a->display_name();
+    b->level = std::string(to_string(a->level));
+    return b;
+}
+
+void IdentityService::audit_self(const Context& ctx, std::int64_t account_id, const std::string& action,
+                                 const std::string& fields) {
+    db::Connection c(db_);
+    audit_self(*c, ctx, account_id, action, fields);
+}
+
+void IdentityService::audit_self(soci::session& tx, const Context& ctx, std::int64_t account_id,
+                                 const std::string& action, const std::string& fields) {
+    AuditEntry e;
+    e.at = core::now_unix();
+    e.account_id = account_id;
+    e.action = action;
+    e.fields = fields;
+    e.ip = ctx.ip;
+    e.device = ctx.device;
+    audit_.record(tx, e);
+}
+
+}  // namespace uslugi::identity

@@ -1,0 +1,182 @@
+#pragma once
+// Use cases of the identity module: registration (ID-1), sign-in with a
+// second step (ID-5), the one-time codes and links behind them, and the audit
+// of what happens to an account. Pages and the JSON API (routes.cpp) call
+// this; other modules use brief(), gate() and the audit log through it.
+//
+// Every code or link travels through the notifications outbox in the same
+// transaction that creates it (NOTE-1). Codes are bound to the browser
+// session that asked for them and limited three ways: tries per code, total
+// failures per challenge, and growing waits per account, destination and
+// address (ThrottleStore).
+#include "core/crypto.hpp"
+#include "db/database.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/request.hpp"
+#include "identity/model.hpp"
+#include "identity/store.hpp"
+#include "jobs/service.hpp"
+#include "notifications/store.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace uslugi::identity {
+
+// Who is asking and from where.
+struct Context {
+    std::string session_hash;
+    std::string ip;
+    std::string device;      // describe_device(User-Agent)
+    std::string lang = "ru";
+    std::string base_url;    // "https://host" for links in e-mails
+};
+
+// Field name → locale key of its message ("identity.error.name_chars", "validation.email.format").
+using FieldErrors = std::map<std::string, std::string>;
+
+// What a page that asks for a code shows.
+struct ChallengeView {
+    std::string purpose;
+    std::string channel;             // sms | email | totp
+    std::string destination;         // masked: "+7 926 ***-**-28"
+    bool confirmed = false;          // the code or link was accepted
+    std::int64_t code_expires_in = 0;
+    std::int64_t resend_in = 0;      // seconds until another code may be sent
+    bool can_resend = false;         // false also when the send limit is reached
+    int tries_left = 0;
+};
+
+enum class Outcome {
+    ok,
+    invalid,              // errors say which fields
+    wrong_code,
+    code_expired,         // ask for a new code
+    no_tries_left,        // this code is dead: ask for a new one
+    blocked,              // too many failures: retry_after seconds
+    no_challenge,         // nothing in flight for this session (or it ended)
+    resend_too_early,     // retry_after seconds
+    send_limit,           // no more codes for this challenge
+    wrong_credentials,    // login or password (never says which)
+    second_factor,        // password accepted; a code is needed
+    contact_taken,        // phone or e-mail belongs to another account
+};
+std::string_view to_string(Outcome o);
+
+struct Result {
+    Outcome outcome = Outcome::ok;
+    FieldErrors errors;
+    std::string message_key;         // the page's general message, if any
+    std::int64_t retry_after = 0;
+    std::int64_t account_id = 0;
+    bool remember = false;
+    std::optional<ChallengeView> challenge;
+    PasswordVerdict password;
+    bool ok() const { return outcome == Outcome::ok; }
+};
+
+struct IdentityOptions {
+    CodeRules sms = sms_code_rules();
+    std::int64_t email_link_ttl = 24 * 3600;
+    std::int64_t registration_ttl = 3600;  // a registration by phone must finish within an hour
+    int sends_per_destination_hour = 6;    // codes and links to one phone or e-mail
+    int sends_per_address_hour = 30;       // … asked for from one IP address
+};
+
+class IdentityService {
+public:
+    IdentityService(db::Database& db, const core::DataProtector& protector, jobs::JobStore& jobs,
+                    notifications::OutboxStore& outbox, http::RateLimiter& limiter, jobs::JobRunner* runner,
+                    IdentityOptions options = {});
+
+    // ---- registration (ID-1) ----
+    Result start_registration(const Context& ctx, const std::string& surname, const std::string& name,
+                              const std::string& contact);
+    std::optional<ChallengeView> registration(const Context& ctx);
+    Result resend_registration(const Context& ctx);
+    Result confirm_registration_code(const Context& ctx, const std::string& code);
+    Result confirm_registration_link(const Context& ctx, const std::string& token);
+    // Creates the account (simplified level); the caller signs the session in.
+    Result finish_registration(const Context& ctx, const std::string& password, const std::string& repeated);
+
+    // ---- sign-in (ID-5) ----
+    Result sign_in(const Context& ctx, const std::string& login, const std::string& password, bool remember);
+    std::optional<ChallengeView> second_factor(const Context& ctx);
+    Result confirm_second_factor(const Context& ctx, const std::string& code);
+    Result resend_second_factor(const Context& ctx);
+    // Audit (and the e-mail the user may have asked for) after a session was signed in.
+    void signed_in(const Context& ctx, std::int64_t account_id, const std::string& method);
+    void signed_out(const Context& ctx, std::int64_t account_id);
+
+    // ---- passwords ----
+    PasswordVerdict rate_password(const std::string& password, const std::vector<std::string>& inputs) const;
+    // Checks a new password for an existing account (its names and contacts count).
+    PasswordVerdict check_password_for(const Account& a, const std::string& password, const std::string& repeated) const;
+    // Argon2id against the stored hash, in constant time whether or not the account exists.
+    bool verify_password(const std::optional<Account>& a, const std::string& password) const;
+
+    // ---- codes for other flows (recovery, a new contact, SMS second step) ----
+    // Creates a challenge bound to ctx's session and sends its first code (sms)
+    // or link (email) through the outbox in the same transaction.
+    // `template_name` is a notifications template with {{code}} or {{link}}.
+    Result open_challenge(const Context& ctx, Challenge c, const std::string& template_name,
+                          const std::string& link_path = "");
+    Result resend(const Context& ctx, const std::string& purpose, const std::string& template_name,
+                  const std::string& link_path = "");
+    // Checks a typed code for the session's challenge of `purpose` with every limit.
+    Result check_code(const Context& ctx, const std::string& purpose, const std::string& code);
+    std::optional<Challenge> current(const Context& ctx, const std::string& purpose);
+    ChallengeView view(const Challenge& c) const;
+
+    // ---- accounts ----
+    std::shared_ptr<const http::AccountBrief> brief(std::int64_t account_id);
+    // Audit entry by the owner.
+    void audit_self(const Context& ctx, std::int64_t account_id, const std::string& action,
+                    const std::string& fields = "");
+    void audit_self(soci::session& tx, const Context& ctx, std::int64_t account_id, const std::string& action,
+                    const std::string& fields = "");
+
+    AccountStore& accounts() { return accounts_; }
+    ChallengeStore& challenges() { return challenges_; }
+    ThrottleStore& throttles() { return throttles_; }
+    AuditLog& audit() { return audit_; }
+    db::Database& database() { return db_; }
+    const core::DataProtector& protector() const { return protector_; }
+    const IdentityOptions& options() const { return options_; }
+    // Writes a notification in the caller's transaction; wake() after commit.
+    void notify(soci::session& tx, const std::string& event_key, const std::string& recipient,
+                const std::string& channel, const std::string& address, const std::string& lang,
+                const std::string& template_name, const nlohmann::json& params);
+    void wake();
+    // Housekeeping: ended challenges and old throttle counters.
+    void purge();
+
+private:
+    std::int64_t throttle_wait(const std::vector<std::string>& keys, std::int64_t now);
+    std::int64_t throttle_fail(const std::vector<std::string>& keys, std::int64_t now);
+    std::string destination_key(const std::string& destination) const;
+    Result send_code(const Context& ctx, soci::session& tx, const Challenge& c, const std::string& template_name,
+                     const std::string& link_path, std::int64_t now);
+    Result check_send_limits(const Context& ctx, const std::string& destination);
+
+    db::Database& db_;
+    const core::DataProtector& protector_;
+    notifications::OutboxStore& outbox_;
+    http::RateLimiter& limiter_;
+    jobs::JobRunner* runner_;
+    IdentityOptions options_;
+    AccountStore accounts_;
+    ChallengeStore challenges_;
+    ThrottleStore throttles_;
+    AuditLog audit_;
+    std::string dummy_hash_;  // verified when no account matches, so timing says nothing
+};
+
+// Validation of a person's name part (surname, name, patronymic): letters of
+// any alphabet, spaces, hyphens and apostrophes; "" when fine, else a locale key.
+std::string check_name_part(const std::string& value, bool required);
+
+}  // namespace uslugi::identity

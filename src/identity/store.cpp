@@ -1,0 +1,539 @@
+#include "identity/store.hpp"
+
+#include "db/transaction.hpp"
+
+namespace uslugi::identity {
+
+namespace {
+
+constexpr const char* kAccountColumns =
+    "id, kind, level, status, surname_enc, name_enc, phone_enc, email_enc, snils_bidx, password_hash, "
+    "password_changed_at, security_question, security_answer_hash, two_factor, totp_secret_enc, notify_signin, "
+    "lang, created_at, updated_at";
+
+bool is_unique_violation(const std::exception& e) {
+    const std::string w = e.what();
+    return w.find("UNIQUE") != std::string::npos || w.find("unique") != std::string::npos ||
+           w.find("23505") != std::string::npos;
+}
+
+std::string or_empty(const std::string& v, soci::indicator ind) { return ind == soci::i_ok ? v : std::string(); }
+
+}  // namespace
+
+// ---- accounts ----------------------------------------------------------------------------
+
+std::int64_t AccountStore::create(soci::session& tx, const Account& a, std::int64_t now) {
+    const std::string level(to_string(a.level));
+    const std::string surname = protector_.seal(a.surname), name = protector_.seal(a.name);
+    const std::string phone = protector_.seal(a.phone), email = protector_.seal(a.email);
+    const std::string phone_idx = a.phone.empty() ? "" : index("phone", a.phone);
+    const std::string email_idx = a.email.empty() ? "" : index("email", a.email);
+    soci::indicator phone_ind = a.phone.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator email_ind = a.email.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator phone_idx_ind = phone_ind, email_idx_ind = email_ind;
+    soci::indicator pw_ind = a.password_hash.empty() ? soci::i_null : soci::i_ok;
+    const long long t = now;
+    if (!a.phone.empty() && contact_taken(tx, {ContactKind::phone, a.phone})) throw ContactTaken("phone");
+    if (!a.email.empty() && contact_taken(tx, {ContactKind::email, a.email})) throw ContactTaken("email");
+    long long id = 0;
+    try {
+        if (tx.get_backend_name() == "postgresql") {
+            tx << "INSERT INTO identity_accounts (kind, level, surname_enc, name_enc, phone_enc, phone_bidx, email_enc, "
+                  "email_bidx, password_hash, password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :s, :n, "
+                  ":p, :pi, :e, :ei, :pw, :pt, :lang, :c, :u) RETURNING id",
+                soci::use(a.kind), soci::use(level), soci::use(surname), soci::use(name), soci::use(phone, phone_ind),
+                soci::use(phone_idx, phone_idx_ind), soci::use(email, email_ind), soci::use(email_idx, email_idx_ind),
+                soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang), soci::use(t), soci::use(t),
+                soci::into(id);
+        } else {
+            tx << "INSERT INTO identity_accounts (kind, level, surname_enc, name_enc, phone_enc, phone_bidx, email_enc, "
+                  "email_bidx, password_hash, password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :s, :n, "
+                  ":p, :pi, :e, :ei, :pw, :pt, :lang, :c, :u)",
+                soci::use(a.kind), soci::use(level), soci::use(surname), soci::use(name), soci::use(phone, phone_ind),
+                soci::use(phone_idx, phone_idx_ind), soci::use(email, email_ind), soci::use(email_idx, email_idx_ind),
+                soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang), soci::use(t), soci::use(t);
+            tx << "SELECT last_insert_rowid()", soci::into(id);
+        }
+    } catch (const soci::soci_error& e) {
+        // Two registrations of one contact racing: the unique index decides.
+        if (is_unique_violation(e)) throw ContactTaken(a.phone.empty() ? "email" : "phone");
+        throw;
+    }
+    return id;
+}
+
+std::optional<Account> AccountStore::find(std::int64_t id) {
+    db::Connection c(db_);
+    return find(*c, id);
+}
+
+std::optional<Account> AccountStore::find(soci::session& s, std::int64_t id) {
+    Account a;
+    const long long key = id;
+    long long aid = 0, pw_changed = 0, created = 0, updated = 0;
+    int notify = 0;
+    std::string level, status, surname, name, phone, email, snils, pw, question, answer, totp;
+    soci::indicator i_sur, i_name, i_phone, i_email, i_snils, i_pw, i_pwc, i_q, i_a, i_totp;
+    s << std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE id = :id", soci::use(key),
+        soci::into(aid), soci::into(a.kind), soci::into(level), soci::into(status), soci::into(surname, i_sur),
+        soci::into(name, i_name), soci::into(phone, i_phone), soci::into(email, i_email), soci::into(snils, i_snils),
+        soci::into(pw, i_pw), soci::into(pw_changed, i_pwc), soci::into(question, i_q), soci::into(answer, i_a),
+        soci::into(a.two_factor), soci::into(totp, i_totp), soci::into(notify), soci::into(a.lang),
+        soci::into(created), soci::into(updated);
+    if (!s.got_data()) return std::nullopt;
+    a.id = aid;
+    a.level = parse_level(level);
+    a.status = status == "active" ? AccountStatus::active : AccountStatus::deleted;
+    a.surname = protector_.open(or_empty(surname, i_sur));
+    a.name = protector_.open(or_empty(name, i_name));
+    a.phone = protector_.open(or_empty(phone, i_phone));
+    a.email = protector_.open(or_empty(email, i_email));
+    a.has_snils = i_snils == soci::i_ok;
+    a.password_hash = or_empty(pw, i_pw);
+    a.password_changed_at = i_pwc == soci::i_ok ? pw_changed : 0;
+    a.security_question = or_empty(question, i_q);
+    a.security_answer_hash = or_empty(answer, i_a);
+    a.totp_secret = protector_.open(or_empty(totp, i_totp));
+    a.notify_signin = notify != 0;
+    a.created_at = created;
+    a.updated_at = updated;
+    return a;
+}
+
+std::optional<std::int64_t> AccountStore::find_by_login(const Login& login) {
+    const char* column = login.kind == LoginKind::phone ? "phone_bidx"
+                         : login.kind == LoginKind::email ? "email_bidx"
+                                                          : "snils_bidx";
+    const char* domain = login.kind == LoginKind::phone ? "phone" : login.kind == LoginKind::email ? "email" : "snils";
+    const std::string idx = index(domain, login.value);
+    long long id = 0;
+    db::Connection c(db_);
+    *c << std::string("SELECT id FROM identity_accounts WHERE status = 'active' AND ") + column + " = :i",
+        soci::use(idx), soci::into(id);
+    if (!c->got_data()) return std::nullopt;
+    return id;
+}
+
+bool AccountStore::contact_taken(soci::session& s, const Contact& contact, std::int64_t except_account) {
+    const bool phone = contact.kind == ContactKind::phone;
+    const std::string idx = index(phone ? "phone" : "email", contact.value);
+    const long long except = except_account;
+    long long n = 0;
+    s << std::string("SELECT COUNT(*) FROM identity_accounts WHERE ") + (phone ? "phone_bidx" : "email_bidx") +
+             " = :i AND id <> :e",
+        soci::use(idx), soci::use(except), soci::into(n);
+    return n > 0;
+}
+
+void AccountStore::set_password(soci::session& tx, std::int64_t id, const std::string& hash, std::int64_t now) {
+    const long long key = id, t = now;
+    tx << "UPDATE identity_accounts SET password_hash = :h, password_changed_at = :t, updated_at = :u WHERE id = :id",
+        soci::use(hash), soci::use(t), soci::use(t), soci::use(key);
+}
+
+void AccountStore::set_level(soci::session& tx, std::int64_t id, Level level, std::int64_t now) {
+    const long long key = id, t = now;
+    const std::string l(to_string(level));
+    tx << "UPDATE identity_accounts SET level = :l, updated_at = :u WHERE id = :id", soci::use(l), soci::use(t),
+        soci::use(key);
+}
+
+bool AccountStore::set_snils(soci::session& tx, std::int64_t id, const std::string& snils, std::int64_t now) {
+    const std::string idx = index("snils", snils);
+    const long long key = id, t = now;
+    long long other = 0;
+    tx << "SELECT COUNT(*) FROM identity_accounts WHERE snils_bidx = :i AND id <> :id", soci::use(idx), soci::use(key),
+        soci::into(other);
+    if (other > 0) return false;
+    try {
+        tx << "UPDATE identity_accounts SET snils_bidx = :i, updated_at = :u WHERE id = :id", soci::use(idx),
+            soci::use(t), soci::use(key);
+    } catch (const soci::soci_error& e) {
+        if (is_unique_violation(e)) return false;
+        throw;
+    }
+    return true;
+}
+
+void AccountStore::clear_snils(soci::session& tx, std::int64_t id, std::int64_t now) {
+    const long long key = id, t = now;
+    tx << "UPDATE identity_accounts SET snils_bidx = NULL, updated_at = :u WHERE id = :id", soci::use(t), soci::use(key);
+}
+
+bool AccountStore::set_passport(soci::session& tx, std::int64_t id, const std::string& passport, std::int64_t now) {
+    const std::string idx = index("passport", passport);
+    const long long key = id, t = now;
+    long long other = 0;
+    tx << "SELECT COUNT(*) FROM identity_accounts WHERE passport_bidx = :i AND id <> :id", soci::use(idx),
+        soci::use(key), soci::into(other);
+    if (other > 0) return false;
+    try {
+        tx << "UPDATE identity_accounts SET passport_bidx = :i, updated_at = :u WHERE id = :id", soci::use(idx),
+            soci::use(t), soci::use(key);
+    } catch (const soci::soci_error& e) {
+        if (is_unique_violation(e)) return false;
+        throw;
+    }
+    return true;
+}
+
+void AccountStore::clear_passport(soci::session& tx, std::int64_t id, std::int64_t now) {
+    const long long key = id, t = now;
+    tx << "UPDATE identity_accounts SET passport_bidx = NULL, updated_at = :u WHERE id = :id", soci::use(t),
+        soci::use(key);
+}
+
+std::optional<std::int64_t> AccountStore::find_by_passport(const std::string& passport) {
+    const std::string idx = index("passport", passport);
+    long long id = 0;
+    db::Connection c(db_);
+    *c << "SELECT id FROM identity_accounts WHERE status = 'active' AND passport_bidx = :i", soci::use(idx),
+        soci::into(id);
+    if (!c->got_data()) return std::nullopt;
+    return id;
+}
+
+void AccountStore::set_names(soci::session& tx, std::int64_t id, const std::string& surname, const std::string& name,
+                             std::int64_t now) {
+    const std::string s = protector_.seal(surname), n = protector_.seal(name);
+    const long long key = id, t = now;
+    tx << "UPDATE identity_accounts SET surname_enc = :s, name_enc = :n, updated_at = :u WHERE id = :id", soci::use(s),
+        soci::use(n), soci::use(t), soci::use(key);
+}
+
+void AccountStore::set_contact(soci::session& tx, std::int64_t id, ContactKind kind, const std::string& value,
+                               std::int64_t now) {
+    const bool phone = kind == ContactKind::phone;
+    if (!value.empty() && contact_taken(tx, {kind, value}, id)) throw ContactTaken(phone ? "phone" : "email");
+    const std::string sealed = protector_.seal(value);
+    const std::string idx = value.empty() ? "" : index(phone ? "phone" : "email", value);
+    soci::indicator ind = value.empty() ? soci::i_null : soci::i_ok, idx_ind = ind;
+    const long long key = id, t = now;
+    const std::string sql = phone ? "UPDATE identity_accounts SET phone_enc = :v, phone_bidx = :i, updated_at = :u WHERE id = :id"
+                                  : "UPDATE identity_accounts SET email_enc = :v, email_bidx = :i, updated_at = :u WHERE id = :id";
+    try {
+        tx << sql, soci::use(sealed, ind), soci::use(idx, idx_ind), soci::use(t), soci::use(key);
+    } catch (const soci::soci_error& e) {
+        if (is_unique_violation(e)) throw ContactTaken(phone ? "phone" : "email");
+        throw;
+    }
+}
+
+void AccountStore::set_security_question(soci::session& tx, std::int64_t id, const std::string& question,
+                                         const std::string& answer_hash, std::int64_t now) {
+    const long long key = id, t = now;
+    tx << "UPDATE identity_accounts SET security_question = :q, security_answer_hash = :a, updated_at = :u WHERE id = :id",
+        soci::use(question), soci::use(answer_hash), soci::use(t), soci::use(key);
+}
+
+void AccountStore::set_two_factor(soci::session& tx, std::int64_t id, const std::string& mode,
+                                  const std::string& totp_secret, std::int64_t now) {
+    const std::string sealed = protector_.seal(totp_secret);
+    soci::indicator ind = totp_secret.empty() ? soci::i_null : soci::i_ok;
+    const long long key = id, t = now;
+    tx << "UPDATE identity_accounts SET two_factor = :m, totp_secret_enc = :s, updated_at = :u WHERE id = :id",
+        soci::use(mode), soci::use(sealed, ind), soci::use(t), soci::use(key);
+}
+
+bool AccountStore::use_totp_step(std::int64_t id, std::int64_t step) {
+    const long long key = id, st = step;
+    db::Connection c(db_);
+    soci::statement u = (c->prepare << "UPDATE identity_accounts SET totp_last_step = :s WHERE id = :id AND "
+                                       "totp_last_step < :s2",
+                         soci::use(st), soci::use(key), soci::use(st));
+    u.execute(true);
+    return u.get_affected_rows() == 1;
+}
+
+void AccountStore::set_notify_signin(soci::session& tx, std::int64_t id, bool on, std::int64_t now) {
+    const long long key = id, t = now;
+    const int v = on ? 1 : 0;
+    tx << "UPDATE identity_accounts SET notify_signin = :v, updated_at = :u WHERE id = :id", soci::use(v), soci::use(t),
+        soci::use(key);
+}
+
+void AccountStore::set_lang(soci::session& tx, std::int64_t id, const std::string& lang, std::int64_t now) {
+    const long long key = id, t = now;
+    tx << "UPDATE identity_accounts SET lang = :l, updated_at = :u WHERE id = :id", soci::use(lang), soci::use(t),
+        soci::use(key);
+}
+
+void AccountStore::erase(soci::session& tx, std::int64_t id, std::int64_t now) {
+    const long long key = id, t = now;
+    tx << "UPDATE identity_accounts SET status = 'deleted', surname_enc = NULL, name_enc = NULL, phone_enc = NULL, "
+          "phone_bidx = NULL, email_enc = NULL, email_bidx = NULL, snils_bidx = NULL, passport_bidx = NULL, password_hash = NULL, "
+          "security_question = NULL, security_answer_hash = NULL, two_factor = 'off', totp_secret_enc = NULL, "
+          "notify_signin = 0, deleted_at = :d, updated_at = :u WHERE id = :id",
+        soci::use(t), soci::use(t), soci::use(key);
+}
+
+// ---- challenges --------------------------------------------------------------------------
+
+std::int64_t ChallengeStore::create(soci::session& tx, const Challenge& c, const std::string& link_hash) {
+    end_for_session(tx, c.session_hash, c.purpose, c.created_at);
+    const std::string dest = protector_.seal(c.destination), payload = protector_.seal(c.payload);
+    soci::indicator dest_ind = c.destination.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator payload_ind = c.payload.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator link_ind = link_hash.empty() ? soci::i_null : soci::i_ok;
+    const long long account = c.account_id.value_or(0), created = c.created_at, expires = c.expires_at;
+    soci::indicator account_ind = c.account_id ? soci::i_ok : soci::i_null;
+    const std::string dest_idx = c.destination.empty() ? "" : protector_.blind_index("destination", c.destination);
+    soci::indicator dest_idx_ind = dest_ind;
+    long long id = 0;
+    const char* insert =
+        "INSERT INTO identity_challenges (purpose, session_hash, account_id, channel, destination_enc, destination_bidx, "
+        "payload_enc, link_hash, created_at, expires_at) VALUES (:p, :s, :a, :ch, :d, :di, :pl, :lh, :c, :e)";
+    if (tx.get_backend_name() == "postgresql") {
+        tx << std::string(insert) + " RETURNING id", soci::use(c.purpose), soci::use(c.session_hash),
+            soci::use(account, account_ind), soci::use(c.channel), soci::use(dest, dest_ind),
+            soci::use(dest_idx, dest_idx_ind), soci::use(payload, payload_ind), soci::use(link_hash, link_ind),
+            soci::use(created), soci::use(expires), soci::into(id);
+    } else {
+        tx << insert, soci::use(c.purpose), soci::use(c.session_hash), soci::use(account, account_ind),
+            soci::use(c.channel), soci::use(dest, dest_ind), soci::use(dest_idx, dest_idx_ind),
+            soci::use(payload, payload_ind), soci::use(link_hash, link_ind), soci::use(created), soci::use(expires);
+        tx << "SELECT last_insert_rowid()", soci::into(id);
+    }
+    return id;
+}
+
+std::optional<Challenge> ChallengeStore::load(soci::session& s, std::int64_t challenge_id, std::int64_t now) {
+    Challenge c;
+    long long id = 0, account = 0, code_exp = 0, code_sent = 0, confirmed = 0, used = 0, created = 0, expires = 0;
+    int code_failures = 0, failures = 0, sends = 0;
+    std::string dest, payload, code_hash;
+    soci::indicator i_acc, i_dest, i_payload, i_code, i_conf, i_used;
+    const long long t = now, key = challenge_id;
+    s << "SELECT id, purpose, session_hash, account_id, channel, destination_enc, payload_enc, code_hash, "
+         "code_expires_at, code_sent_at, code_failures, failures, sends, confirmed_at, used_at, created_at, expires_at "
+         "FROM identity_challenges WHERE id = :id AND used_at IS NULL AND expires_at > :t",
+        soci::use(key), soci::use(t), soci::into(id), soci::into(c.purpose), soci::into(c.session_hash),
+        soci::into(account, i_acc), soci::into(c.channel), soci::into(dest, i_dest), soci::into(payload, i_payload),
+        soci::into(code_hash, i_code), soci::into(code_exp), soci::into(code_sent), soci::into(code_failures),
+        soci::into(failures), soci::into(sends), soci::into(confirmed, i_conf), soci::into(used, i_used),
+        soci::into(created), soci::into(expires);
+    if (!s.got_data()) return std::nullopt;
+    c.id = id;
+    if (i_acc == soci::i_ok) c.account_id = account;
+    c.destination = protector_.open(or_empty(dest, i_dest));
+    c.payload = protector_.open(or_empty(payload, i_payload));
+    c.code_hash = or_empty(code_hash, i_code);
+    c.code_expires_at = code_exp;
+    c.code_sent_at = code_sent;
+    c.code_failures = code_failures;
+    c.failures = failures;
+    c.sends = sends;
+    if (i_conf == soci::i_ok) c.confirmed_at = confirmed;
+    if (i_used == soci::i_ok) c.used_at = used;
+    c.created_at = created;
+    c.expires_at = expires;
+    return c;
+}
+
+std::optional<Challenge> ChallengeStore::current(const std::string& session_hash, const std::string& purpose,
+                                                 std::int64_t now) {
+    db::Connection c(db_);
+    long long id = 0;
+    const long long t = now;
+    *c << "SELECT id FROM identity_challenges WHERE session_hash = :s AND purpose = :p AND used_at IS NULL AND "
+          "expires_at > :t ORDER BY id DESC LIMIT 1",
+        soci::use(session_hash), soci::use(purpose), soci::use(t), soci::into(id);
+    if (!c->got_data()) return std::nullopt;
+    return load(*c, id, now);
+}
+
+std::optional<Challenge> ChallengeStore::find_by_link(const std::string& link_hash, std::int64_t now) {
+    db::Connection c(db_);
+    long long id = 0;
+    *c << "SELECT id FROM identity_challenges WHERE link_hash = :h", soci::use(link_hash), soci::into(id);
+    if (!c->got_data()) return std::nullopt;
+    return load(*c, id, now);
+}
+
+void ChallengeStore::set_code(soci::session& tx, std::int64_t id, const std::string& code, std::int64_t expires_at,
+                              std::int64_t now) {
+    const std::string hash = code_hash(id, code);
+    const long long key = id, exp = expires_at, t = now;
+    tx << "UPDATE identity_challenges SET code_hash = :h, code_expires_at = :e, code_sent_at = :t, code_failures = 0, "
+          "sends = sends + 1 WHERE id = :id",
+        soci::use(hash), soci::use(exp), soci::use(t), soci::use(key);
+}
+
+void ChallengeStore::set_link(soci::session& tx, std::int64_t id, const std::string& link_hash, std::int64_t expires_at,
+                              std::int64_t now) {
+    const long long key = id, exp = expires_at, t = now;
+    tx << "UPDATE identity_challenges SET link_hash = :h, code_expires_at = :e, code_sent_at = :t, sends = sends + 1 "
+          "WHERE id = :id",
+        soci::use(link_hash), soci::use(exp), soci::use(t), soci::use(key);
+}
+
+CodeCheck ChallengeStore::check_code(std::int64_t id, const std::string& typed, const CodeRules& rules,
+                                     std::int64_t now) {
+    return db::transact(db_, [&](soci::session& tx) {
+        const long long key = id, t = now;
+        const int per_code = rules.tries_per_code, total = rules.max_failures;
+        std::string hash;
+        long long expires = 0;
+        soci::indicator i_hash;
+        tx << "SELECT code_hash, code_expires_at FROM identity_challenges WHERE id = :id AND used_at IS NULL",
+            soci::use(key), soci::into(hash, i_hash), soci::into(expires);
+        if (!tx.got_data() || i_hash != soci::i_ok) return CodeCheck::no_code;
+        if (expires <= t) return CodeCheck::expired;
+        // Take a try first; only a wrong code keeps it.
+        soci::statement take = (tx.prepare << "UPDATE identity_challenges SET code_failures = code_failures + 1, "
+                                              "failures = failures + 1 WHERE id = :id AND code_failures < :pc AND "
+                                              "failures < :tf AND used_at IS NULL",
+                                soci::use(key), soci::use(per_code), soci::use(total));
+        take.execute(true);
+        if (take.get_affected_rows() == 0) return CodeCheck::no_tries_left;
+        if (!core::constant_time_equal(code_hash(id, normalize_code(typed)), hash)) return CodeCheck::wrong;
+        tx << "UPDATE identity_challenges SET code_failures = code_failures - 1, failures = failures - 1, "
+              "code_hash = NULL, confirmed_at = :t WHERE id = :id",
+            soci::use(t), soci::use(key);
+        return CodeCheck::ok;
+    });
+}
+
+void ChallengeStore::confirm(soci::session& tx, std::int64_t id, const std::string& session_hash, std::int64_t now) {
+    const long long key = id, t = now;
+    tx << "UPDATE identity_challenges SET confirmed_at = :t, session_hash = :s, link_hash = NULL WHERE id = :id",
+        soci::use(t), soci::use(session_hash), soci::use(key);
+}
+
+void ChallengeStore::mark_used(soci::session& tx, std::int64_t id, std::int64_t now) {
+    const long long key = id, t = now;
+    tx << "UPDATE identity_challenges SET used_at = :t, code_hash = NULL, link_hash = NULL, payload_enc = NULL "
+          "WHERE id = :id",
+        soci::use(t), soci::use(key);
+}
+
+void ChallengeStore::end_for_session(soci::session& tx, const std::string& session_hash, const std::string& purpose,
+                                     std::int64_t now) {
+    const long long t = now;
+    tx << "UPDATE identity_challenges SET used_at = :t, code_hash = NULL, link_hash = NULL, payload_enc = NULL "
+          "WHERE session_hash = :s AND purpose = :p AND used_at IS NULL",
+        soci::use(t), soci::use(session_hash), soci::use(purpose);
+}
+
+int ChallengeStore::purge(std::int64_t now) {
+    const long long t = now - 24 * 3600;
+    db::Connection c(db_);
+    soci::statement st = (c->prepare << "DELETE FROM identity_challenges WHERE expires_at <= :t", soci::use(t));
+    st.execute(true);
+    return static_cast<int>(st.get_affected_rows());
+}
+
+// ---- throttles ---------------------------------------------------------------------------
+
+std::int64_t ThrottleStore::wait(const std::string& key, std::int64_t now) {
+    long long until = 0;
+    db::Connection c(db_);
+    *c << "SELECT blocked_until FROM identity_throttles WHERE key = :k", soci::use(key), soci::into(until);
+    if (!c->got_data()) return 0;
+    return until > now ? until - now : 0;
+}
+
+std::int64_t ThrottleStore::fail(const std::string& key, const ThrottlePolicy& policy, std::int64_t now) {
+    return db::transact(db_, [&](soci::session& tx) -> std::int64_t {
+        const long long t = now, forget = now - policy.forget_after;
+        tx << "INSERT INTO identity_throttles (key, failures, last_failure_at, blocked_until) VALUES (:k, 1, :t, 0) "
+              "ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN identity_throttles.last_failure_at < :f "
+              "AND identity_throttles.blocked_until < :t2 THEN 1 ELSE identity_throttles.failures + 1 END, "
+              "last_failure_at = :t3",
+            soci::use(key), soci::use(t), soci::use(forget), soci::use(t), soci::use(t);
+        int failures = 0;
+        tx << "SELECT failures FROM identity_throttles WHERE key = :k", soci::use(key), soci::into(failures);
+        const long long wait = wait_after_failures(policy, failures);
+        const long long until = now + wait;
+        tx << "UPDATE identity_throttles SET blocked_until = :u WHERE key = :k", soci::use(until), soci::use(key);
+        return wait;
+    });
+}
+
+void ThrottleStore::clear(const std::string& key) {
+    db::Connection c(db_);
+    *c << "DELETE FROM identity_throttles WHERE key = :k", soci::use(key);
+}
+
+int ThrottleStore::purge(std::int64_t older_than) {
+    const long long t = older_than;
+    db::Connection c(db_);
+    soci::statement st = (c->prepare << "DELETE FROM identity_throttles WHERE last_failure_at < :t AND blocked_until < :t2",
+                          soci::use(t), soci::use(t));
+    st.execute(true);
+    return static_cast<int>(st.get_affected_rows());
+}
+
+// ---- audit -------------------------------------------------------------------------------
+
+void AuditLog::record(soci::session& tx, const AuditEntry& e) {
+    const long long at = e.at, account = e.account_id;
+    auto ind = [](const std::string& s) { return s.empty() ? soci::i_null : soci::i_ok; };
+    soci::indicator i1 = ind(e.actor_id), i2 = ind(e.actor_name), i3 = ind(e.organisation), i4 = ind(e.fields),
+                    i5 = ind(e.reason), i6 = ind(e.ip), i7 = ind(e.device);
+    tx << "INSERT INTO identity_audit (at, account_id, actor_kind, actor_id, actor_name, organisation, action, fields, "
+          "reason, ip, device) VALUES (:at, :a, :k, :ai, :an, :o, :ac, :f, :r, :ip, :d)",
+        soci::use(at), soci::use(account), soci::use(e.actor_kind), soci::use(e.actor_id, i1),
+        soci::use(e.actor_name, i2), soci::use(e.organisation, i3), soci::use(e.action), soci::use(e.fields, i4),
+        soci::use(e.reason, i5), soci::use(e.ip, i6), soci::use(e.device, i7);
+}
+
+void AuditLog::record(const AuditEntry& e) {
+    db::Connection c(db_);
+    record(*c, e);
+}
+
+std::vector<AuditEntry> AuditLog::list(std::int64_t account_id, bool by_others, int limit, int offset) {
+    std::vector<AuditEntry> out;
+    const long long account = account_id;
+    db::Connection c(db_);
+    soci::rowset<soci::row> rows =
+        (c->prepare << std::string("SELECT id, at, account_id, actor_kind, actor_id, actor_name, organisation, action, "
+                                   "fields, reason, ip, device FROM identity_audit WHERE account_id = :a") +
+                           (by_others ? " AND actor_kind <> 'self' AND actor_kind <> 'system'" : "") +
+                           " ORDER BY at DESC, id DESC LIMIT " + std::to_string(limit) + " OFFSET " +
+                           std::to_string(offset),
+         soci::use(account));
+    auto text = [](const soci::row& r, std::size_t i) {
+        return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string();
+    };
+    auto integer = [](const soci::row& r, std::size_t i) -> std::int64_t {
+        if (r.get_properties(i).get_data_type() == soci::dt_integer) return r.get<int>(i);
+        return r.get<long long>(i);
+    };
+    for (const auto& r : rows) {
+        AuditEntry e;
+        e.id = integer(r, 0);
+        e.at = integer(r, 1);
+        e.account_id = integer(r, 2);
+        e.actor_kind = text(r, 3);
+        e.actor_id = text(r, 4);
+        e.actor_name = text(r, 5);
+        e.organisation = text(r, 6);
+        e.action = text(r, 7);
+        e.fields = text(r, 8);
+        e.reason = text(r, 9);
+        e.ip = text(r, 10);
+        e.device = text(r, 11);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+int AuditLog::count(std::int64_t account_id, bool by_others) {
+    const long long account = account_id;
+    long long n = 0;
+    db::Connection c(db_);
+    *c << std::string("SELECT COUNT(*) FROM identity_audit WHERE account_id = :a") +
+              (by_others ? " AND actor_kind <> 'self' AND actor_kind <> 'system'" : ""),
+        soci::use(account), soci::into(n);
+    return static_cast<int>(n);
+}
+
+void AuditLog::erase_network_details(soci::session& tx, std::int64_t account_id) {
+    const long long account = account_id;
+    tx << "UPDATE identity_audit SET ip = NULL, device = NULL WHERE account_id = :a", soci::use(account);
+}
+
+}  // namespace uslugi::identity

@@ -1,0 +1,111 @@
+#include "identity/web.hpp"
+
+#include "identity/model.hpp"
+
+namespace uslugi::identity {
+
+Context context_of(const http::Request& req, const std::string& public_url) {
+    Context ctx;
+    if (req.session) ctx.session_hash = req.session->id_hash;
+    ctx.ip = req.remote_ip;
+    ctx.device = describe_device(req.header(http::bhttp::field::user_agent));
+    ctx.lang = req.lang;
+    if (!public_url.empty()) {
+        ctx.base_url = public_url;
+        while (!ctx.base_url.empty() && ctx.base_url.back() == '/') ctx.base_url.pop_back();
+    } else {
+        ctx.base_url = std::string(req.secure ? "https://" : "http://") + std::string(req.header(http::bhttp::field::host));
+    }
+    return ctx;
+}
+
+std::optional<http::Response> require_account(const http::Request& req, const http::Renderer& renderer) {
+    if (req.account) return std::nullopt;
+    if (req.wants_json())
+        return http::Response::json_error(http::Status::unauthorized, "identity.signin_required",
+                                          renderer.locale(req).text("identity.error.signin_required"));
+    return http::Response::redirect("/signin?next=" + http::url_encode(req.target()));
+}
+
+void add_field_errors(http::Data& d, const FieldErrors& errors, const core::Locale& locale) {
+    http::Data list{http::Data::type::list};
+    for (const auto& [field, key] : errors) {
+        http::Data item;
+        item.set("field", field);
+        item.set("message", locale.text(key));
+        list.push_back(item);
+        d.set(field + "_error", locale.text(key));
+        d.set(field + "_invalid", true);
+    }
+    if (!errors.empty()) {
+        d.set("errors", list);
+        d.set("has_errors", true);
+    }
+}
+
+http::Status status_for(const Result& r) {
+    switch (r.outcome) {
+        case Outcome::ok:
+        case Outcome::second_factor: return http::Status::ok;
+        case Outcome::invalid:
+        case Outcome::wrong_code: return http::Status::unprocessable_entity;
+        case Outcome::code_expired:
+        case Outcome::no_tries_left: return http::Status::gone;
+        case Outcome::blocked:
+        case Outcome::resend_too_early:
+        case Outcome::send_limit: return http::Status::too_many_requests;
+        case Outcome::no_challenge: return http::Status::not_found;
+        case Outcome::wrong_credentials: return http::Status::unauthorized;
+        case Outcome::contact_taken: return http::Status::conflict;
+    }
+    return http::Status::bad_request;
+}
+
+http::Response json_result_error(const Result& r, const core::Locale& locale, http::Status status) {
+    nlohmann::json fields = nlohmann::json::object();
+    for (const auto& [field, key] : r.errors) {
+        std::string code = key;
+        for (const char* prefix : {"identity.error.", "identity.password.", "validation."})
+            if (code.rfind(prefix, 0) == 0) code = code.substr(std::string(prefix).size());
+        fields[field] = {{"code", code}, {"message", locale.text(key)}};
+    }
+    std::string message_key = r.message_key;
+    if (message_key.empty() && !r.errors.empty()) message_key = r.errors.begin()->second;
+    std::string message = message_key.empty() ? "" : locale.text(message_key);
+    if (r.retry_after > 0) message += " " + wait_text(locale, r.retry_after);
+    nlohmann::json body{{"error", {{"code", "identity." + std::string(to_string(r.outcome))}, {"message", message}}}};
+    if (!fields.empty()) body["error"]["fields"] = fields;
+    if (r.retry_after > 0) body["error"]["retry_after"] = r.retry_after;
+    if (r.challenge) body["challenge"] = challenge_json(*r.challenge);
+    http::Response resp = http::Response::json(body, status);
+    if (r.retry_after > 0) resp.set_header("Retry-After", std::to_string(r.retry_after));
+    return resp;
+}
+
+nlohmann::json challenge_json(const ChallengeView& v) {
+    return {{"purpose", v.purpose},       {"channel", v.channel},
+            {"destination", v.destination}, {"confirmed", v.confirmed},
+            {"code_expires_in", v.code_expires_in}, {"resend_in", v.resend_in},
+            {"can_resend", v.can_resend}, {"tries_left", v.tries_left}};
+}
+
+namespace {
+std::string fill_duration(const core::Locale& locale, std::int64_t seconds, const std::string& prefix) {
+    if (seconds <= 0) return {};
+    const std::int64_t minutes = (seconds + 59) / 60;
+    std::string text = seconds < 60 ? locale.text(prefix + ".seconds") : locale.text(prefix + ".minutes");
+    const std::string n = std::to_string(seconds < 60 ? seconds : minutes);
+    if (auto pos = text.find("{n}"); pos != std::string::npos) text.replace(pos, 3, n);
+    return text;
+}
+}  // namespace
+
+std::string wait_text(const core::Locale& locale, std::int64_t seconds) {
+    return fill_duration(locale, seconds, "identity.wait");
+}
+
+std::string duration_text(const core::Locale& locale, std::int64_t seconds) {
+    return fill_duration(locale, seconds, "identity.duration");
+}
+
+}  // namespace uslugi::identity
