@@ -534,6 +534,34 @@ std::shared_ptr<const http::AccountBrief> IdentityService::brief(std::int64_t ac
     return b;
 }
 
+void IdentityService::erase_account(const Context& ctx, std::int64_t account_id) {
+    const std::int64_t now = core::now_unix();
+    db::transact(db_, [&](soci::session& tx) {
+        for (const auto& erase : erasers_) erase(tx, account_id);
+        accounts_.erase(tx, account_id, now);
+        audit_.erase_network_details(tx, account_id);
+        AuditEntry e;
+        e.at = now;
+        e.account_id = account_id;
+        e.action = "account_deleted";
+        audit_.record(tx, e);  // no address: the trace is pseudonymous
+    });
+    (void)ctx;
+}
+
+void IdentityService::record_access(const AuditEntry& entry) {
+    db::Connection c(db_);
+    record_access(*c, entry);
+}
+
+void IdentityService::record_access(soci::session& tx, const AuditEntry& entry) {
+    if (entry.actor_kind == "self") throw std::invalid_argument("record_access is for reads by others");
+    AuditEntry e = entry;
+    if (e.at == 0) e.at = core::now_unix();
+    if (e.action.empty()) e.action = "data_read";
+    audit_.record(tx, e);
+}
+
 void IdentityService::audit_self(const Context& ctx, std::int64_t account_id, const std::string& action,
                                  const std::string& fields) {
     db::Connection c(db_);

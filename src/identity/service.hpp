@@ -19,6 +19,8 @@
 #include "notifications/store.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <map>
 #include <memory>
 #include <optional>
@@ -133,6 +135,19 @@ public:
 
     // ---- accounts ----
     std::shared_ptr<const http::AccountBrief> brief(std::int64_t account_id);
+    // Parts of the module that keep more personal data of an account (the
+    // profile, documents …) register how to erase it; erase_account runs them
+    // all in one transaction with the account's own erasure (ID-6).
+    using Eraser = std::function<void(soci::session& tx, std::int64_t account_id)>;
+    void on_erase(Eraser eraser) { erasers_.push_back(std::move(eraser)); }
+    // Deletes an account: personal data erased, the audit keeps a pseudonymous
+    // trace (the account number and what happened, no addresses or devices).
+    // The caller ends the account's sessions.
+    void erase_account(const Context& ctx, std::int64_t account_id);
+    // A read of the account's personal data by someone other than its owner
+    // (an officer, an operator, a site): shown on "Who accessed my data".
+    void record_access(const AuditEntry& entry);
+    void record_access(soci::session& tx, const AuditEntry& entry);
     // Audit entry by the owner.
     void audit_self(const Context& ctx, std::int64_t account_id, const std::string& action,
                     const std::string& fields = "");
@@ -172,7 +187,8 @@ private:
     ChallengeStore challenges_;
     ThrottleStore throttles_;
     AuditLog audit_;
-    std::string dummy_hash_;  // verified when no account matches, so timing says nothing
+    std::string dummy_hash_;
+    std::vector<Eraser> erasers_;  // verified when no account matches, so timing says nothing
 };
 
 // Validation of a person's name part (surname, name, patronymic): letters of
