@@ -1,5 +1,7 @@
 #include "catalog/routes.hpp"
 
+#include "identity/model.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -294,6 +296,13 @@ void register_routes(http::Router& router, const http::Renderer& renderer, const
         }
         d.set("place", place_name(*cat, place_of(req), t));
         d.set("available_here", s->available_in(place_of(req).region, place_of(req).settlement));
+        // ID-4: whether this visitor's account is enough, else where to learn what is missing.
+        std::optional<identity::Level> have;
+        if (req.account) have = identity::parse_level(req.account->level);
+        const bool enough = identity::gate(have, s->min_level).allowed;
+        d.set("access_enough", enough);
+        d.set("access_href", "/access?need=" + std::string(to_string(s->min_level)) + "&next=" +
+                                 http::url_encode("/services/" + s->id));
         return renderer.page(req, "catalog/service", d, s->title.in(lang));
     }, kReadOnly);
 
