@@ -357,10 +357,9 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         return renderer.page(req, "identity/access", d, t(req, "identity.access.title"));
     });
 
+    // Public: the table of levels; a signed-in user also sees their own and the next steps.
     router.get("/account/level", [&renderer, access_data, t](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
         auto [d, g] = access_data(req, Level::confirmed, "/account");
-        d.set("current_level", req.account->level);
         return renderer.page(req, "identity/level", d, t(req, "identity.level_page.title"));
     });
 
