@@ -285,7 +285,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         return second_page(req, *v, &r, page_status(r));
     });
 
-    router.post("/signout", [&sessions, &service, ctx_of](Request& req) {
+    auto sign_out = [&sessions, &service, ctx_of](Request& req) {
         if (req.session && req.session->account_id) {
             service.signed_out(ctx_of(req), *req.session->account_id);
             req.new_session_token = sessions.sign_out(*req.session);
@@ -293,7 +293,9 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         }
         if (req.wants_json()) return Response::json({{"signed_in", false}});
         return Response::redirect("/");
-    });
+    };
+    router.post("/signout", sign_out);
+    router.post("/api/v1/identity/signout", sign_out);
 
     // ---- the account's home and levels --------------------------------------------------------
 
