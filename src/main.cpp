@@ -187,14 +187,14 @@ int serve(const core::Config& cfg, const std::string& root) {
     http::App app(cfg, router, renderer, sessions, metrics);
 
     jobs::JobStore job_store(database);
-    notifications::OutboxStore outbox(database, job_store);
+    const core::DataProtector protector(core::load_data_key(cfg.data_key, cfg.data_key_file));
+    notifications::OutboxStore outbox(database, job_store, {}, &protector);
     std::unique_ptr<jobs::JobRunner> runner;
     if (!cfg.no_workers) {
         runner = std::make_unique<jobs::JobRunner>(job_store, runner_options(cfg));
         register_job_handlers(*runner, database, cfg, root);
     }
     const http::OpsGuard ops_guard(cfg.ops_token);
-    const core::DataProtector protector(core::load_data_key(cfg.data_key, cfg.data_key_file));
     http::RateLimiter rate_limiter(database);
     identity::IdentityService identity_service(database, protector, job_store, outbox, rate_limiter, runner.get());
     app.set_account_loader([&identity_service](std::int64_t id) { return identity_service.brief(id); });

@@ -159,7 +159,7 @@ Result IdentityService::check_send_limits(const Context& ctx, const std::string&
 
 Result IdentityService::send_code(const Context& ctx, soci::session& tx, const Challenge& c,
                                   const std::string& template_name, const std::string& link_path, std::int64_t now) {
-    const std::string recipient = c.account_id ? std::to_string(*c.account_id) : c.destination;
+    const std::string recipient = c.account_id ? std::to_string(*c.account_id) : destination_key(c.destination);
     const std::string event_key = "identity-challenge-" + std::to_string(c.id) + "-" + std::to_string(c.sends + 1);
     if (c.channel == "email") {
         const std::string token = core::random_token(32);

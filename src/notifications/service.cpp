@@ -66,8 +66,9 @@ namespace {
 
 struct DeliveryContext {
     DeliveryContext(db::Database& db, const core::Config& cfg, const std::string& root)
-        : job_store(db),
-          store(db, job_store),
+        : protector(core::load_data_key(cfg.data_key, cfg.data_key_file)),
+          job_store(db),
+          store(db, job_store, {}, &protector),
           clients(registries::make_http_clients(registries::client_options(cfg))),
           email(smtp_options(cfg)),
           sms(*clients.sms),
@@ -75,6 +76,7 @@ struct DeliveryContext {
           deliverer(store, locales, email, sms, push) {
         locales.load(root + "/locales");
     }
+    core::DataProtector protector;
     jobs::JobStore job_store;
     OutboxStore store;
     core::Locales locales;

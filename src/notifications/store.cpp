@@ -13,7 +13,9 @@ constexpr const char* kColumns =
     "SELECT id, event_key, recipient, channel, address, lang, template, params, status, attempts, last_error, "
     "provider_id, created_at, sent_at, updated_at FROM notifications_outbox ";
 
-std::optional<OutboxMessage> load(soci::session& s, long long id) {
+}  // namespace
+
+std::optional<OutboxMessage> OutboxStore::load(soci::session& s, long long id) const {
     OutboxMessage m;
     long long row_id = 0, created = 0, sent = 0, updated = 0;
     int attempts = 0;
@@ -34,15 +36,17 @@ std::optional<OutboxMessage> load(soci::session& s, long long id) {
     m.created_at = created;
     if (sent_ind == soci::i_ok) m.sent_at = sent;
     m.updated_at = updated;
+    if (protector_) {
+        m.address = protector_->open(m.address);
+        m.params = protector_->open(m.params);
+    }
     return m;
 }
 
-}  // namespace
-
 std::string job_key(std::int64_t outbox_id) { return "notify:" + std::to_string(outbox_id); }
 
-OutboxStore::OutboxStore(db::Database& db, jobs::JobStore& jobs, Clock clock)
-    : db_(db), jobs_(jobs), clock_(std::move(clock)) {}
+OutboxStore::OutboxStore(db::Database& db, jobs::JobStore& jobs, Clock clock, const core::DataProtector* protector)
+    : db_(db), jobs_(jobs), clock_(std::move(clock)), protector_(protector) {}
 
 std::int64_t OutboxStore::now() const { return clock_ ? clock_() : core::now_unix(); }
 
@@ -50,10 +54,15 @@ EnqueueResult OutboxStore::enqueue(soci::session& s, const Message& message, int
     if (message.event_key.empty()) throw std::invalid_argument("a notification needs an event key");
     if (message.address.empty()) throw std::invalid_argument("a notification needs an address");
     if (message.template_name.empty()) throw std::invalid_argument("a notification needs a template");
-    const std::string recipient = message.recipient.empty() ? message.address : message.recipient;
+    // Without an account the recipient is the address itself: then only its blind index is kept.
+    const std::string recipient = !message.recipient.empty() ? message.recipient
+                                  : protector_ ? "addr:" + protector_->blind_index("outbox-address", message.address)
+                                               : message.address;
     const std::string channel(to_string(message.channel));
     const std::string lang = core::is_supported_language(message.lang) ? message.lang : std::string(core::kDefaultLanguage);
-    const std::string params = message.params.is_object() ? message.params.dump() : std::string("{}");
+    const std::string plain_params = message.params.is_object() ? message.params.dump() : std::string("{}");
+    const std::string params = protector_ ? protector_->seal(plain_params) : plain_params;
+    const std::string address = protector_ ? protector_->seal(message.address) : message.address;
     const long long now_s = now();
     long long id = 0;
     soci::indicator id_ind = soci::i_null;
@@ -62,7 +71,7 @@ EnqueueResult OutboxStore::enqueue(soci::session& s, const Message& message, int
          "status, attempts, created_at, updated_at) VALUES (:event_key, :recipient, :channel, :address, :lang, "
          ":template, :params, 'queued', 0, :created_at, :updated_at) "
          "ON CONFLICT (event_key, recipient, channel) DO NOTHING RETURNING id",
-        soci::use(message.event_key), soci::use(recipient), soci::use(channel), soci::use(message.address),
+        soci::use(message.event_key), soci::use(recipient), soci::use(channel), soci::use(address),
         soci::use(lang), soci::use(message.template_name), soci::use(params), soci::use(now_s), soci::use(now_s),
         soci::into(id, id_ind);
     if (s.got_data() && id_ind == soci::i_ok) {

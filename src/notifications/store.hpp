@@ -5,6 +5,7 @@
 // enqueue() runs inside the caller's transaction and writes both the outbox
 // row and its "notify.deliver" job (through jobs::JobStore): the message
 // exists if and only if the event that causes it was committed (NOTE-1).
+#include "core/crypto.hpp"
 #include "db/database.hpp"
 #include "jobs/store.hpp"
 #include "notifications/model.hpp"
@@ -31,7 +32,11 @@ struct EnqueueResult {
 class OutboxStore {
 public:
     using Clock = std::function<std::int64_t()>;  // UTC seconds
-    OutboxStore(db::Database& db, jobs::JobStore& jobs, Clock clock = {});
+    // With a protector, addresses and params (codes, links, names) are sealed
+    // at rest (DESIGN.md: phones and e-mails are personal data); the portal
+    // always passes one, some unit tests do not.
+    OutboxStore(db::Database& db, jobs::JobStore& jobs, Clock clock = {},
+                const core::DataProtector* protector = nullptr);
 
     // In the caller's transaction. Idempotent on (event_key, recipient,
     // channel): a second enqueue writes nothing and returns the first row.
@@ -57,9 +62,11 @@ public:
 
 private:
     std::int64_t now() const;
+    std::optional<OutboxMessage> load(soci::session& s, long long id) const;
     db::Database& db_;
     jobs::JobStore& jobs_;
     Clock clock_;
+    const core::DataProtector* protector_;
 };
 
 }  // namespace uslugi::notifications

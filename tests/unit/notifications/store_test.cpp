@@ -148,4 +148,31 @@ TEST_P(OutboxStoreTest, RejectsIncompleteMessages) {
     EXPECT_THROW(db::transact(db(), [&](soci::session& s) { store.enqueue(s, m); }), std::invalid_argument);
 }
 
+TEST_P(OutboxStoreTest, WithAProtectorAddressesAndParamsAreSealedAtRest) {
+    jobs::JobStore jobs(db());
+    const core::DataProtector protector(std::string(32, 'k'));
+    OutboxStore store(db(), jobs, {}, &protector);
+    auto m = message("registration-1", ChannelKind::sms);
+    m.recipient.clear();  // no account yet: the address identifies the recipient
+    const auto r = db::transact(db(), [&](soci::session& s) { return store.enqueue(s, m); });
+    std::string address, params, recipient;
+    {
+        db::Connection c(db());
+        const long long id = r.id;
+        *c << "SELECT address, params, recipient FROM notifications_outbox WHERE id = :id", soci::use(id),
+            soci::into(address), soci::into(params), soci::into(recipient);
+    }
+    EXPECT_EQ(address.find("79161234567"), std::string::npos) << address;
+    EXPECT_EQ(params.find("482913"), std::string::npos) << "the code is not readable in the table";
+    EXPECT_EQ(recipient.find("79161234567"), std::string::npos) << recipient;
+    const auto loaded = store.find(r.id);
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->address, "+79161234567");
+    EXPECT_EQ(nlohmann::json::parse(loaded->params)["code"], "482913");
+    // The same event for the same address is still recognised (the blind index is stable).
+    const auto again = db::transact(db(), [&](soci::session& s) { return store.enqueue(s, m); });
+    EXPECT_FALSE(again.created);
+    EXPECT_EQ(again.id, r.id);
+}
+
 USLUGI_STORE_TEST_SUITE(OutboxStoreTest);
