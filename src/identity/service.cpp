@@ -525,7 +525,7 @@ PasswordVerdict IdentityService::check_password_for(const Account& a, const std:
 }
 
 std::shared_ptr<const http::AccountBrief> IdentityService::brief(std::int64_t account_id) {
-    auto a = accounts_.find(account_id);
+    auto a = accounts_.find_brief(account_id);
     if (!a || a->status != AccountStatus::active) return nullptr;
     auto b = std::make_shared<http::AccountBrief>();
     b->id = a->id;

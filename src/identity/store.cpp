@@ -101,6 +101,23 @@ std::optional<Account> AccountStore::find(soci::session& s, std::int64_t id) {
     return a;
 }
 
+std::optional<Account> AccountStore::find_brief(std::int64_t id) {
+    Account a;
+    const long long key = id;
+    std::string level, status, surname, name;
+    soci::indicator i_sur, i_name;
+    db::Connection c(db_);
+    *c << "SELECT level, status, surname_enc, name_enc FROM identity_accounts WHERE id = :id", soci::use(key),
+        soci::into(level), soci::into(status), soci::into(surname, i_sur), soci::into(name, i_name);
+    if (!c->got_data()) return std::nullopt;
+    a.id = id;
+    a.level = parse_level(level);
+    a.status = status == "active" ? AccountStatus::active : AccountStatus::deleted;
+    a.surname = protector_.open(or_empty(surname, i_sur));
+    a.name = protector_.open(or_empty(name, i_name));
+    return a;
+}
+
 std::optional<std::int64_t> AccountStore::find_by_login(const Login& login) {
     const char* column = login.kind == LoginKind::phone ? "phone_bidx"
                          : login.kind == LoginKind::email ? "email_bidx"

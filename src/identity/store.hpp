@@ -51,6 +51,8 @@ public:
     std::int64_t create(soci::session& tx, const Account& a, std::int64_t now);
     std::optional<Account> find(std::int64_t id);
     std::optional<Account> find(soci::session& s, std::int64_t id);
+    // Only what every signed-in page needs (the header): names, level, status.
+    std::optional<Account> find_brief(std::int64_t id);
     // An active account by its phone, e-mail or SNILS.
     std::optional<std::int64_t> find_by_login(const Login& login);
     bool contact_taken(soci::session& s, const Contact& c, std::int64_t except_account = 0);
