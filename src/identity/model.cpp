@@ -120,6 +120,30 @@ PasswordVerdict check_new_password(std::string_view password, std::string_view r
     return v;
 }
 
+namespace {
+bool is_any_space(char32_t cp) {
+    return cp == U' ' || cp == U'\t' || cp == U'\n' || cp == U'\r' || cp == U'\f' || cp == U'\v' || cp == 0x00A0 ||
+           cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
+}
+}  // namespace
+
+std::string tidy_text(std::string_view typed) {
+    const std::u32string cps = catalog::text::decode_utf8(catalog::text::sanitize(typed));
+    std::u32string out;
+    bool pending_space = false;
+    for (char32_t cp : cps) {
+        if (is_any_space(cp)) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space) out.push_back(U' ');
+        pending_space = false;
+        out.push_back(cp);
+    }
+    return catalog::text::encode_utf8(out);
+}
+
 std::int64_t wait_after_failures(const ThrottlePolicy& p, int failures) {
     if (failures >= p.lock_after) return p.lock_seconds;
     if (failures < p.free_failures) return 0;

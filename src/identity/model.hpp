@@ -89,6 +89,13 @@ std::string new_code(int digits);
 // Keeps only digits; a code typed "123 456" is "123456".
 std::string normalize_code(std::string_view typed);
 
+// ---- Text fields ----------------------------------------------------------------------
+
+// A typed value made tidy: invalid UTF-8 and control characters replaced,
+// spaces of every kind (ASCII, no-break, thin, ideographic, zero-width) at both
+// ends removed and runs inside folded to one. "   " becomes "".
+std::string tidy_text(std::string_view typed);
+
 // ---- Contacts ----------------------------------------------------------------------------
 
 enum class ContactKind { phone, email };

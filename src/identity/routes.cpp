@@ -24,18 +24,24 @@ public:
             is_json_ = true;
         }
     }
+    // A text field: a JSON string (a number is taken as its digits, for codes);
+    // any other JSON type is a bad request.
     std::string get(const std::string& name) const {
         if (is_json_) {
             auto it = json_.find(name);
             if (it == json_.end() || it->is_null()) return {};
             if (it->is_string()) return it->get<std::string>();
-            if (it->is_boolean()) return it->get<bool>() ? "on" : "";
-            if (it->is_number()) return it->dump();
+            if (it->is_number_integer() || it->is_number_unsigned()) return it->dump();
             throw http::BadRequest("field " + name + " must be a string");
         }
         return req_.form().get_or(name, "");
     }
+    // A yes/no field: a JSON boolean, or a checkbox in a form.
     bool flag(const std::string& name) const {
+        if (is_json_) {
+            auto it = json_.find(name);
+            if (it != json_.end() && it->is_boolean()) return it->get<bool>();
+        }
         const std::string v = get(name);
         return v == "on" || v == "1" || v == "true" || v == "yes";
     }

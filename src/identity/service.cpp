@@ -48,10 +48,10 @@ bool allowed_name_char(char32_t cp) {
 }  // namespace
 
 std::string check_name_part(const std::string& value, bool required) {
-    const std::string trimmed = catalog::text::sanitize(value);
+    if (value.size() > 400) return "identity.error.name_too_long";
+    const std::string trimmed = tidy_text(value);
     if (trimmed.empty()) return required ? "identity.error.name_required" : "";
-    if (value.size() > 200) return "identity.error.name_too_long";
-    const std::u32string cps = catalog::text::decode_utf8(value);
+    const std::u32string cps = catalog::text::decode_utf8(trimmed);
     if (cps.size() > 60) return "identity.error.name_too_long";
     bool has_letter = false;
     for (char32_t cp : cps) {
@@ -283,7 +283,7 @@ Result IdentityService::start_registration(const Context& ctx, const std::string
     if (auto e = check_name_part(surname, true); !e.empty()) r.errors["surname"] = e;
     if (auto e = check_name_part(name, true); !e.empty()) r.errors["name"] = e;
     Contact contact{ContactKind::phone, ""};
-    if (catalog::text::sanitize(contact_typed).empty()) {
+    if (tidy_text(contact_typed).empty()) {
         r.errors["contact"] = "identity.error.contact_required";
     } else if (contact_typed.find('@') != std::string::npos) {
         auto v = core::validate_email(contact_typed);
@@ -311,7 +311,7 @@ Result IdentityService::start_registration(const Context& ctx, const std::string
     ch.purpose = "register";
     ch.channel = contact.kind == ContactKind::phone ? "sms" : "email";
     ch.destination = contact.value;
-    ch.payload = nlohmann::json{{"surname", catalog::text::sanitize(surname)}, {"name", catalog::text::sanitize(name)}}.dump();
+    ch.payload = nlohmann::json{{"surname", tidy_text(surname)}, {"name", tidy_text(name)}}.dump();
     return open_challenge(ctx, ch,
                           contact.kind == ContactKind::phone ? "account.registration_code" : "account.confirm_email",
                           "/signup/confirm");
@@ -397,7 +397,7 @@ bool IdentityService::verify_password(const std::optional<Account>& a, const std
 Result IdentityService::sign_in(const Context& ctx, const std::string& login_typed, const std::string& password,
                                 bool remember) {
     Result r;
-    if (catalog::text::sanitize(login_typed).empty()) r.errors["login"] = "identity.error.login_required";
+    if (tidy_text(login_typed).empty()) r.errors["login"] = "identity.error.login_required";
     if (password.empty()) r.errors["password"] = "identity.error.password_required";
     if (!r.errors.empty()) {
         r.outcome = Outcome::invalid;
@@ -408,7 +408,7 @@ Result IdentityService::sign_in(const Context& ctx, const std::string& login_typ
     // The counter is per login as typed (normalized), so it works the same
     // whether or not such an account exists and reveals nothing.
     const std::string login_key =
-        "login:" + protector_.blind_index("login", login ? login->value : catalog::text::sanitize(login_typed));
+        "login:" + protector_.blind_index("login", login ? login->value : tidy_text(login_typed));
     const std::vector<std::string> keys{login_key, "ip:signin:" + ctx.ip};
     if (std::int64_t wait = throttle_wait(keys, now); wait > 0) return blocked(wait);
 
