@@ -8,14 +8,14 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../support/server.mjs';
 import {
-  startIdentityStack, newAccount, uniquePhone, uniqueEmail, typedPhone, text, htmlText, signInViaPage, Client,
+  startIdentityStack, newAccount, uniquePhone, uniqueEmail, typedPhone, text, htmlText, signInViaPage, registerViaPages, Client,
 } from '../support/identity.mjs';
 
 let stack, phoneUser, emailUser;
 before(async () => {
   stack = await startIdentityStack();
   phoneUser = await newAccount(stack, { surname: 'Смирнова', name: 'Анна' });
-  emailUser = await newAccount(stack, { surname: 'Кузнецов', name: 'Пётр', contact: uniqueEmail() });
+  emailUser = await registerViaPages(stack, stack.client(), { surname: 'Кузнецов', name: 'Пётр', contact: uniqueEmail() });
 });
 after(async () => { await stack?.stop(); });
 
