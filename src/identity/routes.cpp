@@ -86,6 +86,12 @@ Status page_status(const Result& r) {
     return s == Status::ok ? Status::unprocessable_entity : s;
 }
 
+// A page that asks to wait says how long in the header too, as the API does.
+Response with_retry_after(Response resp, const Result* r) {
+    if (r && r->retry_after > 0) resp.set_header("Retry-After", std::to_string(r->retry_after));
+    return resp;
+}
+
 nlohmann::json account_json(const http::AccountBrief& a) {
     return {{"id", a.id}, {"name", a.display_name}, {"level", a.level}};
 }
@@ -116,7 +122,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
             add_field_errors(d, r->errors, renderer.locale(req));
             add_message(d, *r, renderer.locale(req));
         }
-        return renderer.page(req, "identity/signup", d, t(req, "identity.signup.title"), status);
+        return with_retry_after(renderer.page(req, "identity/signup", d, t(req, "identity.signup.title"), status), r);
     };
 
     router.get("/signup", [&app, &service, signup_form, ctx_of](Request& req) {
@@ -146,7 +152,8 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
             add_message(d, *r, renderer.locale(req));
         }
         if (req.query().get_or("sent", "") == "1") d.set("sent", true);
-        return renderer.page(req, "identity/signup_code", d, t(req, "identity.signup_code.title"), status);
+        return with_retry_after(renderer.page(req, "identity/signup_code", d, t(req, "identity.signup_code.title"), status),
+                                r);
     };
 
     router.get("/signup/code", [&service, code_page, ctx_of](Request& req) {
@@ -224,7 +231,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
             add_field_errors(d, r->errors, renderer.locale(req));
             add_message(d, *r, renderer.locale(req));
         }
-        return renderer.page(req, "identity/signin", d, t(req, "identity.signin.title"), status);
+        return with_retry_after(renderer.page(req, "identity/signin", d, t(req, "identity.signin.title"), status), r);
     };
 
     router.get("/signin", [&app, signin_form](Request& req) {
@@ -257,7 +264,8 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
             add_message(d, *r, renderer.locale(req));
         }
         if (req.query().get_or("sent", "") == "1") d.set("sent", true);
-        return renderer.page(req, "identity/signin_code", d, t(req, "identity.signin_code.title"), status);
+        return with_retry_after(renderer.page(req, "identity/signin_code", d, t(req, "identity.signin_code.title"), status),
+                                r);
     };
 
     router.get("/signin/code", [&service, second_page, ctx_of](Request& req) {

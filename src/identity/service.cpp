@@ -49,6 +49,9 @@ bool allowed_name_char(char32_t cp) {
 
 std::string check_name_part(const std::string& value, bool required) {
     if (value.size() > 400) return "identity.error.name_too_long";
+    // Control characters (NUL, line breaks …) are refused, not quietly tidied away.
+    for (unsigned char ch : value)
+        if (ch < 0x20 || ch == 0x7F) return "identity.error.name_chars";
     const std::string trimmed = tidy_text(value);
     if (trimmed.empty()) return required ? "identity.error.name_required" : "";
     const std::u32string cps = catalog::text::decode_utf8(trimmed);
@@ -151,9 +154,9 @@ Result IdentityService::check_send_limits(const Context& ctx, const std::string&
     const auto hour = std::chrono::seconds(3600);
     auto d = limiter_.hit("identity-send:" + protector_.blind_index("destination", destination),
                           options_.sends_per_destination_hour, hour);
-    if (!d.allowed) return blocked(d.retry_after);
+    if (!d.allowed) return outcome(Outcome::blocked, "identity.error.too_many_sends", d.retry_after);
     auto a = limiter_.hit("identity-send-ip:" + ctx.ip, options_.sends_per_address_hour, hour);
-    if (!a.allowed) return blocked(a.retry_after);
+    if (!a.allowed) return outcome(Outcome::blocked, "identity.error.too_many_sends", a.retry_after);
     return {};
 }
 
@@ -228,7 +231,8 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
     if (std::int64_t wait = throttle_wait(keys, now); wait > 0) return blocked(wait);
 
     const std::string code = normalize_code(typed);
-    if (code.empty() || code.size() > 12) {
+    // Not six digits is a typing slip: say so without taking a try.
+    if (code.size() != static_cast<std::size_t>(options_.sms.digits)) {
         Result r = outcome(Outcome::invalid);
         r.errors["code"] = "identity.error.code_format";
         r.challenge = view(*c);

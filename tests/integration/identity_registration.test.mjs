@@ -486,10 +486,11 @@ describe('SMS codes', () => {
     await c.get('/signup');
     const page = await c.postForm('/signup', { surname: 'Соколова', name: 'Дарья', contact: phone });
     assert.equal(page.status, 429);
-    assert.ok(page.body.includes(htmlText('identity.error.blocked')));
+    assert.match(page.headers.get('retry-after') ?? '', /^\d+$/, 'the page says how long to wait in the header too');
+    assert.ok(page.body.includes(htmlText('identity.error.too_many_sends')));
     // Until the window ends: seconds or minutes.
     const waits = ['seconds', 'minutes'].map((u) => escapeRe(htmlText(`identity.wait.${u}`)).replace('\\{n\\}', '\\d+'));
-    assert.match(page.body, new RegExp(`${escapeRe(htmlText('identity.error.blocked'))} (?:${waits[0]}|${waits[1]})`));
+    assert.match(page.body, new RegExp(`${escapeRe(htmlText('identity.error.too_many_sends'))} (?:${waits[0]}|${waits[1]})`));
     const api = await stack.client().api('POST', '/api/v1/identity/registrations', { surname: 'Соколова', name: 'Дарья', contact: phone });
     assert.equal(api.status, 429);
     assert.equal(api.json.error.code, 'identity.blocked');
