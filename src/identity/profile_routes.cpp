@@ -219,6 +219,20 @@ Data form_data(const std::map<std::string, std::string>& values, const FieldErro
     static constexpr std::string_view documents[] = {"passport_rf"};
     d.set("documents", option_list(documents, "passport_rf", "profile.document.", locale));
     add_field_errors(d, errors, locale);
+    // The summary lists the errors in the order of the form, not of the alphabet.
+    if (!errors.empty()) {
+        Data list{Data::type::list};
+        auto add = [&](const std::string& field) {
+            auto it = errors.find(field);
+            if (it == errors.end()) return;
+            Data item;
+            item.set("field", field);
+            item.set("message", locale.text(it->second));
+            list.push_back(item);
+        };
+        for (auto f : profile_fields()) add(std::string(f));
+        d.set("errors", list);
+    }
     return d;
 }
 
@@ -261,7 +275,8 @@ void register_profile_routes(http::Router& router, http::App& app, const http::R
         const ProfileView view = profiles->view(req.account->id);
         Data d = details_data(view, locale);
         const std::string done = req.query().get_or("done", "");
-        d.set("sent", done == "sent");
+        // "Sent" is news only while the check runs; a reload later shows the result alone.
+        d.set("sent", done == "sent" && view.verification && view.verification->running());
         d.set("draft", done == "draft");
         return renderer.page(req, "identity/details", d, t(req, "profile.details.title"));
     });
