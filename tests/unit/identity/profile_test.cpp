@@ -153,10 +153,10 @@ TEST(ProfileParse, HostileValuesAreRefused) {
 TEST(ProfileParse, SqlLookingTextInAPlaceIsPlainText) {
     // Quotes and semicolons are ordinary in addresses; the store binds values,
     // so such a text is stored as it is, harmlessly.
-    const ProfileParse r = parse_profile({{"birth_place", "г. Пермь'; DROP TABLE identity_profiles; --"}},
+    const ProfileParse r = parse_profile({{"birth_place", "г. Пермь'; DROP TABLE users; --"}},
                                          SaveMode::draft, kToday);
     EXPECT_TRUE(r.ok());
-    EXPECT_EQ(r.profile.birth_place, "г. Пермь'; DROP TABLE identity_profiles; --");
+    EXPECT_EQ(r.profile.birth_place, "г. Пермь'; DROP TABLE users; --");
 }
 
 TEST(ProfileParse, OverlongValuesAreRefused) {
