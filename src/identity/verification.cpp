@@ -349,7 +349,7 @@ struct CheckContext {
     CheckContext(jobs::JobRunner& runner, db::Database& db, const core::Config& cfg)
         : protector(core::load_data_key(cfg.data_key, cfg.data_key_file)),
           jobs(db),
-          outbox(db, jobs),
+          outbox(db, jobs, {}, &protector),
           limiter(db),
           identity(db, protector, jobs, outbox, limiter, &runner),
           clients(registries::make_http_clients(registries::client_options(cfg))),

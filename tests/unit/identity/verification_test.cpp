@@ -67,7 +67,7 @@ protected:
         StoreTest::SetUp();
         if (HasFatalFailure()) return;
         jobs = std::make_unique<jobs::JobStore>(db());
-        outbox = std::make_unique<notifications::OutboxStore>(db(), *jobs);
+        outbox = std::make_unique<notifications::OutboxStore>(db(), *jobs, notifications::OutboxStore::Clock{}, &protector);
         limiter = std::make_unique<http::RateLimiter>(db());
         identity = std::make_unique<IdentityService>(db(), protector, *jobs, *outbox, *limiter, nullptr);
         profiles = std::make_unique<ProfileService>(*identity, *jobs);
