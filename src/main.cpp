@@ -29,8 +29,10 @@
 #include "http/prefs_routes.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/validation_routes.hpp"
+#include "identity/profile_routes.hpp"
 #include "identity/routes.hpp"
 #include "identity/service.hpp"
+#include "identity/verification.hpp"
 #include "http/static_files.hpp"
 #include "http/templates.hpp"
 #include "http/test_routes.hpp"
@@ -126,6 +128,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& database, cons
                            const std::string& root) {
     if (cfg.test_routes) jobs::register_test_kind(runner, database);
     notifications::register_job_handlers(runner, database, cfg, root);
+    identity::register_job_handlers(runner, database, cfg, root);
 }
 
 std::string display_url(const std::string& url) {
@@ -203,6 +206,7 @@ int serve(const core::Config& cfg, const std::string& root) {
     http::register_prefs_routes(router, app, renderer, sessions);
     http::register_validation_routes(router, renderer, rate_limiter);
     identity::register_routes(router, app, renderer, sessions, identity_service, rate_limiter, cfg);
+    identity::register_profile_routes(router, app, renderer, identity_service, job_store, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);

@@ -123,3 +123,64 @@
     });
   });
 })();
+
+// "My details": while the registries check the profile, the status is asked
+// for every 2 s and the page updated in place; the summary is an aria-live
+// region, so screen readers hear each change. Without JS the "Refresh" link does it.
+(function () {
+  'use strict';
+
+  function setText(el, text) {
+    if (!el) return;
+    el.textContent = text || '';
+    el.hidden = !text;
+  }
+
+  function setStatus(el, label, css) {
+    if (!el) return;
+    el.textContent = label;
+    el.className = 'status ' + css;
+  }
+
+  function pollVerification(box) {
+    var url = box.getAttribute('data-verification-poll');
+    var summary = box.querySelector('.verification-summary');
+    var last = '';
+    var timer = null;
+    function tick() {
+      fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { timer = setTimeout(tick, 2000); return; }
+          var key = JSON.stringify(data);
+          if (key !== last) {
+            last = key;
+            Object.keys(data.steps || {}).forEach(function (id) {
+              var step = data.steps[id];
+              var row = box.querySelector('[data-step="' + id + '"]');
+              if (!row) return;
+              setStatus(row.querySelector('[data-step-label]'), step.label, step['class']);
+              setText(row.querySelector('[data-step-message]'), step.message);
+              setText(row.querySelector('[data-step-fix]'), step.fix);
+            });
+            if (summary) {
+              summary.className = 'notice verification-summary ' + data['class'];
+              setStatus(summary.querySelector('[data-overall-label]'), data.label, data['class']);
+              setText(summary.querySelector('[data-overall-message]'), data.message);
+              setText(summary.querySelector('[data-overall-fix]'), data.fix);
+            }
+          }
+          if (data.running) timer = setTimeout(tick, 2000);
+          else box.setAttribute('data-verification-done', 'true');
+        })
+        .catch(function () { timer = setTimeout(tick, 2000); });
+    }
+    timer = setTimeout(tick, 2000);
+    window.addEventListener('pagehide', function () { clearTimeout(timer); });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    if (typeof fetch !== 'function') return;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-verification-poll]'), pollVerification);
+  });
+})();
