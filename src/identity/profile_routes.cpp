@@ -260,6 +260,10 @@ void register_profile_routes(http::Router& router, http::App& app, const http::R
                              IdentityService& service, jobs::JobStore& jobs, const core::Config& config) {
     (void)app;
     auto profiles = std::make_shared<ProfileService>(service, jobs);
+    service.set_checks_running([profiles](std::int64_t account_id) {
+        const auto v = profiles->view(account_id);
+        return v.verification && v.verification->running();
+    });
     service.on_erase([profiles](soci::session& tx, std::int64_t account_id) {
         profiles->store().erase(tx, account_id);
     });

@@ -140,6 +140,11 @@ public:
     // all in one transaction with the account's own erasure (ID-6).
     using Eraser = std::function<void(soci::session& tx, std::int64_t account_id)>;
     void on_erase(Eraser eraser) { erasers_.push_back(std::move(eraser)); }
+    // Whether the account's profile is being checked right now (set by the
+    // profile part; "what you need" then says "wait for the checks").
+    using ChecksRunning = std::function<bool(std::int64_t account_id)>;
+    void set_checks_running(ChecksRunning f) { checks_running_ = std::move(f); }
+    bool checks_running(std::int64_t account_id) const { return checks_running_ && checks_running_(account_id); }
     // Deletes an account: personal data erased, the audit keeps a pseudonymous
     // trace (the account number and what happened, no addresses or devices).
     // The caller ends the account's sessions.
@@ -188,7 +193,8 @@ private:
     ThrottleStore throttles_;
     AuditLog audit_;
     std::string dummy_hash_;
-    std::vector<Eraser> erasers_;  // verified when no account matches, so timing says nothing
+    std::vector<Eraser> erasers_;
+    ChecksRunning checks_running_;  // verified when no account matches, so timing says nothing
 };
 
 // Validation of a person's name part (surname, name, patronymic): letters of
