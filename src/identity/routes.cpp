@@ -99,12 +99,13 @@ nlohmann::json account_json(const http::AccountBrief& a) {
 }  // namespace
 
 void complete_sign_in(Request& req, http::App& app, http::SessionStore& sessions, IdentityService& service,
-                      const Context& ctx, std::int64_t account_id, bool remember, const std::string& method) {
+                      const Context& ctx, std::int64_t account_id, bool remember, const std::string& method,
+                      const Account* known) {
     http::SessionData& s = app.ensure_session(req);
     req.new_session_token = sessions.sign_in(s, account_id, remember, ctx.ip, ctx.device);
     req.clear_session_cookie = false;
-    req.account = service.brief(account_id);
-    service.signed_in(ctx, account_id, method);
+    req.account = known && known->id == account_id ? IdentityService::brief_of(*known) : service.brief(account_id);
+    service.signed_in(ctx, account_id, method, known);
 }
 
 void register_routes(http::Router& router, http::App& app, const http::Renderer& renderer,
@@ -248,7 +249,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         Result r = service.sign_in(ctx, login, in.get("password"), remember);
         const std::string next = next_of(req);
         if (r.ok()) {
-            complete_sign_in(req, app, sessions, service, ctx, r.account_id, remember, "password");
+            complete_sign_in(req, app, sessions, service, ctx, r.account_id, remember, "password", r.account.get());
             return Response::redirect(next);
         }
         if (r.outcome == Outcome::second_factor) return Response::redirect(with_next("/signin/code", next));
@@ -474,7 +475,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
             return Response::json({{"signed_in", false}, {"challenge", challenge_json(*r.challenge)}},
                                   Status::accepted);
         if (!r.ok()) return api_error(req, r);
-        complete_sign_in(req, app, sessions, service, ctx, r.account_id, remember, "password");
+        complete_sign_in(req, app, sessions, service, ctx, r.account_id, remember, "password", r.account.get());
         return Response::json({{"signed_in", true}, {"account", account_json(*req.account)}});
     });
 

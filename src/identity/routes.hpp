@@ -14,7 +14,8 @@ namespace uslugi::identity {
 // Signs the request's session in as `account_id` (a new session token) and
 // records it; used after a password, a second step or a registration.
 void complete_sign_in(http::Request& req, http::App& app, http::SessionStore& sessions, IdentityService& service,
-                      const Context& ctx, std::int64_t account_id, bool remember, const std::string& method);
+                      const Context& ctx, std::int64_t account_id, bool remember, const std::string& method,
+                      const Account* known = nullptr);
 
 void register_routes(http::Router& router, http::App& app, const http::Renderer& renderer,
                      http::SessionStore& sessions, IdentityService& service, http::RateLimiter& limiter,

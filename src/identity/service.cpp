@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace uslugi::identity {
 
 std::string_view to_string(Outcome o) {
@@ -87,9 +89,13 @@ IdentityService::IdentityService(db::Database& db, const core::DataProtector& pr
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-std::int64_t IdentityService::throttle_wait(const std::vector<std::string>& keys, std::int64_t now) {
+std::int64_t IdentityService::throttle_wait(const std::vector<std::string>& keys, std::int64_t now,
+                                            std::vector<std::string>* existing) {
     std::int64_t wait = 0;
-    for (const auto& k : keys) wait = std::max(wait, throttles_.wait(k, now));
+    for (const auto& [key, w] : throttles_.waits(keys, now)) {
+        wait = std::max(wait, w);
+        if (existing) existing->push_back(key);
+    }
     return wait;
 }
 
@@ -414,12 +420,11 @@ Result IdentityService::sign_in(const Context& ctx, const std::string& login_typ
     const std::string login_key =
         "login:" + protector_.blind_index("login", login ? login->value : tidy_text(login_typed));
     const std::vector<std::string> keys{login_key, "ip:signin:" + ctx.ip};
-    if (std::int64_t wait = throttle_wait(keys, now); wait > 0) return blocked(wait);
+    std::vector<std::string> counted;
+    if (std::int64_t wait = throttle_wait(keys, now, &counted); wait > 0) return blocked(wait);
 
     std::optional<Account> account;
-    if (login) {
-        if (auto id = accounts_.find_by_login(*login)) account = accounts_.find(*id);
-    }
+    if (login) account = accounts_.find_account_by_login(*login);
     if (!verify_password(account, password)) {
         const std::int64_t wait = throttle_fail(keys, now);
         if (account) {
@@ -436,13 +441,14 @@ Result IdentityService::sign_in(const Context& ctx, const std::string& login_typ
                     wait);
         return r;
     }
-    throttles_.clear(login_key);
+    if (std::find(counted.begin(), counted.end(), login_key) != counted.end()) throttles_.clear(login_key);
     if (core::password_needs_rehash(account->password_hash)) {
         const std::string fresh = core::password_hash(password);
         db::transact(db_, [&](soci::session& tx) { accounts_.set_password(tx, account->id, fresh, now); });
     }
     r.account_id = account->id;
     r.remember = remember;
+    r.account = std::make_shared<const Account>(*account);
     if (account->two_factor == "sms" && !account->phone.empty()) {
         Challenge c;
         c.purpose = "signin";
@@ -493,12 +499,19 @@ Result IdentityService::confirm_second_factor(const Context& ctx, const std::str
 
 Result IdentityService::resend_second_factor(const Context& ctx) { return resend(ctx, "signin", "account.signin_code"); }
 
-void IdentityService::signed_in(const Context& ctx, std::int64_t account_id, const std::string& method) {
+void IdentityService::signed_in(const Context& ctx, std::int64_t account_id, const std::string& method,
+                                const Account* known) {
     const std::int64_t now = core::now_unix();
-    const auto account = accounts_.find(account_id);
+    std::optional<Account> loaded;
+    if (!known || known->id != account_id) loaded = accounts_.find(account_id);
+    const Account* account = known && known->id == account_id ? known : (loaded ? &*loaded : nullptr);
+    if (!account || !account->notify_signin || account->email.empty()) {
+        audit_self(ctx, account_id, "signin", method);  // one statement: no transaction needed
+        return;
+    }
     db::transact(db_, [&](soci::session& tx) {
         audit_self(tx, ctx, account_id, "signin", method);
-        if (account && account->notify_signin && !account->email.empty()) {
+        {
             notify(tx, "identity-signin-" + std::to_string(account_id) + "-" + std::to_string(now) + "-" +
                            core::random_token(6),
                    std::to_string(account_id), "email", account->email, account->lang, "account.signin_notice",
@@ -531,10 +544,14 @@ PasswordVerdict IdentityService::check_password_for(const Account& a, const std:
 std::shared_ptr<const http::AccountBrief> IdentityService::brief(std::int64_t account_id) {
     auto a = accounts_.find_brief(account_id);
     if (!a || a->status != AccountStatus::active) return nullptr;
+    return brief_of(*a);
+}
+
+std::shared_ptr<const http::AccountBrief> IdentityService::brief_of(const Account& a) {
     auto b = std::make_shared<http::AccountBrief>();
-    b->id = a->id;
-    b->display_name = a->display_name();
-    b->level = std::string(to_string(a->level));
+    b->id = a.id;
+    b->display_name = a.display_name();
+    b->level = std::string(to_string(a.level));
     return b;
 }
 

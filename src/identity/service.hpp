@@ -77,6 +77,7 @@ struct Result {
     bool remember = false;
     std::optional<ChallengeView> challenge;
     PasswordVerdict password;
+    std::shared_ptr<const Account> account;  // sign-in: the account just proven (saves reading it again)
     bool ok() const { return outcome == Outcome::ok; }
 };
 
@@ -110,7 +111,8 @@ public:
     Result confirm_second_factor(const Context& ctx, const std::string& code);
     Result resend_second_factor(const Context& ctx);
     // Audit (and the e-mail the user may have asked for) after a session was signed in.
-    void signed_in(const Context& ctx, std::int64_t account_id, const std::string& method);
+    void signed_in(const Context& ctx, std::int64_t account_id, const std::string& method,
+                   const Account* known = nullptr);
     void signed_out(const Context& ctx, std::int64_t account_id);
 
     // ---- passwords ----
@@ -135,6 +137,7 @@ public:
 
     // ---- accounts ----
     std::shared_ptr<const http::AccountBrief> brief(std::int64_t account_id);
+    static std::shared_ptr<const http::AccountBrief> brief_of(const Account& a);
     // Parts of the module that keep more personal data of an account (the
     // profile, documents …) register how to erase it; erase_account runs them
     // all in one transaction with the account's own erasure (ID-6).
@@ -175,7 +178,9 @@ public:
     void purge();
 
 private:
-    std::int64_t throttle_wait(const std::vector<std::string>& keys, std::int64_t now);
+    // The longest wait among the keys; `existing` (optional) gets the keys that have a counter.
+    std::int64_t throttle_wait(const std::vector<std::string>& keys, std::int64_t now,
+                               std::vector<std::string>* existing = nullptr);
     std::int64_t throttle_fail(const std::vector<std::string>& keys, std::int64_t now);
     std::string destination_key(const std::string& destination) const;
     Result send_code(const Context& ctx, soci::session& tx, const Challenge& c, const std::string& template_name,

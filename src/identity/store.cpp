@@ -69,13 +69,26 @@ std::optional<Account> AccountStore::find(std::int64_t id) {
 }
 
 std::optional<Account> AccountStore::find(soci::session& s, std::int64_t id) {
+    return load(s, "id = CAST(:k AS BIGINT)", std::to_string(id));
+}
+
+std::optional<Account> AccountStore::find_account_by_login(const Login& login) {
+    const char* column = login.kind == LoginKind::phone ? "phone_bidx"
+                         : login.kind == LoginKind::email ? "email_bidx"
+                                                          : "snils_bidx";
+    const char* domain = login.kind == LoginKind::phone ? "phone" : login.kind == LoginKind::email ? "email" : "snils";
+    db::Connection c(db_);
+    auto a = load(*c, std::string("status = 'active' AND ") + column + " = :k", index(domain, login.value));
+    return a;
+}
+
+std::optional<Account> AccountStore::load(soci::session& s, const std::string& where, const std::string& key) {
     Account a;
-    const long long key = id;
     long long aid = 0, pw_changed = 0, created = 0, updated = 0;
     int notify = 0;
     std::string level, status, surname, name, phone, email, snils, pw, question, answer, totp;
     soci::indicator i_sur, i_name, i_phone, i_email, i_snils, i_pw, i_pwc, i_q, i_a, i_totp;
-    s << std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE id = :id", soci::use(key),
+    s << std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE " + where, soci::use(key),
         soci::into(aid), soci::into(a.kind), soci::into(level), soci::into(status), soci::into(surname, i_sur),
         soci::into(name, i_name), soci::into(phone, i_phone), soci::into(email, i_email), soci::into(snils, i_snils),
         soci::into(pw, i_pw), soci::into(pw_changed, i_pwc), soci::into(question, i_q), soci::into(answer, i_a),
@@ -466,6 +479,28 @@ std::int64_t ThrottleStore::fail(const std::string& key, const ThrottlePolicy& p
         tx << "UPDATE identity_throttles SET blocked_until = :u WHERE key = :k", soci::use(until), soci::use(key);
         return wait;
     });
+}
+
+std::vector<std::pair<std::string, std::int64_t>> ThrottleStore::waits(const std::vector<std::string>& keys,
+                                                                    std::int64_t now) {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    if (keys.empty()) return out;
+    std::string sql = "SELECT key, blocked_until FROM identity_throttles WHERE key IN (";
+    for (std::size_t i = 0; i < keys.size(); ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
+    sql += ")";
+    std::string key;
+    long long until = 0;
+    db::Connection c(db_);
+    soci::statement st(*c);
+    st.alloc();
+    st.prepare(sql);
+    for (const auto& k : keys) st.exchange(soci::use(k));
+    st.exchange(soci::into(key));
+    st.exchange(soci::into(until));
+    st.define_and_bind();
+    st.execute(false);
+    while (st.fetch()) out.emplace_back(key, until > now ? until - now : 0);
+    return out;
 }
 
 void ThrottleStore::clear(const std::string& key) {

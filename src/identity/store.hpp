@@ -55,6 +55,8 @@ public:
     std::optional<Account> find_brief(std::int64_t id);
     // An active account by its phone, e-mail or SNILS.
     std::optional<std::int64_t> find_by_login(const Login& login);
+    // The same, loading the whole account in the one query (sign-in's hot path).
+    std::optional<Account> find_account_by_login(const Login& login);
     bool contact_taken(soci::session& s, const Contact& c, std::int64_t except_account = 0);
 
     void set_password(soci::session& tx, std::int64_t id, const std::string& hash, std::int64_t now);
@@ -87,6 +89,7 @@ public:
     const core::DataProtector& protector() const { return protector_; }
 
 private:
+    std::optional<Account> load(soci::session& s, const std::string& where, const std::string& key);
     db::Database& db_;
     const core::DataProtector& protector_;
 };
@@ -152,6 +155,8 @@ public:
     explicit ThrottleStore(db::Database& db) : db_(db) {}
     // Seconds until `key` may try again (0: now).
     std::int64_t wait(const std::string& key, std::int64_t now);
+    // For several keys in one query: the keys that have a counter, with their wait.
+    std::vector<std::pair<std::string, std::int64_t>> waits(const std::vector<std::string>& keys, std::int64_t now);
     // Counts a failure; returns the wait it causes.
     std::int64_t fail(const std::string& key, const ThrottlePolicy& policy, std::int64_t now);
     void clear(const std::string& key);
