@@ -30,7 +30,9 @@
 #include "http/rate_limiter.hpp"
 #include "http/validation_routes.hpp"
 #include "identity/profile_routes.hpp"
+#include "identity/recovery_routes.hpp"
 #include "identity/routes.hpp"
+#include "identity/security_routes.hpp"
 #include "identity/service.hpp"
 #include "identity/verification.hpp"
 #include "http/static_files.hpp"
@@ -207,6 +209,8 @@ int serve(const core::Config& cfg, const std::string& root) {
     http::register_validation_routes(router, renderer, rate_limiter);
     identity::register_routes(router, app, renderer, sessions, identity_service, rate_limiter, cfg);
     identity::register_profile_routes(router, app, renderer, identity_service, job_store, cfg);
+    identity::register_security_routes(router, renderer, sessions, identity_service, cfg);
+    identity::register_recovery_routes(router, app, renderer, sessions, identity_service, rate_limiter, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
@@ -214,6 +218,7 @@ int serve(const core::Config& cfg, const std::string& root) {
         http::register_test_routes(router);
         jobs::register_test_routes(router, database, job_store, runner.get());
         notifications::register_test_routes(router, database, outbox, runner.get());
+        identity::register_security_test_routes(router, identity_service);
     }
 
     http::ServerOptions options;

@@ -1,0 +1,236 @@
+#include "identity/recovery.hpp"
+
+#include "catalog/search_text.hpp"
+#include "core/clock.hpp"
+#include "core/validators.hpp"
+#include "db/transaction.hpp"
+#include "identity/security.hpp"
+
+namespace uslugi::identity {
+
+namespace {
+
+Result outcome(Outcome o, std::string message_key = {}, std::int64_t retry_after = 0) {
+    Result r;
+    r.outcome = o;
+    r.message_key = std::move(message_key);
+    r.retry_after = retry_after;
+    return r;
+}
+
+const char* code_template(const std::string& channel) {
+    return channel == "email" ? "security.recover_email" : "security.recover_code";
+}
+
+constexpr const char* kLinkPath = "/recover/confirm";
+
+}  // namespace
+
+Result RecoveryService::send_limits(const Context& ctx, const std::string& destination) {
+    // The very counters IdentityService::open_challenge and resend use, so a
+    // contact without an account runs out of sends exactly like one with it.
+    const auto hour = std::chrono::seconds(3600);
+    const IdentityOptions& o = identity_.options();
+    auto d = limiter_.hit("identity-send:" + identity_.protector().blind_index("destination", destination),
+                          o.sends_per_destination_hour, hour);
+    if (!d.allowed) return outcome(Outcome::blocked, "identity.error.blocked", d.retry_after);
+    auto a = limiter_.hit("identity-send-ip:" + ctx.ip, o.sends_per_address_hour, hour);
+    if (!a.allowed) return outcome(Outcome::blocked, "identity.error.blocked", a.retry_after);
+    return {};
+}
+
+Result RecoveryService::start(const Context& ctx, const std::string& typed) {
+    Result r;
+    Contact contact{ContactKind::phone, ""};
+    if (catalog::text::sanitize(typed).empty()) {
+        r.errors["contact"] = "identity.error.contact_required";
+    } else if (typed.find('@') != std::string::npos) {
+        auto v = core::validate_email(typed);
+        if (v) contact = {ContactKind::email, v.normalized};
+        else r.errors["contact"] = v.message_key();
+    } else {
+        auto v = core::validate_mobile_phone(typed);
+        if (v) contact = {ContactKind::phone, v.normalized};
+        else r.errors["contact"] = v.message_key();
+    }
+    if (!r.errors.empty()) {
+        r.outcome = Outcome::invalid;
+        return r;
+    }
+    const bool phone = contact.kind == ContactKind::phone;
+    Challenge c;
+    c.purpose = "recover";
+    c.channel = phone ? "sms" : "email";
+    c.destination = contact.value;
+    const auto account = identity_.accounts().find_by_login({phone ? LoginKind::phone : LoginKind::email, contact.value});
+    if (!account) return open_silent(ctx, c);
+    c.account_id = *account;
+    return identity_.open_challenge(ctx, c, code_template(c.channel), kLinkPath);
+}
+
+Result RecoveryService::open_silent(const Context& ctx, const Challenge& in) {
+    if (ctx.session_hash.empty()) return outcome(Outcome::no_challenge);
+    if (Result r = send_limits(ctx, in.destination); !r.ok()) return r;
+    const std::int64_t now = core::now_unix();
+    const IdentityOptions& o = identity_.options();
+    Challenge c = in;
+    c.session_hash = ctx.session_hash;
+    c.created_at = now;
+    c.expires_at = now + (c.channel == "email" ? o.email_link_ttl : o.registration_ttl);
+    db::transact(identity_.database(), [&](soci::session& tx) {
+        c.id = identity_.challenges().create(tx, c);
+        // A code or link that is never sent: nothing can match it, and the
+        // challenge's counters behave like a real one's.
+        if (c.channel == "email")
+            identity_.challenges().set_link(tx, c.id, core::sha256_hex(core::random_token(32)), now + o.email_link_ttl, now);
+        else
+            identity_.challenges().set_code(tx, c.id, new_code(o.sms.digits), now + o.sms.ttl, now);
+    });
+    Result r;
+    if (auto fresh = identity_.current(ctx, "recover")) r.challenge = identity_.view(*fresh);
+    return r;
+}
+
+std::optional<ChallengeView> RecoveryService::current(const Context& ctx) {
+    auto c = identity_.current(ctx, "recover");
+    if (!c || c->confirmed_at) return std::nullopt;
+    return identity_.view(*c);
+}
+
+Result RecoveryService::resend(const Context& ctx) {
+    auto c = identity_.current(ctx, "recover");
+    if (!c || c->confirmed_at) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (c->account_id) return identity_.resend(ctx, "recover", code_template(c->channel), kLinkPath);
+    return resend_silent(ctx, *c);
+}
+
+Result RecoveryService::resend_silent(const Context& ctx, const Challenge& c) {
+    // The checks of IdentityService::resend, in its order.
+    const ChallengeView v = identity_.view(c);
+    if (!v.can_resend) return outcome(Outcome::send_limit, "identity.error.send_limit");
+    if (v.resend_in > 0) return outcome(Outcome::resend_too_early, "identity.error.resend_too_early", v.resend_in);
+    if (Result r = send_limits(ctx, c.destination); !r.ok()) return r;
+    const std::int64_t now = core::now_unix();
+    const IdentityOptions& o = identity_.options();
+    db::transact(identity_.database(), [&](soci::session& tx) {
+        if (c.channel == "email")
+            identity_.challenges().set_link(tx, c.id, core::sha256_hex(core::random_token(32)), now + o.email_link_ttl, now);
+        else
+            identity_.challenges().set_code(tx, c.id, new_code(o.sms.digits), now + o.sms.ttl, now);
+    });
+    Result r;
+    if (auto fresh = identity_.current(ctx, "recover")) r.challenge = identity_.view(*fresh);
+    return r;
+}
+
+Result RecoveryService::confirm_code(const Context& ctx, const std::string& code) {
+    Result r = identity_.check_code(ctx, "recover", code);
+    if (!r.ok()) return r;
+    if (!proven(ctx)) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    return r;
+}
+
+Result RecoveryService::confirm_link(const Context& ctx, const std::string& token) {
+    if (token.size() < 20 || token.size() > 100) return outcome(Outcome::no_challenge, "identity.error.link_invalid");
+    const std::int64_t now = core::now_unix();
+    auto c = identity_.challenges().find_by_link(core::sha256_hex(token), now);
+    if (!c || c->purpose != "recover" || !c->account_id) return outcome(Outcome::no_challenge, "identity.error.link_invalid");
+    if (c->code_expires_at <= now) return outcome(Outcome::code_expired, "identity.error.link_expired");
+    // Opened in another browser: recovery continues there, as registration does.
+    db::transact(identity_.database(),
+                 [&](soci::session& tx) { identity_.challenges().confirm(tx, c->id, ctx.session_hash, now); });
+    return {};
+}
+
+Result RecoveryService::by_question(const Context& ctx, const std::string& id_kind, const std::string& id_value,
+                                   const std::string& question, const std::string& answer) {
+    Result r;
+    std::string normalized;
+    if (id_kind != "snils" && id_kind != "passport") {
+        r.errors["id_kind"] = "security.error.id_kind";
+    } else {
+        const auto v = id_kind == "snils" ? core::validate_snils(id_value) : core::validate_passport_rf(id_value);
+        if (v) normalized = v.normalized;
+        else r.errors["id_value"] = v.message_key();
+    }
+    if (!is_security_question(question)) r.errors["question"] = "security.error.question_required";
+    if (catalog::text::sanitize(answer).empty()) r.errors["answer"] = "security.error.answer_required";
+    else if (answer.size() > kAnswerMaxBytes) r.errors["answer"] = "security.error.answer_too_long";
+    if (!r.errors.empty()) {
+        r.outcome = Outcome::invalid;
+        return r;
+    }
+    const std::int64_t now = core::now_unix();
+    const std::vector<std::string> keys{
+        "recover-id:" + identity_.protector().blind_index("recover", id_kind + ":" + normalized),
+        "ip:recover:" + ctx.ip};
+    std::int64_t wait = 0;
+    for (const auto& k : keys) wait = std::max(wait, identity_.throttles().wait(k, now));
+    if (wait > 0) return outcome(Outcome::blocked, "identity.error.blocked", wait);
+
+    const auto id = id_kind == "snils" ? identity_.accounts().find_by_login({LoginKind::snils, normalized})
+                                       : identity_.accounts().find_by_passport(normalized);
+    const auto account = id ? identity_.accounts().find(*id) : std::nullopt;
+    // One Argon2 verification whatever matched, so the time says nothing either.
+    std::optional<Account> probe;
+    if (account && account->status == AccountStatus::active && !account->security_answer_hash.empty()) {
+        probe.emplace();
+        probe->password_hash = account->security_answer_hash;
+    }
+    const bool answer_ok = identity_.verify_password(probe, normalize_answer(answer));
+    if (!(probe && answer_ok && account->security_question == question)) {
+        for (const auto& k : keys)
+            wait = std::max(wait, identity_.throttles().fail(k, k.rfind("ip:", 0) == 0 ? address_throttle()
+                                                                                      : account_throttle(), now));
+        if (account) identity_.audit_self(ctx, account->id, "recover_failed", id_kind);
+        return outcome(Outcome::wrong_credentials, "security.error.recover_mismatch", wait);
+    }
+    if (ctx.session_hash.empty()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    identity_.throttles().clear(keys.front());
+    Challenge c;
+    c.purpose = "recover";
+    c.account_id = account->id;
+    c.channel = "question";
+    c.session_hash = ctx.session_hash;
+    c.created_at = now;
+    c.expires_at = now + 15 * 60;
+    db::transact(identity_.database(), [&](soci::session& tx) {
+        const std::int64_t cid = identity_.challenges().create(tx, c);
+        identity_.challenges().confirm(tx, cid, ctx.session_hash, now);
+    });
+    return r;
+}
+
+bool RecoveryService::proven(const Context& ctx) {
+    auto c = identity_.current(ctx, "recover");
+    return c && c->confirmed_at && c->account_id;
+}
+
+Result RecoveryService::finish(const Context& ctx, const std::string& password, const std::string& repeated) {
+    auto c = identity_.current(ctx, "recover");
+    if (!c || !c->confirmed_at || !c->account_id) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    const auto a = identity_.accounts().find(*c->account_id);
+    if (!a || a->status != AccountStatus::active) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    Result r;
+    r.password = identity_.check_password_for(*a, password, repeated);
+    if (!r.password.acceptable()) {
+        r.outcome = Outcome::invalid;
+        r.errors["password"] = "identity.password." + r.password.problem;
+        return r;
+    }
+    const std::string hash = core::password_hash(password);
+    const std::int64_t now = core::now_unix();
+    db::transact(identity_.database(), [&](soci::session& tx) {
+        identity_.accounts().set_password(tx, a->id, hash, now);
+        identity_.challenges().mark_used(tx, c->id, now);
+        identity_.audit_self(tx, ctx, a->id, "password_recovered", c->channel);
+        notify_owner(identity_, tx, *a, "password-recovered", "security.password_recovered", ctx, now);
+    });
+    identity_.wake();
+    // Whoever may have the old password loses every session; the caller signs this browser in.
+    sessions_.end_for_account(a->id, "");
+    r.account_id = a->id;
+    return r;
+}
+
+}  // namespace uslugi::identity
