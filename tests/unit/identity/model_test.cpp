@@ -316,6 +316,20 @@ TEST(Codes, NormalizeKeepsDigitsOnly) {
     EXPECT_EQ(normalize_code(std::string(32, '1')), std::string(32, '1'));
 }
 
+// ---- text fields -------------------------------------------------------------------------------
+
+TEST(TidyText, TrimsAndFoldsEveryKindOfSpace) {
+    EXPECT_EQ(tidy_text(""), "");
+    EXPECT_EQ(tidy_text("   "), "");
+    EXPECT_EQ(tidy_text("\u00a0\u2009\u3000\u200b\ufeff"), "") << "no-break, thin, ideographic, zero-width";
+    EXPECT_EQ(tidy_text("  Анна   Мария \t"), "Анна Мария");
+    EXPECT_EQ(tidy_text("Анна\u00a0Мария"), "Анна Мария");
+    EXPECT_EQ(tidy_text("a\nb\r\nc"), "a b c") << "line breaks are spaces";
+    EXPECT_EQ(tidy_text(std::string("a\0b", 3)), "a b") << "control characters become spaces";
+    EXPECT_EQ(tidy_text("\xff\xfe"), "\uFFFD\uFFFD") << "invalid UTF-8 is replaced, not passed on";
+    EXPECT_EQ(tidy_text("О’Коннор-Смит"), "О’Коннор-Смит");
+}
+
 // ---- logins ------------------------------------------------------------------------------------
 
 TEST(ParseLogin, PhoneInSeveralSpellings) {

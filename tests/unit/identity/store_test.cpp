@@ -125,6 +125,24 @@ TEST_P(IdentityStoreTest, AccountIsSealedAtRestAndOpensWhole) {
     EXPECT_FALSE(store.find(id + 1000));
 }
 
+TEST_P(IdentityStoreTest, FindBriefReadsOnlyNamesLevelAndStatus) {
+    AccountStore store(db(), protector_);
+    const std::int64_t id = create(store, anna());
+    db::transact(db(), [&](soci::session& tx) { store.set_level(tx, id, Level::standard, kNow); });
+    const auto b = store.find_brief(id);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->id, id);
+    EXPECT_EQ(b->surname, "Смирнова");
+    EXPECT_EQ(b->name, "Анна");
+    EXPECT_EQ(b->level, Level::standard);
+    EXPECT_EQ(b->status, AccountStatus::active);
+    EXPECT_EQ(b->phone, "") << "contacts are not opened for the header";
+    EXPECT_EQ(b->password_hash, "");
+    EXPECT_FALSE(store.find_brief(id + 1000));
+    db::transact(db(), [&](soci::session& tx) { store.erase(tx, id, kNow); });
+    EXPECT_EQ(store.find_brief(id)->status, AccountStatus::deleted);
+}
+
 TEST_P(IdentityStoreTest, AccountWithOnlyAnEmailHasNoPhone) {
     AccountStore store(db(), protector_);
     Account a = anna();
