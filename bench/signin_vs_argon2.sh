@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Sign-ins per second through HTTP (POST /api/v1/identity/signin with the
+# right password, JSON, CSRF token, session rotation, audit entry) against
+# raw Argon2id verifications per second with the same parameters
+# (build/argon2_bench). Argon2id is meant to dominate a sign-in, so the target
+# is a ratio of at least 0.9.
+#
+# One account is registered through the API the way a person does it (code
+# from the sandbox SMS gateway). Then wrk drives sign-ins: each wrk thread
+# holds one connection and one browser session; a sign-in replaces the
+# session and its CSRF token, so every sign-in is preceded by
+# GET /api/v1/session on the new cookie for the new token (as the sign-in form
+# is in a browser). Only sign-ins are counted. Right passwords are never
+# throttled (the login and address counters count failures only).
+#
+# The machine is shared and noisy, so the two alternate in short rounds and
+# the median of the per-round ratios is reported. Both sides run the same
+# number of Argon2 computations at once (THREADS = CONNECTIONS = cores by
+# default): on a shared machine the scheduler gives each runnable thread its
+# share, so more threads on one side would buy it more of the machine. The
+# CPU time per operation (the server's per sign-in, everything included; the
+# raw benchmark's per verification) is printed too: it moves much less with
+# the neighbours' load than the rates do.
+#
+# Usage: bench/signin_vs_argon2.sh
+#   ROUNDS (5), SECONDS_PER_ROUND (8), THREADS (cores: Argon2 threads),
+#   CONNECTIONS (= THREADS: concurrent sign-ins), USLUGI_ARGS (extra serve
+#   arguments), BENCH_POSTGRES_URL (a PostgreSQL server URL: run on a fresh
+#   schema there instead of SQLite).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+if [[ -d "$here/../build" && -z "${USLUGI_BINARY:-}" ]]; then
+  cmake --build "$here/../build" --target uslugi argon2_bench -j"$(nproc)" >/dev/null
+fi
+source "$here/lib.sh"
+argon2_bench="${ARGON2_BENCH:-$root/build/argon2_bench}"
+[[ -x "$argon2_bench" ]] || { echo "build first: make build" >&2; exit 1; }
+
+cores=$(nproc)
+rounds="${ROUNDS:-5}"
+seconds="${SECONDS_PER_ROUND:-8}"
+threads="${THREADS:-$cores}"
+connections="${CONNECTIONS:-$threads}"
+phone="+79161234567"
+password="violet tractor umbrella justice marble"
+
+BENCH_DIR="$(mktemp -d /tmp/uslugi-bench.XXXXXX)"
+REG_PID="" USLUGI_PID="" PG_SCHEMA=""
+cleanup() {
+  [[ -n "$USLUGI_PID" ]] && kill "$USLUGI_PID" 2>/dev/null
+  [[ -n "$REG_PID" ]] && kill "$REG_PID" 2>/dev/null
+  wait 2>/dev/null
+  [[ -n "$PG_SCHEMA" ]] && psql "$BENCH_POSTGRES_URL" -q -c "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1
+  rm -rf "$BENCH_DIR"
+}
+trap cleanup EXIT
+
+json_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+# ---- the sandbox of external systems (the SMS gateway), then the portal ----
+mkdir -p "$BENCH_DIR/mail/new" "$BENCH_DIR/mail/cur" "$BENCH_DIR/mail/tmp"
+"$uslugi" registries --port 0 --mail-dir "$BENCH_DIR/mail" >"$BENCH_DIR/registries.out" 2>"$BENCH_DIR/registries.err" &
+REG_PID=$!
+for _ in $(seq 1 200); do grep -q "listening on" "$BENCH_DIR/registries.out" 2>/dev/null && break; sleep 0.05; done
+REG_URL=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$BENCH_DIR/registries.out")
+[[ -n "$REG_URL" ]] || { echo "the registries sandbox did not start:"; cat "$BENCH_DIR/registries.err"; exit 1; }
+
+if [[ -n "${BENCH_POSTGRES_URL:-}" ]]; then
+  PG_SCHEMA="bench_$(/usr/bin/python3 -c 'import secrets; print(secrets.token_hex(4))')"
+  psql "$BENCH_POSTGRES_URL" -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA $PG_SCHEMA" >/dev/null
+  sep='?'; [[ "$BENCH_POSTGRES_URL" == *\?* ]] && sep='&'
+  database="${BENCH_POSTGRES_URL}${sep}options=-csearch_path%3D${PG_SCHEMA}"
+else
+  database="sqlite://$BENCH_DIR/bench.db"
+fi
+data_key=$(/usr/bin/python3 -c 'import secrets; print(secrets.token_hex(32))')
+port=$(free_port)
+"$uslugi" seed --database "$database" --log-level warn >/dev/null 2>&1
+"$uslugi" serve --port "$port" --database "$database" --log-level warn --data-key "$data_key" \
+  --registries-url "$REG_URL" ${USLUGI_ARGS:-} >"$BENCH_DIR/uslugi.out" 2>"$BENCH_DIR/uslugi.err" &
+USLUGI_PID=$!
+USLUGI_URL="http://127.0.0.1:$port"
+for _ in $(seq 1 200); do curl -sf "$USLUGI_URL/healthz" >/dev/null && break; sleep 0.05; done
+curl -sf "$USLUGI_URL/healthz" >/dev/null || { echo "uslugi did not start:"; cat "$BENCH_DIR/uslugi.err"; exit 1; }
+
+# ---- one account, registered through the API ----
+jar="$BENCH_DIR/cookies"
+api() {  # api METHOD PATH [JSON]: prints the body; fails on an error status
+  local csrf; csrf=$(curl -sf -b "$jar" -c "$jar" "$USLUGI_URL/api/v1/session" | json_field csrf_token)
+  curl -sf -b "$jar" -c "$jar" -X "$1" -H "Content-Type: application/json" -H "X-CSRF-Token: $csrf" \
+    ${3:+--data "$3"} "$USLUGI_URL$2"
+}
+api POST /api/v1/identity/registrations "{\"surname\":\"Смирнова\",\"name\":\"Анна\",\"contact\":\"$phone\"}" >/dev/null
+code=""
+for _ in $(seq 1 200); do
+  code=$(curl -sf "$REG_URL/sms/messages?phone=%2B${phone#+}" |
+    /usr/bin/python3 -c 'import json,re,sys; m=json.load(sys.stdin)["messages"]; print(re.search(r"\d{6}", m[-1]["text"]).group(0) if m else "")')
+  [[ -n "$code" ]] && break
+  sleep 0.05
+done
+[[ -n "$code" ]] || { echo "no SMS code arrived at the sandbox"; cat "$BENCH_DIR/uslugi.err"; exit 1; }
+api POST /api/v1/identity/registrations/current/code "{\"code\":\"$code\"}" >/dev/null
+api POST /api/v1/identity/registrations/current/password \
+  "{\"password\":\"$password\",\"password_repeat\":\"$password\"}" | grep -q '"signed_in":true'
+# The account signs in with its password.
+rm -f "$jar"
+api POST /api/v1/identity/signin "{\"login\":\"$phone\",\"password\":\"$password\"}" | grep -q '"signed_in":true'
+
+# ---- wrk: sign-ins, one session per connection ----
+cat >"$BENCH_DIR/signin.lua" <<LUA
+-- One connection per wrk thread, so the thread's state is the connection's.
+local body = '{"login":"$phone","password":"$password"}'
+cookie, csrf, pending = nil, nil, nil
+signins, failures = 0, 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function request()
+  if csrf == nil then
+    pending = "session"
+    local h = {}
+    if cookie then h["Cookie"] = "sid=" .. cookie end
+    return wrk.format("GET", "/api/v1/session", h)
+  end
+  pending = "signin"
+  return wrk.format("POST", "/api/v1/identity/signin",
+    {["Cookie"] = "sid=" .. cookie, ["X-CSRF-Token"] = csrf, ["Content-Type"] = "application/json"}, body)
+end
+function response(status, headers, body)
+  local set = headers["Set-Cookie"] or headers["set-cookie"]
+  if set then
+    local v = set:match("^sid=([^;]*)")
+    if v and v ~= "" then cookie = v end
+  end
+  if pending == "session" then
+    csrf = body:match('"csrf_token":"([^"]+)"')
+  else
+    if status == 200 and body:find('"signed_in":true', 1, true) then signins = signins + 1 else failures = failures + 1 end
+    csrf = nil  -- the sign-in replaced the session and its CSRF token
+  end
+end
+function done(summary, latency, requests)
+  local n, f = 0, 0
+  for _, t in ipairs(threads) do n = n + t:get("signins"); f = f + t:get("failures") end
+  io.write(string.format("signins %d failures %d seconds %.3f rate %.2f\n", n, f,
+    summary.duration / 1e6, n / (summary.duration / 1e6)))
+end
+LUA
+
+# User + system CPU of the server, in clock ticks; on PostgreSQL the server's
+# database connections (their backend processes, found once after the warm-up)
+# count too, as they would on a machine of its own.
+db_pids=""
+cpu_ticks() {
+  local pid total=0
+  for pid in "$USLUGI_PID" $db_pids; do
+    [[ -r "/proc/$pid/stat" ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+tick=$(getconf CLK_TCK)
+# signin_rate SECONDS: sign-ins per second; leaves the server's CPU
+# milliseconds per sign-in in $BENCH_DIR/cpu_ms.
+signin_rate() {
+  local before after
+  before=$(cpu_ticks)
+  /usr/bin/time -f "%U %S" -o "$BENCH_DIR/wrk.time" \
+    wrk -t"$connections" -c"$connections" -d"${1}s" -s "$BENCH_DIR/signin.lua" "$USLUGI_URL" >"$BENCH_DIR/wrk.out" 2>&1
+  after=$(cpu_ticks)
+  local failures signins; failures=$(awk '/^signins/ {print $4}' "$BENCH_DIR/wrk.out")
+  [[ "$failures" == "0" ]] || { echo "failed sign-ins:" >&2; cat "$BENCH_DIR/wrk.out" >&2; }
+  signins=$(awk '/^signins/ {print $2}' "$BENCH_DIR/wrk.out")
+  echo "($after - $before) * 1000 / $tick / $signins" | bc -l >"$BENCH_DIR/cpu_ms"
+  awk -v n="$signins" '{print ($1 + $2) * 1000 / n}' "$BENCH_DIR/wrk.time" >"$BENCH_DIR/wrk_cpu_ms"
+  awk '/^signins/ {print $8}' "$BENCH_DIR/wrk.out"
+}
+
+echo "$cores cores; Argon2id on $threads threads vs sign-ins over $connections connections;" \
+  "$rounds rounds of ${seconds}s each; database ${database%%:*}"
+"$argon2_bench" --threads "$threads" --seconds 1 --quiet >/dev/null  # warm up both
+signin_rate 2 >/dev/null
+if [[ -n "$PG_SCHEMA" ]]; then
+  db_pids=$(psql "$BENCH_POSTGRES_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend'
+    AND pid <> pg_backend_pid()" | tr '\n' ' ')
+  echo "server CPU includes its $(wc -w <<<"$db_pids") PostgreSQL connections"
+fi
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+raw=() http=() ratio=() cpu_ratio=()
+for r in $(seq 1 "$rounds"); do
+  read -r a a_cpu < <("$argon2_bench" --threads "$threads" --seconds "$seconds" --quiet)
+  s=$(signin_rate "$seconds")
+  s_cpu=$(cat "$BENCH_DIR/cpu_ms")
+  raw+=("$a"); http+=("$s")
+  ratio+=("$(echo "$s / $a" | bc -l)"); cpu_ratio+=("$(echo "$a_cpu / $s_cpu" | bc -l)")
+  printf 'round %d: argon2id %6.2f verifications/s (%.1f ms CPU each), HTTP %6.2f sign-ins/s (%.1f ms server CPU each, wrk %.1f), ratio %.2f\n' \
+    "$r" "$a" "$a_cpu" "$s" "$s_cpu" "$(cat "$BENCH_DIR/wrk_cpu_ms")" "${ratio[-1]}"
+done
+printf 'median: argon2id %.2f verifications/s; HTTP %.2f sign-ins/s\n' \
+  "$(printf '%s\n' "${raw[@]}" | median)" "$(printf '%s\n' "${http[@]}" | median)"
+printf 'ratio sign-ins/argon2id (median of rounds): %.2f (target ≥ 0.9); CPU per verification / per sign-in: %.2f\n' \
+  "$(printf '%s\n' "${ratio[@]}" | median)" "$(printf '%s\n' "${cpu_ratio[@]}" | median)"
