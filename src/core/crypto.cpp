@@ -187,19 +187,22 @@ std::string load_data_key(const std::string& hex_key, const std::string& key_fil
     namespace fs = std::filesystem;
     if (!fs::exists(key_file)) {
         if (auto parent = fs::path(key_file).parent_path(); !parent.empty()) fs::create_directories(parent);
-        // O_EXCL: when several processes start at once, exactly one writes the key.
-        const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-        if (fd >= 0) {
-            const std::string hex = to_hex(random_bytes(DataProtector::kKeyBytes)) + "\n";
-            const bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size());
-            ::fsync(fd);
-            ::close(fd);
-            if (!ok) throw std::runtime_error("cannot write the data key to " + key_file);
-        } else if (errno != EEXIST) {
-            throw std::runtime_error("cannot create the data key file " + key_file + ": " + std::strerror(errno));
-        }
+        // Written in full to a private file first, then published with link():
+        // when several processes start at once exactly one key wins, and no
+        // reader ever sees a file that is still being written.
+        const std::string tmp = key_file + ".tmp." + to_hex(random_bytes(6));
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + std::strerror(errno));
+        const std::string hex = to_hex(random_bytes(DataProtector::kKeyBytes)) + "\n";
+        const bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
+        ::close(fd);
+        const int linked = ok ? ::link(tmp.c_str(), key_file.c_str()) : -1;
+        const int link_errno = errno;
+        ::unlink(tmp.c_str());
+        if (!ok) throw std::runtime_error("cannot write the data key to " + tmp);
+        if (linked != 0 && link_errno != EEXIST)
+            throw std::runtime_error("cannot create the data key file " + key_file + ": " + std::strerror(link_errno));
     }
-    // A racing creator may still be writing: its 65 bytes land in one write().
     std::ifstream in(key_file);
     std::string hex;
     std::getline(in, hex);

@@ -70,6 +70,23 @@ std::string digits_of(std::string_view s) {
 
 }  // namespace
 
+namespace {
+// zxcvbn-c's dictionaries are English and it counts UTF-8 bytes, so it rates
+// "пароль123" very strong. Words and keyboard runs Russians use most go in as
+// extra dictionary entries, which it then guesses in a few tries.
+const std::vector<std::string>& common_russian_passwords() {
+    static const std::vector<std::string> words{
+        "пароль", "йцукен", "йцукенг", "йцукенгш", "йцукенгшщз", "фывапролдж", "фывапролджэ", "ячсмитьбю",
+        "привет", "любовь", "люблю", "солнце", "солнышко", "котик", "котенок", "зайка", "зайчик", "рыбка",
+        "наташа", "настя", "марина", "светлана", "максим", "александр", "сергей", "андрей", "дмитрий",
+        "россия", "москва", "спартак", "зенит", "кремль", "родина", "весна", "лето", "осень", "зима",
+        "абвгд", "абвгде", "абвгдеж", "абвгдежз", "абвгдеёжз", "господь", "мамочка", "мама", "папа",
+        "qwerty", "йфяцычувс", "вход", "госуслуги", "логин", "секрет", "хорошо", "счастье", "ангел",
+        "пароль123", "привет123", "любовь123", "парольпароль"};
+    return words;
+}
+}  // namespace
+
 PasswordVerdict rate_password(std::string_view password, const std::vector<std::string>& user_inputs) {
     PasswordVerdict v;
     if (password.empty() || password.size() > kPasswordMaxBytes) return v;
@@ -78,6 +95,7 @@ PasswordVerdict rate_password(std::string_view password, const std::vector<std::
     std::vector<const char*> dict;
     for (const auto& s : user_inputs)
         if (!s.empty()) dict.push_back(s.c_str());
+    for (const auto& s : common_russian_passwords()) dict.push_back(s.c_str());
     dict.push_back(nullptr);
     v.entropy_bits = ZxcvbnMatch(pw.c_str(), dict.data(), nullptr);
     v.score = score_of(v.entropy_bits);
@@ -176,10 +194,17 @@ std::string normalize_code(std::string_view typed) {
     return digits_of(typed);
 }
 
+core::ValidationResult validate_account_email(std::string_view typed) {
+    core::ValidationResult r = core::validate_email(typed);
+    for (char& c : r.normalized)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return r;
+}
+
 std::optional<Login> parse_login(std::string_view typed) {
     if (typed.size() > core::kMaxEmailBytes) return std::nullopt;
     if (typed.find('@') != std::string_view::npos) {
-        auto r = core::validate_email(typed);
+        auto r = validate_account_email(typed);
         if (r) return Login{LoginKind::email, r.normalized};
         return std::nullopt;
     }

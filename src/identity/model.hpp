@@ -3,6 +3,7 @@
 // unlocks, password policy, brute-force waits, one-time code rules, and the
 // short description of a browser for the lists of sessions and actions.
 #include "catalog/model.hpp"
+#include "core/validators.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -110,6 +111,9 @@ struct Login {
     std::string value;
 };
 std::optional<Login> parse_login(std::string_view typed);
+// An e-mail as an account knows it: core::validate_email, then all in lower
+// case, so "Anna@Mail.ru" and "anna@mail.ru" are one login and one contact.
+core::ValidationResult validate_account_email(std::string_view typed);
 // "+7 926 ***-**-28", "an***@example.org": shown back to the user without revealing it all.
 std::string mask_contact(const Contact& c);
 

@@ -45,7 +45,7 @@ Result RecoveryService::start(const Context& ctx, const std::string& typed) {
     if (catalog::text::sanitize(typed).empty()) {
         r.errors["contact"] = "identity.error.contact_required";
     } else if (typed.find('@') != std::string::npos) {
-        auto v = core::validate_email(typed);
+        auto v = validate_account_email(typed);
         if (v) contact = {ContactKind::email, v.normalized};
         else r.errors["contact"] = v.message_key();
     } else {

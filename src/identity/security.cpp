@@ -365,7 +365,7 @@ Result SecurityService::start_contact_change(const Context& ctx, std::int64_t ac
     const bool phone = kind == "phone";
     Result r = reauthenticate(ctx, *a, password, "password");
     if (r.outcome == Outcome::blocked) return r;
-    const core::ValidationResult v = phone ? core::validate_mobile_phone(value) : core::validate_email(value);
+    const core::ValidationResult v = phone ? core::validate_mobile_phone(value) : validate_account_email(value);
     if (!v) r.errors["value"] = v.message_key();
     else if (v.normalized == (phone ? a->phone : a->email)) r.errors["value"] = "security.error.same_contact";
     if (!r.errors.empty()) {

@@ -246,6 +246,11 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
     }
     CodeCheck check = CodeCheck::no_code;
     if (c->channel == "totp") {
+        if (c->failures >= options_.sms.max_failures) {
+            Result r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left");
+            r.challenge = view(*c);
+            return r;
+        }
         const auto account = c->account_id ? accounts_.find(*c->account_id) : std::nullopt;
         const auto step = account ? totp_match(account->totp_secret, code, now) : std::nullopt;
         // Failures count against the challenge the same way as SMS codes.
@@ -296,7 +301,7 @@ Result IdentityService::start_registration(const Context& ctx, const std::string
     if (tidy_text(contact_typed).empty()) {
         r.errors["contact"] = "identity.error.contact_required";
     } else if (contact_typed.find('@') != std::string::npos) {
-        auto v = core::validate_email(contact_typed);
+        auto v = validate_account_email(contact_typed);
         if (v) contact = {ContactKind::email, v.normalized};
         else r.errors["contact"] = v.message_key();
     } else {

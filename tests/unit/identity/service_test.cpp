@@ -530,14 +530,9 @@ TEST_P(IdentityServiceTest, TotpSecondFactorRefusesAReplayedCode) {
     EXPECT_EQ(next.account_id, id);
 }
 
-// BUG (left disabled for the lead): IdentityService::check_code's TOTP branch
-// accepts a right code without looking at the challenge's failures, so the
-// "total failures per challenge" limit does not hold for authenticator codes:
-// view() says tries_left 0, yet the next right code signs in. Only the
-// account throttle (growing waits, a 15-minute lock after 10) slows guessing.
-// Fix: in the totp branch, `if (c->failures >= options_.sms.max_failures)
-// check = CodeCheck::no_tries_left; else { …as now… }`.
-TEST_P(IdentityServiceTest, DISABLED_TotpChallengeEndsAfterMaxFailures) {
+// The total failures per challenge hold for authenticator codes too: after
+// the last one even a right code is refused.
+TEST_P(IdentityServiceTest, TotpChallengeEndsAfterMaxFailures) {
     const std::int64_t id = make_account();
     const std::string secret = new_totp_secret();
     set_two_factor(id, "totp", secret);
