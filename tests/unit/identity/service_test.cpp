@@ -375,7 +375,7 @@ TEST_P(IdentityServiceTest, EmailRegistrationByLinkInAnotherBrowser) {
         << "a link works once";
     const Result done = service().finish_registration(ctx("session-b"), kPassword, kPassword);
     ASSERT_TRUE(done.ok()) << to_string(done.outcome);
-    EXPECT_EQ(service().accounts().find(done.account_id)->email, "Anna.Smirnova@example.ru");
+    EXPECT_EQ(service().accounts().find(done.account_id)->email, "anna.smirnova@example.ru");
 }
 
 // ---- sign-in -------------------------------------------------------------------------------------
