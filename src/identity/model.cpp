@@ -219,6 +219,20 @@ std::optional<Login> parse_login(std::string_view typed) {
     return std::nullopt;
 }
 
+std::optional<Contact> parse_contact(std::string_view typed, std::string& error_key) {
+    if (tidy_text(typed).empty()) {
+        error_key = "identity.error.contact_required";
+        return std::nullopt;
+    }
+    const bool email = typed.find('@') != std::string_view::npos;
+    const core::ValidationResult v = email ? validate_account_email(typed) : core::validate_mobile_phone(typed);
+    if (!v) {
+        error_key = v.message_key();
+        return std::nullopt;
+    }
+    return Contact{email ? ContactKind::email : ContactKind::phone, v.normalized};
+}
+
 std::string mask_contact(const Contact& c) {
     if (c.kind == ContactKind::phone) {
         const std::string& v = c.value;

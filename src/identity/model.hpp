@@ -114,6 +114,9 @@ std::optional<Login> parse_login(std::string_view typed);
 // An e-mail as an account knows it: core::validate_email, then all in lower
 // case, so "Anna@Mail.ru" and "anna@mail.ru" are one login and one contact.
 core::ValidationResult validate_account_email(std::string_view typed);
+// A mobile phone or an e-mail as typed on a form (an "@" decides which);
+// on failure `error_key` is the locale key of the field's message.
+std::optional<Contact> parse_contact(std::string_view typed, std::string& error_key);
 // "+7 926 ***-**-28", "an***@example.org": shown back to the user without revealing it all.
 std::string mask_contact(const Contact& c);
 

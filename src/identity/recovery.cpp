@@ -41,22 +41,14 @@ Result RecoveryService::send_limits(const Context& ctx, const std::string& desti
 
 Result RecoveryService::start(const Context& ctx, const std::string& typed) {
     Result r;
-    Contact contact{ContactKind::phone, ""};
-    if (catalog::text::sanitize(typed).empty()) {
-        r.errors["contact"] = "identity.error.contact_required";
-    } else if (typed.find('@') != std::string::npos) {
-        auto v = validate_account_email(typed);
-        if (v) contact = {ContactKind::email, v.normalized};
-        else r.errors["contact"] = v.message_key();
-    } else {
-        auto v = core::validate_mobile_phone(typed);
-        if (v) contact = {ContactKind::phone, v.normalized};
-        else r.errors["contact"] = v.message_key();
-    }
+    std::string error;
+    const auto parsed = parse_contact(typed, error);
+    if (!parsed) r.errors["contact"] = error;
     if (!r.errors.empty()) {
         r.outcome = Outcome::invalid;
         return r;
     }
+    const Contact contact = *parsed;
     const bool phone = contact.kind == ContactKind::phone;
     Challenge c;
     c.purpose = "recover";

@@ -14,76 +14,10 @@ using http::Status;
 
 namespace {
 
-// Fields of a POST: a JSON object (API) or a form (pages); the same names.
-class Input {
-public:
-    explicit Input(Request& req) : req_(req) {
-        if (req.header(http::bhttp::field::content_type).rfind("application/json", 0) == 0) {
-            json_ = nlohmann::json::parse(req.body(), nullptr, false);
-            if (!json_.is_object()) throw http::BadRequest("the body must be a JSON object");
-            is_json_ = true;
-        }
-    }
-    // A text field: a JSON string (a number is taken as its digits, for codes);
-    // any other JSON type is a bad request.
-    std::string get(const std::string& name) const {
-        if (is_json_) {
-            auto it = json_.find(name);
-            if (it == json_.end() || it->is_null()) return {};
-            if (it->is_string()) return it->get<std::string>();
-            if (it->is_number_integer() || it->is_number_unsigned()) return it->dump();
-            throw http::BadRequest("field " + name + " must be a string");
-        }
-        return req_.form().get_or(name, "");
-    }
-    // A yes/no field: a JSON boolean, or a checkbox in a form.
-    bool flag(const std::string& name) const {
-        if (is_json_) {
-            auto it = json_.find(name);
-            if (it != json_.end() && it->is_boolean()) return it->get<bool>();
-        }
-        const std::string v = get(name);
-        return v == "on" || v == "1" || v == "true" || v == "yes";
-    }
-
-private:
-    Request& req_;
-    nlohmann::json json_;
-    bool is_json_ = false;
-};
-
 std::string next_of(const Request& req) { return http::safe_next(req.query().get_or("next", "/account")); }
 
 std::string with_next(const std::string& path, const std::string& next) {
     return next == "/account" ? path : path + "?next=" + http::url_encode(next);
-}
-
-Data challenge_data(const ChallengeView& v, const core::Locale& locale) {
-    Data d;
-    d.set("destination", v.destination);
-    d.set("is_sms", v.channel == "sms");
-    d.set("is_email", v.channel == "email");
-    d.set("is_totp", v.channel == "totp");
-    d.set("code_expires_in", std::to_string(v.code_expires_in));
-    d.set("code_minutes", std::to_string((v.code_expires_in + 59) / 60));
-    d.set("resend_in", std::to_string(v.resend_in));
-    d.set("resend_wait", v.resend_in > 0);
-    d.set("resend_wait_text", duration_text(locale, v.resend_in));
-    d.set("can_resend", v.can_resend);
-    d.set("tries_left", std::to_string(v.tries_left));
-    return d;
-}
-
-void add_message(Data& d, const Result& r, const core::Locale& locale) {
-    if (r.message_key.empty()) return;
-    std::string text = locale.text(r.message_key);
-    if (r.retry_after > 0) text += " " + wait_text(locale, r.retry_after);
-    d.set("message", text);
-}
-
-Status page_status(const Result& r) {
-    const Status s = status_for(r);
-    return s == Status::ok ? Status::unprocessable_entity : s;
 }
 
 // A page that asks to wait says how long in the header too, as the API does.
@@ -120,8 +54,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     auto signup_form = [&renderer, t](Request& req, const Data& values, const Result* r, Status status) {
         Data d = values;
         if (r) {
-            add_field_errors(d, r->errors, renderer.locale(req));
-            add_message(d, *r, renderer.locale(req));
+            add_result(d, *r, renderer.locale(req));
         }
         return with_retry_after(renderer.page(req, "identity/signup", d, t(req, "identity.signup.title"), status), r);
     };
@@ -135,7 +68,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.post("/signup", [&service, signup_form, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         const std::string surname = in.get("surname"), name = in.get("name"), contact = in.get("contact");
         Result r = service.start_registration(ctx_of(req), surname, name, contact);
         if (r.ok()) return Response::redirect("/signup/code");
@@ -143,14 +76,13 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         d.set("surname", surname.substr(0, 200));
         d.set("name", name.substr(0, 200));
         d.set("contact", contact.substr(0, 300));
-        return signup_form(req, d, &r, page_status(r));
+        return signup_form(req, d, &r, failed_page_status(r));
     });
 
     auto code_page = [&renderer, t](Request& req, const ChallengeView& v, const Result* r, Status status) {
-        Data d = challenge_data(v, renderer.locale(req));
+        Data d = code_page_data(v, renderer.locale(req));
         if (r) {
-            add_field_errors(d, r->errors, renderer.locale(req));
-            add_message(d, *r, renderer.locale(req));
+            add_result(d, *r, renderer.locale(req));
         }
         if (req.query().get_or("sent", "") == "1") d.set("sent", true);
         return with_retry_after(renderer.page(req, "identity/signup_code", d, t(req, "identity.signup_code.title"), status),
@@ -165,12 +97,12 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.post("/signup/code", [&service, code_page, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         const Context ctx = ctx_of(req);
         Result r = service.confirm_registration_code(ctx, in.get("code"));
         if (r.ok()) return Response::redirect("/signup/password");
         if (!r.challenge) return Response::redirect("/signup");
-        return code_page(req, *r.challenge, &r, page_status(r));
+        return code_page(req, *r.challenge, &r, failed_page_status(r));
     });
 
     router.post("/signup/resend", [&service, code_page, ctx_of](Request& req) {
@@ -179,7 +111,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         if (r.ok()) return Response::redirect("/signup/code?sent=1");
         auto v = service.registration(ctx);
         if (!v) return Response::redirect("/signup");
-        return code_page(req, *v, &r, page_status(r));
+        return code_page(req, *v, &r, failed_page_status(r));
     });
 
     router.get("/signup/confirm", [&app, &renderer, &service, ctx_of, t](Request& req) {
@@ -187,15 +119,14 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         Result r = service.confirm_registration_link(ctx_of(req), req.query().get_or("token", ""));
         if (r.ok()) return Response::redirect("/signup/password");
         Data d;
-        add_message(d, r, renderer.locale(req));
+        add_result(d, r, renderer.locale(req));
         return renderer.page(req, "identity/link_failed", d, t(req, "identity.link_failed.title"), status_for(r));
     });
 
     auto password_page = [&renderer, t](Request& req, const Result* r, Status status) {
         Data d;
         if (r) {
-            add_field_errors(d, r->errors, renderer.locale(req));
-            add_message(d, *r, renderer.locale(req));
+            add_result(d, *r, renderer.locale(req));
         }
         return renderer.page(req, "identity/signup_password", d, t(req, "identity.signup_password.title"), status);
     };
@@ -208,7 +139,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.post("/signup/password", [&app, &sessions, &service, password_page, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         const Context ctx = ctx_of(req);
         Result r = service.finish_registration(ctx, in.get("password"), in.get("password_repeat"));
         if (r.ok()) {
@@ -216,7 +147,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
             return Response::redirect("/account?welcome=1");
         }
         if (r.outcome == Outcome::no_challenge) return Response::redirect("/signup");
-        return password_page(req, &r, page_status(r));
+        return password_page(req, &r, failed_page_status(r));
     });
 
     // ---- sign-in pages -----------------------------------------------------------------------
@@ -229,8 +160,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         d.set("next", next_of(req));
         d.set("action", with_next("/signin", next_of(req)));
         if (r) {
-            add_field_errors(d, r->errors, renderer.locale(req));
-            add_message(d, *r, renderer.locale(req));
+            add_result(d, *r, renderer.locale(req));
         }
         return with_retry_after(renderer.page(req, "identity/signin", d, t(req, "identity.signin.title"), status), r);
     };
@@ -242,7 +172,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.post("/signin", [&app, &sessions, &service, signin_form, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         const Context ctx = ctx_of(req);
         const std::string login = in.get("login");
         const bool remember = in.flag("remember");
@@ -253,16 +183,15 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
             return Response::redirect(next);
         }
         if (r.outcome == Outcome::second_factor) return Response::redirect(with_next("/signin/code", next));
-        return signin_form(req, login, remember, &r, page_status(r));
+        return signin_form(req, login, remember, &r, failed_page_status(r));
     });
 
     auto second_page = [&renderer, t](Request& req, const ChallengeView& v, const Result* r, Status status) {
-        Data d = challenge_data(v, renderer.locale(req));
+        Data d = code_page_data(v, renderer.locale(req));
         d.set("action", with_next("/signin/code", next_of(req)));
         d.set("resend_action", with_next("/signin/resend", next_of(req)));
         if (r) {
-            add_field_errors(d, r->errors, renderer.locale(req));
-            add_message(d, *r, renderer.locale(req));
+            add_result(d, *r, renderer.locale(req));
         }
         if (req.query().get_or("sent", "") == "1") d.set("sent", true);
         return with_retry_after(renderer.page(req, "identity/signin_code", d, t(req, "identity.signin_code.title"), status),
@@ -276,7 +205,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.post("/signin/code", [&app, &sessions, &service, second_page, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         const Context ctx = ctx_of(req);
         Result r = service.confirm_second_factor(ctx, in.get("code"));
         if (r.ok()) {
@@ -285,7 +214,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         }
         auto v = r.challenge ? r.challenge : service.second_factor(ctx);
         if (!v) return Response::redirect(with_next("/signin", next_of(req)));
-        return second_page(req, *v, &r, page_status(r));
+        return second_page(req, *v, &r, failed_page_status(r));
     });
 
     router.post("/signin/resend", [&service, second_page, ctx_of](Request& req) {
@@ -297,7 +226,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         }
         auto v = service.second_factor(ctx);
         if (!v) return Response::redirect(with_next("/signin", next_of(req)));
-        return second_page(req, *v, &r, page_status(r));
+        return second_page(req, *v, &r, failed_page_status(r));
     });
 
     auto sign_out = [&sessions, &service, ctx_of](Request& req) {
@@ -389,13 +318,10 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         return Response::json(j);
     });
 
-    auto api_error = [&renderer](Request& req, const Result& r) {
-        return json_result_error(r, renderer.locale(req), status_for(r) == Status::ok ? Status::unprocessable_entity
-                                                                                     : status_for(r));
-    };
+    auto api_error = [&renderer](Request& req, const Result& r) { return api_failure(r, renderer.locale(req)); };
 
     router.post("/api/v1/identity/registrations", [&service, api_error, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         Result r = service.start_registration(ctx_of(req), in.get("surname"), in.get("name"), in.get("contact"));
         if (!r.ok()) return api_error(req, r);
         return Response::json({{"challenge", challenge_json(*r.challenge)}}, Status::created);
@@ -410,7 +336,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.post("/api/v1/identity/registrations/current/code", [&service, api_error, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         Result r = service.confirm_registration_code(ctx_of(req), in.get("code"));
         if (!r.ok()) return api_error(req, r);
         return Response::json({{"challenge", challenge_json(*r.challenge)}});
@@ -423,7 +349,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.post("/api/v1/identity/registrations/confirm-link", [&service, api_error, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         Result r = service.confirm_registration_link(ctx_of(req), in.get("token"));
         if (!r.ok()) return api_error(req, r);
         return Response::json({{"challenge", challenge_json(*r.challenge)}});
@@ -431,7 +357,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
 
     router.post("/api/v1/identity/registrations/current/password",
                 [&app, &sessions, &service, api_error, ctx_of](Request& req) {
-                    Input in(req);
+                    FormInput in(req);
                     const Context ctx = ctx_of(req);
                     Result r = service.finish_registration(ctx, in.get("password"), in.get("password_repeat"));
                     if (!r.ok()) return api_error(req, r);
@@ -441,7 +367,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
                 });
 
     router.post("/api/v1/identity/password-strength", [&renderer, &service, &limiter](Request& req) {
-        Input in(req);
+        FormInput in(req);
         const std::string key = "pwstrength:" + (req.session ? req.session->id_hash : req.remote_ip);
         if (auto d = limiter.hit(key, 300, std::chrono::seconds(300)); !d.allowed) {
             Response r = Response::json_error(Status::too_many_requests, "rate.limited",
@@ -467,7 +393,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.post("/api/v1/identity/signin", [&app, &sessions, &service, api_error, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         const Context ctx = ctx_of(req);
         const bool remember = in.flag("remember");
         Result r = service.sign_in(ctx, in.get("login"), in.get("password"), remember);
@@ -480,7 +406,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.post("/api/v1/identity/signin/code", [&app, &sessions, &service, api_error, ctx_of](Request& req) {
-        Input in(req);
+        FormInput in(req);
         const Context ctx = ctx_of(req);
         Result r = service.confirm_second_factor(ctx, in.get("code"));
         if (!r.ok()) return api_error(req, r);

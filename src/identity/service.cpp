@@ -297,22 +297,14 @@ Result IdentityService::start_registration(const Context& ctx, const std::string
     Result r;
     if (auto e = check_name_part(surname, true); !e.empty()) r.errors["surname"] = e;
     if (auto e = check_name_part(name, true); !e.empty()) r.errors["name"] = e;
-    Contact contact{ContactKind::phone, ""};
-    if (tidy_text(contact_typed).empty()) {
-        r.errors["contact"] = "identity.error.contact_required";
-    } else if (contact_typed.find('@') != std::string::npos) {
-        auto v = validate_account_email(contact_typed);
-        if (v) contact = {ContactKind::email, v.normalized};
-        else r.errors["contact"] = v.message_key();
-    } else {
-        auto v = core::validate_mobile_phone(contact_typed);
-        if (v) contact = {ContactKind::phone, v.normalized};
-        else r.errors["contact"] = v.message_key();
-    }
+    std::string contact_error;
+    const auto parsed = parse_contact(contact_typed, contact_error);
+    if (!parsed) r.errors["contact"] = contact_error;
     if (!r.errors.empty()) {
         r.outcome = Outcome::invalid;
         return r;
     }
+    const Contact contact = *parsed;
     {
         db::Connection c(db_);
         if (accounts_.contact_taken(*c, contact)) {

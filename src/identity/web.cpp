@@ -4,6 +4,67 @@
 
 namespace uslugi::identity {
 
+FormInput::FormInput(http::Request& req) : req_(req) {
+    if (req.header(http::bhttp::field::content_type).rfind("application/json", 0) == 0) {
+        json_ = nlohmann::json::parse(req.body(), nullptr, false);
+        if (!json_.is_object()) throw http::BadRequest("the body must be a JSON object");
+        is_json_ = true;
+    }
+}
+
+std::string FormInput::get(const std::string& name) const {
+    if (is_json_) {
+        auto it = json_.find(name);
+        if (it == json_.end() || it->is_null()) return {};
+        if (it->is_string()) return it->get<std::string>();
+        if (it->is_number_integer() || it->is_number_unsigned()) return it->dump();
+        throw http::BadRequest("field " + name + " must be a string");
+    }
+    return req_.form().get_or(name, "");
+}
+
+bool FormInput::flag(const std::string& name) const {
+    if (is_json_) {
+        auto it = json_.find(name);
+        if (it != json_.end() && it->is_boolean()) return it->get<bool>();
+    }
+    const std::string v = get(name);
+    return v == "on" || v == "1" || v == "true" || v == "yes";
+}
+
+http::Data code_page_data(const ChallengeView& v, const core::Locale& locale) {
+    http::Data d;
+    d.set("destination", v.destination);
+    d.set("is_sms", v.channel == "sms");
+    d.set("is_email", v.channel == "email");
+    d.set("is_totp", v.channel == "totp");
+    d.set("code_expires_in", std::to_string(v.code_expires_in));
+    d.set("code_minutes", std::to_string((v.code_expires_in + 59) / 60));
+    d.set("resend_in", std::to_string(v.resend_in));
+    d.set("resend_wait", v.resend_in > 0);
+    d.set("resend_wait_text", duration_text(locale, v.resend_in));
+    d.set("can_resend", v.can_resend);
+    d.set("tries_left", std::to_string(v.tries_left));
+    return d;
+}
+
+void add_result(http::Data& d, const Result& r, const core::Locale& locale) {
+    add_field_errors(d, r.errors, locale);
+    if (r.message_key.empty()) return;
+    std::string text = locale.text(r.message_key);
+    if (r.retry_after > 0) text += " " + wait_text(locale, r.retry_after);
+    d.set("message", text);
+}
+
+http::Status failed_page_status(const Result& r) {
+    const http::Status s = status_for(r);
+    return s == http::Status::ok ? http::Status::unprocessable_entity : s;
+}
+
+http::Response api_failure(const Result& r, const core::Locale& locale) {
+    return json_result_error(r, locale, failed_page_status(r));
+}
+
 Context context_of(const http::Request& req, const std::string& public_url) {
     Context ctx;
     if (req.session) ctx.session_hash = req.session->id_hash;

@@ -13,6 +13,31 @@
 
 namespace uslugi::identity {
 
+// Fields of a POST: a JSON object (API) or a form (pages), under the same
+// names. A body that is not a JSON object is a 400; so is a text field given
+// as anything but a JSON string or integer (booleans only for flag()).
+class FormInput {
+public:
+    explicit FormInput(http::Request& req);
+    std::string get(const std::string& name) const;
+    // A yes/no field: a JSON boolean, or a checkbox in a form.
+    bool flag(const std::string& name) const;
+
+private:
+    http::Request& req_;
+    nlohmann::json json_;
+    bool is_json_ = false;
+};
+
+// Template data of a page that asks for a code (destination, tries, resend wait …).
+http::Data code_page_data(const ChallengeView& v, const core::Locale& locale);
+// A Result's field errors (with the summary) and its general message with the wait.
+void add_result(http::Data& d, const Result& r, const core::Locale& locale);
+// The status of a page that shows a failed Result again (never 200).
+http::Status failed_page_status(const Result& r);
+// The JSON error of a failed Result (never 200).
+http::Response api_failure(const Result& r, const core::Locale& locale);
+
 // `public_url` (config) or the request's own scheme and Host.
 Context context_of(const http::Request& req, const std::string& public_url);
 
