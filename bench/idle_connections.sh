@@ -22,7 +22,7 @@ soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 async def one():
     r, w = await asyncio.open_connection("127.0.0.1", port)
-    w.write(b"GET /robots.txt HTTP/1.1\r\nHost: bench\r\n\r\n")
+    w.write(f"GET /robots.txt HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
     await w.drain()
     head = await r.readuntil(b"\r\n\r\n")
     length = int([l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0].split(b":")[1])

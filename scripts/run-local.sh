@@ -65,6 +65,8 @@ cat <<MSG
 MSG
 
 export USLUGI_REGISTRIES_URL="${USLUGI_REGISTRIES_URL:-http://127.0.0.1:$registries_port}"
+# Links in messages point here, and only this host (and localhost) is answered.
+export USLUGI_PUBLIC_URL="${USLUGI_PUBLIC_URL:-http://127.0.0.1:${USLUGI_PORT:-8080}}"
 "$uslugi" serve --database "$db" &
 pids+=($!)
 wait "${pids[-1]}"

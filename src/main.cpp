@@ -79,6 +79,11 @@ void add_serve_options(CLI::App& cmd, core::Config& cfg) {
     cmd.add_option_function<int>("--idle-timeout", [&cfg](int s) { cfg.idle_timeout = std::chrono::seconds(s); },
                                  "seconds an idle keep-alive connection stays open (default 75)")
         ->envname("USLUGI_IDLE_TIMEOUT")->check(CLI::Range(1, 3600));
+    cmd.add_option("--allowed-hosts", cfg.allowed_hosts,
+                   "further host names the portal answers to (comma-separated host or host:port), besides the "
+                   "public URL's")
+        ->envname("USLUGI_ALLOWED_HOSTS")
+        ->delimiter(',');
     cmd.add_flag("--trust-proxy", cfg.trust_proxy, "honour X-Forwarded-For/-Proto from a reverse proxy")
         ->envname("USLUGI_TRUST_PROXY");
     cmd.add_flag("--test-routes", cfg.test_routes, "fault-injection routes for the integration tests")
@@ -93,7 +98,9 @@ void add_identity_options(CLI::App& cmd, core::Config& cfg) {
                    "file holding the data key; created with a random key if missing (trials only)")
         ->envname("USLUGI_DATA_KEY_FILE")
         ->capture_default_str();
-    cmd.add_option("--public-url", cfg.public_url, "the portal's address for links in e-mails (https://…)")
+    cmd.add_option("--public-url", cfg.public_url,
+                   "the portal's address as users reach it (https://…): links in messages use it, and requests "
+                   "must name its host; default: the listening address, if it is a loopback one")
         ->envname("USLUGI_PUBLIC_URL");
 }
 
@@ -168,7 +175,20 @@ int seed(const core::Config& cfg, const std::string& root) {
     return 0;
 }
 
-int serve(const core::Config& cfg, const std::string& root) {
+// The public URL and the host names requests must carry, known once the
+// port is bound (a test asks for port 0).
+http::HostPolicy host_policy(core::Config& cfg, std::uint16_t port) {
+    if (cfg.public_url.empty()) cfg.public_url = http::default_public_url(cfg.listen, port);
+    if (cfg.public_url.empty())
+        throw std::invalid_argument("--public-url is required when listening on " + cfg.listen +
+                                    ": links in messages and the allowed Host come from it");
+    http::HostPolicy policy(cfg.public_url, cfg.allowed_hosts, cfg.listen, port);
+    cfg.public_url = policy.base_url();
+    return policy;
+}
+
+int serve(const core::Config& given, const std::string& root) {
+    core::Config cfg = given;
     raise_file_limit();
     db::Database database(cfg.database, cfg.db_pool_size);
     for (const auto& name : db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend())))
@@ -190,6 +210,22 @@ int serve(const core::Config& cfg, const std::string& root) {
     http::SessionStore sessions(database);
     http::Renderer renderer(templates, locales, statics);
     http::App app(cfg, router, renderer, sessions, metrics);
+
+    http::ServerOptions options;
+    options.listen = cfg.listen;
+    options.port = cfg.port;
+    options.io_threads = cfg.io_threads;
+    options.workers = cfg.workers;
+    options.queue_capacity = cfg.queue_capacity;
+    options.header_limit = cfg.header_limit;
+    options.body_limit = cfg.body_limit;
+    options.header_timeout = cfg.header_timeout;
+    options.body_timeout = cfg.body_timeout;
+    options.idle_timeout = cfg.idle_timeout;
+    options.shutdown_timeout = cfg.shutdown_timeout;
+    http::Server server(options, app);
+    server.bind();
+    app.set_host_policy(host_policy(cfg, server.port()));
 
     jobs::JobStore job_store(database);
     const core::DataProtector protector(core::load_data_key(cfg.data_key, cfg.data_key_file));
@@ -221,20 +257,6 @@ int serve(const core::Config& cfg, const std::string& root) {
         identity::register_security_test_routes(router, identity_service);
     }
 
-    http::ServerOptions options;
-    options.listen = cfg.listen;
-    options.port = cfg.port;
-    options.io_threads = cfg.io_threads;
-    options.workers = cfg.workers;
-    options.queue_capacity = cfg.queue_capacity;
-    options.header_limit = cfg.header_limit;
-    options.body_limit = cfg.body_limit;
-    options.header_timeout = cfg.header_timeout;
-    options.body_timeout = cfg.body_timeout;
-    options.idle_timeout = cfg.idle_timeout;
-    options.shutdown_timeout = cfg.shutdown_timeout;
-    http::Server server(options, app);
-    server.bind();
 
     metrics.add_gauge("uslugi_worker_queue_depth", "Requests waiting for a worker.",
                       [&server] { return double(server.workers().queue_depth()); });

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace uslugi::core {
 
@@ -51,9 +52,12 @@ struct Config {
     // without one, `data_key_file` is used (created with a random key if missing).
     std::string data_key;
     std::string data_key_file = "var/data.key";
-    // The portal's address as users reach it, for links in e-mails
-    // ("https://uslugi.example"); empty: taken from each request's Host.
+    // The portal's address as users reach it ("https://uslugi.example"):
+    // links in messages are built from it alone, and requests must name its
+    // host or one of `allowed_hosts`. Empty: the listening address, which
+    // must then be a loopback one (a trial).
     std::string public_url;
+    std::vector<std::string> allowed_hosts;
 };
 
 // Locates the project folder: $USLUGI_ROOT, the working directory, or the

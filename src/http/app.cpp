@@ -104,6 +104,12 @@ Response App::handle(RawRequest&& raw, const Peer& peer) {
 }
 
 Response App::run(Request& request) {
+    // Health probes of a load balancer may name the instance by its address.
+    if (!hosts_.allows(request.header(bhttp::field::host)) && request.path() != "/healthz") {
+        request.route_pattern = "misdirected";
+        const std::string lang = core::Locales::negotiate(request.header(bhttp::field::accept_language));
+        return renderer_.bare_error_page(Status::bad_request, lang.empty() ? "ru" : lang, request.request_id);
+    }
     const RouteMatch match = router_.match(request.method(), request.path(), &request.path_params);
     const RouteOptions options = match.route ? match.route->options : RouteOptions{};
     request.route_pattern = match.route ? match.route->pattern : "unmatched";

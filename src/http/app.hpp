@@ -4,6 +4,7 @@
 // error pages), then security headers, the session cookie, compression,
 // metrics and the request log.
 #include "core/config.hpp"
+#include "http/host_policy.hpp"
 #include "http/metrics.hpp"
 #include "http/render.hpp"
 #include "http/router.hpp"
@@ -35,6 +36,9 @@ public:
     // exists (deleted), which ends the session. Set once before serving.
     using AccountLoader = std::function<std::shared_ptr<const AccountBrief>(std::int64_t account_id)>;
     void set_account_loader(AccountLoader loader) { account_loader_ = std::move(loader); }
+    // The names the portal answers to; a request naming another host is
+    // refused (400). Set once before serving; without it every host passes.
+    void set_host_policy(HostPolicy policy) { hosts_ = std::move(policy); }
 
 private:
     Response run(Request& request);
@@ -50,6 +54,7 @@ private:
     SessionStore& sessions_;
     Metrics& metrics_;
     AccountLoader account_loader_;
+    HostPolicy hosts_;
 };
 
 std::string new_request_id();

@@ -26,19 +26,6 @@ constexpr const char* kLinkPath = "/recover/confirm";
 
 }  // namespace
 
-Result RecoveryService::send_limits(const Context& ctx, const std::string& destination) {
-    // The very counters IdentityService::open_challenge and resend use, so a
-    // contact without an account runs out of sends exactly like one with it.
-    const auto hour = std::chrono::seconds(3600);
-    const IdentityOptions& o = identity_.options();
-    auto d = limiter_.hit("identity-send:" + identity_.protector().blind_index("destination", destination),
-                          o.sends_per_destination_hour, hour);
-    if (!d.allowed) return outcome(Outcome::blocked, "identity.error.blocked", d.retry_after);
-    auto a = limiter_.hit("identity-send-ip:" + ctx.ip, o.sends_per_address_hour, hour);
-    if (!a.allowed) return outcome(Outcome::blocked, "identity.error.blocked", a.retry_after);
-    return {};
-}
-
 Result RecoveryService::start(const Context& ctx, const std::string& typed) {
     Result r;
     std::string error;
@@ -62,19 +49,19 @@ Result RecoveryService::start(const Context& ctx, const std::string& typed) {
 
 Result RecoveryService::open_silent(const Context& ctx, const Challenge& in) {
     if (ctx.session_hash.empty()) return outcome(Outcome::no_challenge);
-    if (Result r = send_limits(ctx, in.destination); !r.ok()) return r;
+    if (Result r = identity_.check_send_limits(ctx, in.destination); !r.ok()) return r;
     const std::int64_t now = core::now_unix();
     const IdentityOptions& o = identity_.options();
     Challenge c = in;
     c.session_hash = ctx.session_hash;
     c.created_at = now;
-    c.expires_at = now + (c.channel == "email" ? o.email_link_ttl : o.registration_ttl);
+    c.expires_at = now + (c.channel == "email" ? identity_.link_ttl("recover") : o.registration_ttl);
     db::transact(identity_.database(), [&](soci::session& tx) {
         c.id = identity_.challenges().create(tx, c);
         // A code or link that is never sent: nothing can match it, and the
         // challenge's counters behave like a real one's.
         if (c.channel == "email")
-            identity_.challenges().set_link(tx, c.id, core::sha256_hex(core::random_token(32)), now + o.email_link_ttl, now);
+            identity_.challenges().set_link(tx, c.id, core::sha256_hex(core::random_token(32)), now + identity_.link_ttl("recover"), now);
         else
             identity_.challenges().set_code(tx, c.id, new_code(o.sms.digits), now + o.sms.ttl, now);
     });
@@ -101,12 +88,12 @@ Result RecoveryService::resend_silent(const Context& ctx, const Challenge& c) {
     const ChallengeView v = identity_.view(c);
     if (!v.can_resend) return outcome(Outcome::send_limit, "identity.error.send_limit");
     if (v.resend_in > 0) return outcome(Outcome::resend_too_early, "identity.error.resend_too_early", v.resend_in);
-    if (Result r = send_limits(ctx, c.destination); !r.ok()) return r;
+    if (Result r = identity_.check_send_limits(ctx, c.destination); !r.ok()) return r;
     const std::int64_t now = core::now_unix();
     const IdentityOptions& o = identity_.options();
     db::transact(identity_.database(), [&](soci::session& tx) {
         if (c.channel == "email")
-            identity_.challenges().set_link(tx, c.id, core::sha256_hex(core::random_token(32)), now + o.email_link_ttl, now);
+            identity_.challenges().set_link(tx, c.id, core::sha256_hex(core::random_token(32)), now + identity_.link_ttl("recover"), now);
         else
             identity_.challenges().set_code(tx, c.id, new_code(o.sms.digits), now + o.sms.ttl, now);
     });
@@ -156,9 +143,8 @@ Result RecoveryService::by_question(const Context& ctx, const std::string& id_ki
     const std::vector<std::string> keys{
         "recover-id:" + identity_.protector().blind_index("recover", id_kind + ":" + normalized),
         "ip:recover:" + ctx.ip};
-    std::int64_t wait = 0;
-    for (const auto& k : keys) wait = std::max(wait, identity_.throttles().wait(k, now));
-    if (wait > 0) return outcome(Outcome::blocked, "identity.error.blocked", wait);
+    const auto attempt = identity_.begin_attempt(keys);
+    if (!attempt.granted()) return outcome(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
 
     const auto id = id_kind == "snils" ? identity_.accounts().find_by_login({LoginKind::snils, normalized})
                                        : identity_.accounts().find_by_passport(normalized);
@@ -171,14 +157,11 @@ Result RecoveryService::by_question(const Context& ctx, const std::string& id_ki
     }
     const bool answer_ok = identity_.verify_password(probe, normalize_answer(answer));
     if (!(probe && answer_ok && account->security_question == question)) {
-        for (const auto& k : keys)
-            wait = std::max(wait, identity_.throttles().fail(k, k.rfind("ip:", 0) == 0 ? address_throttle()
-                                                                                      : account_throttle(), now));
         if (account) identity_.audit_self(ctx, account->id, "recover_failed", id_kind);
-        return outcome(Outcome::wrong_credentials, "security.error.recover_mismatch", wait);
+        return outcome(Outcome::wrong_credentials, "security.error.recover_mismatch", attempt.wait_if_wrong);
     }
+    identity_.end_attempt(keys, IdentityService::AttemptEnd::proved);
     if (ctx.session_hash.empty()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
-    identity_.throttles().clear(keys.front());
     Challenge c;
     c.purpose = "recover";
     c.account_id = account->id;

@@ -47,7 +47,6 @@ private:
     // What IdentityService::open_challenge does, minus the message: for a contact without an account.
     Result open_silent(const Context& ctx, const Challenge& c);
     Result resend_silent(const Context& ctx, const Challenge& c);
-    Result send_limits(const Context& ctx, const std::string& destination);
 
     IdentityService& identity_;
     http::SessionStore& sessions_;

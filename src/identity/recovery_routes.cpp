@@ -121,15 +121,31 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
         return code_page(req, *v, &r, failed_page_status(r));
     });
 
-    router.get("/recover/confirm", [&app, &renderer, recovery, ctx_of](Request& req) {
-        app.ensure_session(req);
-        Result r = recovery->confirm_link(ctx_of(req), req.query().get_or("token", ""));
-        if (r.ok()) return Response::redirect("/recover/password");
+    auto link_failed = [&renderer](Request& req, const Result& r) {
         Data d;
         add_result(d, r, renderer.locale(req));
         d.set("back", std::string("/recover"));
         return renderer.page(req, "identity/security_message", d,
                              renderer.locale(req).text("security.recover.link_failed_title"), failed_page_status(r));
+    };
+
+    // The link in the e-mail only shows what it is for; the button POSTs.
+    router.get("/recover/confirm", [&app, &renderer, &identity, link_failed](Request& req) {
+        app.ensure_session(req);
+        const std::string token = req.query().get_or("token", "");
+        if (auto v = identity.peek_link(token, "recover"))
+            return link_confirm_page(req, renderer, *v, "recover", "/recover/confirm", token);
+        Result r;
+        r.outcome = Outcome::no_challenge;
+        r.message_key = "identity.error.link_invalid";
+        return link_failed(req, r);
+    });
+
+    router.post("/recover/confirm", [recovery, ctx_of, link_failed](Request& req) {
+        FormInput in(req);
+        Result r = recovery->confirm_link(ctx_of(req), in.get("token"));
+        if (r.ok()) return Response::redirect("/recover/password");
+        return link_failed(req, r);
     });
 
     // ---- the new password ----------------------------------------------------------------------------

@@ -114,13 +114,29 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         return code_page(req, *v, &r, failed_page_status(r));
     });
 
-    router.get("/signup/confirm", [&app, &renderer, &service, ctx_of, t](Request& req) {
-        app.ensure_session(req);
-        Result r = service.confirm_registration_link(ctx_of(req), req.query().get_or("token", ""));
-        if (r.ok()) return Response::redirect("/signup/password");
+    auto link_failed = [&renderer, t](Request& req, const Result& r) {
         Data d;
         add_result(d, r, renderer.locale(req));
         return renderer.page(req, "identity/link_failed", d, t(req, "identity.link_failed.title"), status_for(r));
+    };
+
+    // The link in the e-mail only shows what it confirms; the button POSTs.
+    router.get("/signup/confirm", [&app, &renderer, &service, link_failed](Request& req) {
+        app.ensure_session(req);
+        const std::string token = req.query().get_or("token", "");
+        if (auto v = service.peek_link(token, "register"))
+            return link_confirm_page(req, renderer, *v, "register", "/signup/confirm", token);
+        Result r;
+        r.outcome = Outcome::no_challenge;
+        r.message_key = "identity.error.link_invalid";
+        return link_failed(req, r);
+    });
+
+    router.post("/signup/confirm", [&service, ctx_of, link_failed](Request& req) {
+        FormInput in(req);
+        Result r = service.confirm_registration_link(ctx_of(req), in.get("token"));
+        if (r.ok()) return Response::redirect("/signup/password");
+        return link_failed(req, r);
     });
 
     auto password_page = [&renderer, t](Request& req, const Result* r, Status status) {

@@ -152,20 +152,22 @@ std::optional<Account> SecurityService::active_account(std::int64_t account_id) 
 
 Result SecurityService::reauthenticate(const Context& ctx, const Account& a, const std::string& password,
                                        const std::string& field) {
-    const std::int64_t now = core::now_unix();
-    const std::string key = reauth_key(a.id);
-    if (std::int64_t wait = identity_.throttles().wait(key, now); wait > 0)
-        return outcome(Outcome::blocked, "identity.error.blocked", wait);
-    if (password.empty()) return invalid(field, "identity.error.password_required");
+    const std::vector<std::string> keys{reauth_key(a.id)};
+    if (password.empty()) {
+        if (std::int64_t wait = identity_.throttles().wait(keys.front(), core::now_unix()); wait > 0)
+            return outcome(Outcome::blocked, "identity.error.blocked", wait);
+        return invalid(field, "identity.error.password_required");
+    }
+    const auto attempt = identity_.begin_attempt(keys);
+    if (!attempt.granted()) return outcome(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
     if (!identity_.verify_password(a, password)) {
-        const std::int64_t wait = identity_.throttles().fail(key, account_throttle(), now);
         identity_.audit_self(ctx, a.id, "reauth_failed");
         Result r = invalid(field, "identity.password.wrong_current");
-        r.retry_after = wait;
-        if (wait > 0) r.message_key = "identity.error.blocked";
+        r.retry_after = attempt.wait_if_wrong;
+        if (r.retry_after > 0) r.message_key = "identity.error.blocked";
         return r;
     }
-    identity_.throttles().clear(key);
+    identity_.end_attempt(keys, IdentityService::AttemptEnd::proved);
     return {};
 }
 
@@ -300,28 +302,25 @@ Result SecurityService::confirm_totp(const Context& ctx, std::int64_t account_id
     if (!secret || secret->empty()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
     const std::int64_t now = core::now_unix();
     const std::vector<std::string> keys{"totp-setup:" + std::to_string(account_id), "ip:code:" + ctx.ip};
-    std::int64_t wait = 0;
-    for (const auto& k : keys) wait = std::max(wait, identity_.throttles().wait(k, now));
-    if (wait > 0) return outcome(Outcome::blocked, "identity.error.blocked", wait);
     const std::string code = normalize_code(typed);
     if (code.size() != kTotpDigits) return invalid("code", "identity.error.code_format");
+    const auto attempt = identity_.begin_attempt(keys);
+    if (!attempt.granted()) return outcome(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
     const auto step = totp_match(*secret, code, now);
     if (!step) {
-        for (const auto& k : keys)
-            wait = std::max(wait, identity_.throttles().fail(k, k.rfind("ip:", 0) == 0 ? address_throttle()
-                                                                                      : account_throttle(), now));
         Result r = invalid("code", "security.error.totp_wrong");
         r.outcome = Outcome::wrong_code;
-        r.retry_after = wait;
+        r.retry_after = attempt.wait_if_wrong;
         return r;
     }
     // The step is spent now, so the code that switched it on cannot also sign in.
     if (!identity_.accounts().use_totp_step(account_id, *step)) {
+        identity_.end_attempt(keys, IdentityService::AttemptEnd::not_a_guess);
         Result r = invalid("code", "security.error.totp_used");
         r.outcome = Outcome::wrong_code;
         return r;
     }
-    identity_.throttles().clear(keys.front());
+    identity_.end_attempt(keys, IdentityService::AttemptEnd::proved);
     db::transact(identity_.database(), [&](soci::session& tx) {
         identity_.accounts().set_two_factor(tx, account_id, "totp", *secret, now);
         identity_.challenges().mark_used(tx, c->id, now);

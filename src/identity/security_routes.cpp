@@ -541,15 +541,32 @@ void register_security_routes(http::Router& router, const http::Renderer& render
                     return code_page(req, contact_flow, *v, &r, failed_page_status(r));
                 });
 
-    router.get("/account/security/contacts/confirm", [&renderer, security, ctx_of](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
-        Result r = security->confirm_contact_link(ctx_of(req), req.account->id, req.query().get_or("token", ""));
-        if (r.ok()) return Response::redirect("/account/security?done=contact");
+    auto contact_link_failed = [&renderer](Request& req, const Result& r) {
         Data d;
         add_result(d, r, renderer.locale(req));
         d.set("back", std::string("/account/security/contacts"));
         return renderer.page(req, "identity/security_message", d,
                              renderer.locale(req).text("security.contacts.failed_title"), failed_page_status(r));
+    };
+
+    // The link in the e-mail only shows the new address; the button POSTs.
+    router.get("/account/security/contacts/confirm", [&renderer, security, contact_link_failed](Request& req) {
+        if (auto r = require_account(req, renderer)) return *r;
+        const std::string token = req.query().get_or("token", "");
+        if (auto v = security->identity().peek_link(token, "contact", req.account->id))
+            return link_confirm_page(req, renderer, *v, "contact", "/account/security/contacts/confirm", token);
+        Result r;
+        r.outcome = Outcome::no_challenge;
+        r.message_key = "identity.error.link_invalid";
+        return contact_link_failed(req, r);
+    });
+
+    router.post("/account/security/contacts/confirm", [&renderer, security, ctx_of, contact_link_failed](Request& req) {
+        if (auto r = require_account(req, renderer)) return *r;
+        FormInput in(req);
+        Result r = security->confirm_contact_link(ctx_of(req), req.account->id, in.get("token"));
+        if (r.ok()) return Response::redirect("/account/security?done=contact");
+        return contact_link_failed(req, r);
     });
 
     router.post("/api/v1/account/security/contacts", [&renderer, security, api_error, ctx_of](Request& req) {

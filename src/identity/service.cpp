@@ -89,21 +89,27 @@ IdentityService::IdentityService(db::Database& db, const core::DataProtector& pr
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-std::int64_t IdentityService::throttle_wait(const std::vector<std::string>& keys, std::int64_t now,
-                                            std::vector<std::string>* existing) {
-    std::int64_t wait = 0;
-    for (const auto& [key, w] : throttles_.waits(keys, now)) {
-        wait = std::max(wait, w);
-        if (existing) existing->push_back(key);
-    }
-    return wait;
+namespace {
+bool is_address_key(const std::string& key) { return key.rfind("ip:", 0) == 0; }
+ThrottlePolicy policy_of(const std::string& key) { return is_address_key(key) ? address_throttle() : account_throttle(); }
+}  // namespace
+
+ThrottleStore::Reservation IdentityService::begin_attempt(const std::vector<std::string>& keys) {
+    std::vector<std::pair<std::string, ThrottlePolicy>> counters;
+    counters.reserve(keys.size());
+    for (const auto& k : keys) counters.emplace_back(k, policy_of(k));
+    return throttles_.reserve(counters, core::now_unix());
 }
 
-std::int64_t IdentityService::throttle_fail(const std::vector<std::string>& keys, std::int64_t now) {
-    std::int64_t wait = 0;
-    for (const auto& k : keys)
-        wait = std::max(wait, throttles_.fail(k, k.rfind("ip:", 0) == 0 ? address_throttle() : account_throttle(), now));
-    return wait;
+void IdentityService::end_attempt(const std::vector<std::string>& keys, AttemptEnd how) {
+    for (const auto& k : keys) {
+        if (how == AttemptEnd::proved && !is_address_key(k)) throttles_.clear(k);
+        else throttles_.refund(k, policy_of(k));
+    }
+}
+
+std::int64_t IdentityService::link_ttl(const std::string& purpose) const {
+    return purpose == "recover" ? options_.recovery_link_ttl : options_.email_link_ttl;
 }
 
 std::string IdentityService::destination_key(const std::string& destination) const {
@@ -172,9 +178,10 @@ Result IdentityService::send_code(const Context& ctx, soci::session& tx, const C
     const std::string event_key = "identity-challenge-" + std::to_string(c.id) + "-" + std::to_string(c.sends + 1);
     if (c.channel == "email") {
         const std::string token = core::random_token(32);
-        challenges_.set_link(tx, c.id, core::sha256_hex(token), now + options_.email_link_ttl, now);
+        const std::int64_t ttl = link_ttl(c.purpose);
+        challenges_.set_link(tx, c.id, core::sha256_hex(token), now + ttl, now);
         nlohmann::json params{{"link", ctx.base_url + link_path + "?token=" + token},
-                              {"hours", options_.email_link_ttl / 3600}};
+                              {"hours", ttl / 3600}, {"minutes", ttl / 60}};
         notify(tx, event_key, recipient, "email", c.destination, ctx.lang, template_name, params);
     } else if (c.channel == "sms") {
         const std::string code = new_code(options_.sms.digits);
@@ -194,8 +201,7 @@ Result IdentityService::open_challenge(const Context& ctx, Challenge c, const st
     }
     c.session_hash = ctx.session_hash;
     c.created_at = now;
-    if (c.expires_at == 0)
-        c.expires_at = now + (c.channel == "email" ? options_.email_link_ttl : options_.registration_ttl);
+    if (c.expires_at == 0) c.expires_at = now + (c.channel == "email" ? link_ttl(c.purpose) : options_.registration_ttl);
     db::transact(db_, [&](soci::session& tx) {
         c.id = challenges_.create(tx, c);
         send_code(ctx, tx, c, template_name, link_path, now);
@@ -222,6 +228,30 @@ Result IdentityService::resend(const Context& ctx, const std::string& purpose, c
     return r;
 }
 
+CodeCheck IdentityService::check_app_code(const Challenge& c, const std::string& code, std::int64_t now) {
+    // A try is taken before the code is compared, as for SMS codes, so
+    // concurrent guesses cannot outrun the challenge's failure limit.
+    if (!challenges_.take_try(c.id, options_.sms.max_failures)) return CodeCheck::no_tries_left;
+    const auto account = c.account_id ? accounts_.find(*c.account_id) : std::nullopt;
+    const auto step = account ? totp_match(account->totp_secret, code, now) : std::nullopt;
+    if (!step || !accounts_.use_totp_step(account->id, *step)) return CodeCheck::wrong;
+    db::transact(db_, [&](soci::session& tx) {
+        challenges_.give_back_try(tx, c.id);
+        challenges_.confirm(tx, c.id, c.session_hash, now);
+    });
+    return CodeCheck::ok;
+}
+
+std::optional<ChallengeView> IdentityService::peek_link(const std::string& token, const std::string& purpose,
+                                                       std::optional<std::int64_t> account_id) {
+    if (token.size() < 20 || token.size() > 100) return std::nullopt;
+    const std::int64_t now = core::now_unix();
+    auto c = challenges_.find_by_link(core::sha256_hex(token), now);
+    if (!c || c->purpose != purpose || c->code_expires_at <= now) return std::nullopt;
+    if (account_id && c->account_id != account_id) return std::nullopt;
+    return view(*c);
+}
+
 Result IdentityService::check_code(const Context& ctx, const std::string& purpose, const std::string& typed) {
     auto c = current(ctx, purpose);
     if (!c) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
@@ -234,7 +264,8 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
     std::vector<std::string> keys{"ip:code:" + ctx.ip};
     if (c->account_id) keys.push_back("acct:" + std::to_string(*c->account_id));
     if (!c->destination.empty()) keys.push_back(destination_key(c->destination));
-    if (std::int64_t wait = throttle_wait(keys, now); wait > 0) return blocked(wait);
+    // Waiting comes first, whatever is typed (a read; the attempt is reserved below).
+    if (std::int64_t wait = throttles_.longest_wait(keys, now); wait > 0) return blocked(wait);
 
     const std::string code = normalize_code(typed);
     // Not six digits is a typing slip: say so without taking a try.
@@ -244,49 +275,46 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
         r.challenge = view(*c);
         return r;
     }
-    CodeCheck check = CodeCheck::no_code;
-    if (c->channel == "totp") {
-        if (c->failures >= options_.sms.max_failures) {
-            Result r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left");
-            r.challenge = view(*c);
-            return r;
-        }
-        const auto account = c->account_id ? accounts_.find(*c->account_id) : std::nullopt;
-        const auto step = account ? totp_match(account->totp_secret, code, now) : std::nullopt;
-        // Failures count against the challenge the same way as SMS codes.
-        const bool ok = step && accounts_.use_totp_step(account->id, *step);
-        if (ok) {
-            db::transact(db_, [&](soci::session& tx) { challenges_.confirm(tx, c->id, c->session_hash, now); });
-            check = CodeCheck::ok;
-        } else {
-            CodeRules rules = options_.sms;
-            rules.tries_per_code = rules.max_failures;  // an app's code is never "used up"
-            db::transact(db_, [&](soci::session& tx) {
-                const long long key = c->id;
-                tx << "UPDATE identity_challenges SET failures = failures + 1 WHERE id = :id", soci::use(key);
-            });
-            check = c->failures + 1 >= rules.max_failures ? CodeCheck::no_tries_left : CodeCheck::wrong;
-        }
-    } else {
-        check = challenges_.check_code(c->id, code, options_.sms, now);
+    // A dead code is no guess: say so without counting (the store checks again atomically).
+    if (c->channel != "totp" && c->code_expires_at <= now) {
+        Result r = outcome(Outcome::code_expired, "identity.error.code_expired");
+        r.challenge = view(*c);
+        return r;
     }
+    if (view(*c).tries_left == 0) {
+        Result r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left");
+        r.challenge = view(*c);
+        return r;
+    }
+    const auto attempt = begin_attempt(keys);
+    if (!attempt.granted()) return blocked(attempt.refused_for);
+    const CodeCheck check = c->channel == "totp" ? check_app_code(*c, code, now)
+                                                 : challenges_.check_code(c->id, code, options_.sms, now);
     Result r;
     switch (check) {
-        case CodeCheck::ok:
-            for (const auto& k : keys)
-                if (k.rfind("ip:", 0) != 0) throttles_.clear(k);
-            break;
-        case CodeCheck::wrong: {
-            const std::int64_t wait = throttle_fail(keys, now);
-            r = outcome(Outcome::wrong_code, "identity.error.wrong_code", wait);
+        case CodeCheck::ok: end_attempt(keys, AttemptEnd::proved); break;
+        case CodeCheck::wrong:
+            r = outcome(Outcome::wrong_code, "identity.error.wrong_code", attempt.wait_if_wrong);
             r.errors["code"] = "identity.error.wrong_code";
             break;
-        }
-        case CodeCheck::expired: r = outcome(Outcome::code_expired, "identity.error.code_expired"); break;
-        case CodeCheck::no_tries_left: r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left"); break;
-        case CodeCheck::no_code: r = outcome(Outcome::code_expired, "identity.error.code_expired"); break;
+        case CodeCheck::expired:
+        case CodeCheck::no_code:
+            end_attempt(keys, AttemptEnd::not_a_guess);
+            r = outcome(Outcome::code_expired, "identity.error.code_expired");
+            break;
+        case CodeCheck::no_tries_left:
+            end_attempt(keys, AttemptEnd::not_a_guess);
+            r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left");
+            break;
     }
     if (auto fresh = current(ctx, purpose)) r.challenge = view(*fresh);
+    // An app's code is never "used up": the wrong try that spent the
+    // challenge's last one says so at once.
+    if (check == CodeCheck::wrong && c->channel == "totp" && r.challenge && r.challenge->tries_left == 0) {
+        auto spent = std::move(r.challenge);
+        r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left");
+        r.challenge = std::move(spent);
+    }
     return r;
 }
 
@@ -305,6 +333,9 @@ Result IdentityService::start_registration(const Context& ctx, const std::string
         return r;
     }
     const Contact contact = *parsed;
+    const auto hits = limiter_.hit("identity-register-ip:" + ctx.ip, options_.registrations_per_address_hour,
+                                   std::chrono::hours(1));
+    if (!hits.allowed) return outcome(Outcome::blocked, "identity.error.too_many_sends", hits.retry_after);
     {
         db::Connection c(db_);
         if (accounts_.contact_taken(*c, contact)) {
@@ -417,13 +448,13 @@ Result IdentityService::sign_in(const Context& ctx, const std::string& login_typ
     const std::string login_key =
         "login:" + protector_.blind_index("login", login ? login->value : tidy_text(login_typed));
     const std::vector<std::string> keys{login_key, "ip:signin:" + ctx.ip};
-    std::vector<std::string> counted;
-    if (std::int64_t wait = throttle_wait(keys, now, &counted); wait > 0) return blocked(wait);
+    const auto attempt = begin_attempt(keys);
+    if (!attempt.granted()) return blocked(attempt.refused_for);
 
     std::optional<Account> account;
     if (login) account = accounts_.find_account_by_login(*login);
     if (!verify_password(account, password)) {
-        const std::int64_t wait = throttle_fail(keys, now);
+        const std::int64_t wait = attempt.wait_if_wrong;
         if (account) {
             AuditEntry e;
             e.at = now;
@@ -438,7 +469,7 @@ Result IdentityService::sign_in(const Context& ctx, const std::string& login_typ
                     wait);
         return r;
     }
-    if (std::find(counted.begin(), counted.end(), login_key) != counted.end()) throttles_.clear(login_key);
+    end_attempt(keys, AttemptEnd::proved);
     if (core::password_needs_rehash(account->password_hash)) {
         const std::string fresh = core::password_hash(password);
         db::transact(db_, [&](soci::session& tx) { accounts_.set_password(tx, account->id, fresh, now); });

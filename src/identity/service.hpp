@@ -84,9 +84,14 @@ struct Result {
 struct IdentityOptions {
     CodeRules sms = sms_code_rules();
     std::int64_t email_link_ttl = 24 * 3600;
+    // A recovery link signs the holder in: it lives minutes, not a day.
+    std::int64_t recovery_link_ttl = 15 * 60;
     std::int64_t registration_ttl = 3600;  // a registration by phone must finish within an hour
     int sends_per_destination_hour = 6;    // codes and links to one phone or e-mail
     int sends_per_address_hour = 30;       // … asked for from one IP address
+    // Registrations started from one IP address, counted before the contact
+    // is looked up, so "already registered" cannot be probed without limit.
+    int registrations_per_address_hour = 30;
 };
 
 class IdentityService {
@@ -122,6 +127,24 @@ public:
     // Argon2id against the stored hash, in constant time whether or not the account exists.
     bool verify_password(const std::optional<Account>& a, const std::string& password) const;
 
+    // The hourly limits on codes and links sent to one destination and asked
+    // for from one address; recovery applies them to contacts without an
+    // account too, so both get the very same answer.
+    Result check_send_limits(const Context& ctx, const std::string& destination);
+
+    // ---- brute-force counters ----
+    // Every attempt at a secret (password, answer, code) is reserved on all
+    // its counters before the secret is checked (ThrottleStore::reserve).
+    // Keys starting with "ip:" count per address, with wider limits; the
+    // others per login, account or destination.
+    ThrottleStore::Reservation begin_attempt(const std::vector<std::string>& keys);
+    enum class AttemptEnd {
+        proved,       // the secret was right: per-account counters start again, per-address ones get the try back
+        not_a_guess,  // nothing was guessed (an expired code …): every counter gets the try back
+    };
+    // A wrong guess needs no call: the reservation already counted it.
+    void end_attempt(const std::vector<std::string>& keys, AttemptEnd how);
+
     // ---- codes for other flows (recovery, a new contact, SMS second step) ----
     // Creates a challenge bound to ctx's session and sends its first code (sms)
     // or link (email) through the outbox in the same transaction.
@@ -132,6 +155,12 @@ public:
                   const std::string& link_path = "");
     // Checks a typed code for the session's challenge of `purpose` with every limit.
     Result check_code(const Context& ctx, const std::string& purpose, const std::string& code);
+    // What a link from a message would confirm, without confirming it: a GET
+    // of the link only shows this, and the user's POST confirms (a mail
+    // scanner that follows links confirms nothing). nullopt: no such live link
+    // for `purpose` (or, with `account_id`, not that account's).
+    std::optional<ChallengeView> peek_link(const std::string& token, const std::string& purpose,
+                                           std::optional<std::int64_t> account_id = std::nullopt);
     std::optional<Challenge> current(const Context& ctx, const std::string& purpose);
     ChallengeView view(const Challenge& c) const;
 
@@ -169,6 +198,8 @@ public:
     db::Database& database() { return db_; }
     const core::DataProtector& protector() const { return protector_; }
     const IdentityOptions& options() const { return options_; }
+    // How long an e-mailed link of `purpose` lives.
+    std::int64_t link_ttl(const std::string& purpose) const;
     // Writes a notification in the caller's transaction; wake() after commit.
     void notify(soci::session& tx, const std::string& event_key, const std::string& recipient,
                 const std::string& channel, const std::string& address, const std::string& lang,
@@ -178,14 +209,10 @@ public:
     void purge();
 
 private:
-    // The longest wait among the keys; `existing` (optional) gets the keys that have a counter.
-    std::int64_t throttle_wait(const std::vector<std::string>& keys, std::int64_t now,
-                               std::vector<std::string>* existing = nullptr);
-    std::int64_t throttle_fail(const std::vector<std::string>& keys, std::int64_t now);
     std::string destination_key(const std::string& destination) const;
+    CodeCheck check_app_code(const Challenge& c, const std::string& code, std::int64_t now);
     Result send_code(const Context& ctx, soci::session& tx, const Challenge& c, const std::string& template_name,
                      const std::string& link_path, std::int64_t now);
-    Result check_send_limits(const Context& ctx, const std::string& destination);
 
     db::Database& db_;
     const core::DataProtector& protector_;

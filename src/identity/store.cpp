@@ -2,6 +2,8 @@
 
 #include "db/transaction.hpp"
 
+#include <algorithm>
+
 namespace uslugi::identity {
 
 namespace {
@@ -425,6 +427,21 @@ CodeCheck ChallengeStore::check_code(std::int64_t id, const std::string& typed, 
     });
 }
 
+bool ChallengeStore::take_try(std::int64_t id, int max_failures) {
+    const long long key = id;
+    db::Connection c(db_);
+    soci::statement take = (c->prepare << "UPDATE identity_challenges SET failures = failures + 1 WHERE id = :id AND "
+                                          "failures < :m AND used_at IS NULL",
+                            soci::use(key), soci::use(max_failures));
+    take.execute(true);
+    return take.get_affected_rows() == 1;
+}
+
+void ChallengeStore::give_back_try(soci::session& tx, std::int64_t id) {
+    const long long key = id;
+    tx << "UPDATE identity_challenges SET failures = failures - 1 WHERE id = :id AND failures > 0", soci::use(key);
+}
+
 void ChallengeStore::confirm(soci::session& tx, std::int64_t id, const std::string& session_hash, std::int64_t now) {
     const long long key = id, t = now;
     tx << "UPDATE identity_challenges SET confirmed_at = :t, session_hash = :s, link_hash = NULL WHERE id = :id",
@@ -481,6 +498,53 @@ std::int64_t ThrottleStore::fail(const std::string& key, const ThrottlePolicy& p
     });
 }
 
+ThrottleStore::Reservation ThrottleStore::reserve(const std::vector<std::pair<std::string, ThrottlePolicy>>& keys,
+                                                  std::int64_t now) {
+    Reservation r;
+    db::Connection c(db_);
+    db::Transaction tx(c);
+    for (const auto& [key, policy] : keys) {
+        const long long t = now, forget = now - policy.forget_after;
+        *c << "INSERT INTO identity_throttles (key, failures, last_failure_at, blocked_until) VALUES (:k, 0, :t, 0) "
+              "ON CONFLICT (key) DO NOTHING",
+            soci::use(key), soci::use(t);
+        // The row lock (PostgreSQL) or the write lock (SQLite) makes this a
+        // compare-and-set: a concurrent attempt sees the wait set below.
+        soci::statement take = (c->prepare << "UPDATE identity_throttles SET failures = CASE WHEN last_failure_at < :f "
+                                              "AND blocked_until < :t THEN 1 ELSE failures + 1 END, last_failure_at = :t2 "
+                                              "WHERE key = :k AND blocked_until <= :t3",
+                                soci::use(forget), soci::use(t), soci::use(t), soci::use(key), soci::use(t));
+        take.execute(true);
+        if (take.get_affected_rows() == 0) {
+            long long until = 0;
+            *c << "SELECT blocked_until FROM identity_throttles WHERE key = :k", soci::use(key), soci::into(until);
+            r.refused_for = std::max<std::int64_t>(1, until - now);
+            return r;  // rolled back: a refused attempt counts nothing
+        }
+        int failures = 0;
+        *c << "SELECT failures FROM identity_throttles WHERE key = :k", soci::use(key), soci::into(failures);
+        const long long wait = wait_after_failures(policy, failures), until = now + wait;
+        *c << "UPDATE identity_throttles SET blocked_until = :u WHERE key = :k", soci::use(until), soci::use(key);
+        r.wait_if_wrong = std::max<std::int64_t>(r.wait_if_wrong, wait);
+    }
+    tx.commit();
+    return r;
+}
+
+void ThrottleStore::refund(const std::string& key, const ThrottlePolicy& policy) {
+    db::transact(db_, [&](soci::session& tx) {
+        int failures = 0;
+        long long last = 0;
+        tx << "SELECT failures, last_failure_at FROM identity_throttles WHERE key = :k", soci::use(key),
+            soci::into(failures), soci::into(last);
+        if (!tx.got_data() || failures <= 0) return;
+        const int left = failures - 1;
+        const long long until = left > 0 ? last + wait_after_failures(policy, left) : 0;
+        tx << "UPDATE identity_throttles SET failures = :n, blocked_until = :u WHERE key = :k", soci::use(left),
+            soci::use(until), soci::use(key);
+    });
+}
+
 std::vector<std::pair<std::string, std::int64_t>> ThrottleStore::waits(const std::vector<std::string>& keys,
                                                                     std::int64_t now) {
     std::vector<std::pair<std::string, std::int64_t>> out;
@@ -501,6 +565,12 @@ std::vector<std::pair<std::string, std::int64_t>> ThrottleStore::waits(const std
     st.execute(false);
     while (st.fetch()) out.emplace_back(key, until > now ? until - now : 0);
     return out;
+}
+
+std::int64_t ThrottleStore::longest_wait(const std::vector<std::string>& keys, std::int64_t now) {
+    std::int64_t longest = 0;
+    for (const auto& [key, wait] : waits(keys, now)) longest = std::max(longest, wait);
+    return longest;
 }
 
 void ThrottleStore::clear(const std::string& key) {

@@ -132,6 +132,10 @@ public:
     // Checks a typed code atomically: a try is taken before comparing, so
     // parallel guesses cannot outrun the limits. On success the challenge is confirmed.
     CodeCheck check_code(std::int64_t id, const std::string& typed, const CodeRules& rules, std::int64_t now);
+    // Takes one of the challenge's `max_failures` tries before a code is
+    // compared (false: none left); a right code gives it back.
+    bool take_try(std::int64_t id, int max_failures);
+    void give_back_try(soci::session& tx, std::int64_t id);
     void confirm(soci::session& tx, std::int64_t id, const std::string& session_hash, std::int64_t now);
     void mark_used(soci::session& tx, std::int64_t id, std::int64_t now);
     void end_for_session(soci::session& tx, const std::string& session_hash, const std::string& purpose,
@@ -157,8 +161,22 @@ public:
     std::int64_t wait(const std::string& key, std::int64_t now);
     // For several keys in one query: the keys that have a counter, with their wait.
     std::vector<std::pair<std::string, std::int64_t>> waits(const std::vector<std::string>& keys, std::int64_t now);
+    std::int64_t longest_wait(const std::vector<std::string>& keys, std::int64_t now);
     // Counts a failure; returns the wait it causes.
     std::int64_t fail(const std::string& key, const ThrottlePolicy& policy, std::int64_t now);
+    // Takes an attempt for every key at once, before the secret is checked:
+    // the attempt is counted as a failure right away, so concurrent attempts
+    // cannot all slip past a check-then-count (a compare-and-set on each
+    // key's row, all keys in one transaction). Nothing is counted when any
+    // key is still waiting.
+    struct Reservation {
+        std::int64_t refused_for = 0;    // > 0: no attempt now; seconds to wait
+        std::int64_t wait_if_wrong = 0;  // the wait this attempt causes if it fails
+        bool granted() const { return refused_for == 0; }
+    };
+    Reservation reserve(const std::vector<std::pair<std::string, ThrottlePolicy>>& keys, std::int64_t now);
+    // Gives back a reserved attempt that succeeded (for counters that are not cleared on success).
+    void refund(const std::string& key, const ThrottlePolicy& policy);
     void clear(const std::string& key);
     int purge(std::int64_t older_than);
 

@@ -71,13 +71,24 @@ Context context_of(const http::Request& req, const std::string& public_url) {
     ctx.ip = req.remote_ip;
     ctx.device = describe_device(req.header(http::bhttp::field::user_agent));
     ctx.lang = req.lang;
-    if (!public_url.empty()) {
-        ctx.base_url = public_url;
-        while (!ctx.base_url.empty() && ctx.base_url.back() == '/') ctx.base_url.pop_back();
-    } else {
-        ctx.base_url = std::string(req.secure ? "https://" : "http://") + std::string(req.header(http::bhttp::field::host));
-    }
+    // Never the request's Host: a forged one would put someone else's site
+    // into a genuine message (the configured address is checked at start).
+    ctx.base_url = public_url;
+    while (!ctx.base_url.empty() && ctx.base_url.back() == '/') ctx.base_url.pop_back();
     return ctx;
+}
+
+http::Response link_confirm_page(const http::Request& req, const http::Renderer& renderer, const ChallengeView& v,
+                                 const std::string& kind, const std::string& action, const std::string& token) {
+    const core::Locale& locale = renderer.locale(req);
+    const std::string prefix = "identity.link_confirm." + kind;
+    http::Data d;
+    d.set("intro", locale.text(prefix + "_text"));
+    d.set("button", locale.text(prefix + "_button"));
+    d.set("destination", v.destination);
+    d.set("action", action);
+    d.set("token", token);
+    return renderer.page(req, "identity/link_confirm", d, locale.text(prefix + "_title"));
 }
 
 std::optional<http::Response> require_account(const http::Request& req, const http::Renderer& renderer) {

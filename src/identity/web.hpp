@@ -38,8 +38,14 @@ http::Status failed_page_status(const Result& r);
 // The JSON error of a failed Result (never 200).
 http::Response api_failure(const Result& r, const core::Locale& locale);
 
-// `public_url` (config) or the request's own scheme and Host.
+// `public_url` (config), never the request's Host.
 Context context_of(const http::Request& req, const std::string& public_url);
+
+// The page a link from a message opens: what it would confirm ("register",
+// "recover" or "contact" texts of identity.link_confirm) and a button that
+// POSTs the token to `action`. Nothing changes until the button is pressed.
+http::Response link_confirm_page(const http::Request& req, const http::Renderer& renderer, const ChallengeView& v,
+                                 const std::string& kind, const std::string& action, const std::string& token);
 
 // A page for signed-in users only: nullopt when signed in, else the answer to
 // send (a redirect to /signin?next=… for pages, 401 JSON for the API).

@@ -7,7 +7,10 @@ import { startServer, backend } from '../support/server.mjs';
 import { rawRequest, statusOf, sessionCookie, csrfToken, noRedirect } from '../support/http.mjs';
 
 let server;
-before(async () => { server = await startServer(['--header-timeout', '2']); });
+before(async () => {
+  server = await startServer(['--header-timeout', '2']);
+  server.host = `127.0.0.1:${server.port}`;  // the name a raw request must give
+});
 after(async () => {
   const { code } = await server.stop();
   assert.equal(code, 0, 'serve exits 0 on SIGTERM');
@@ -197,19 +200,19 @@ describe('errors and limits', () => {
   });
 
   test('malformed requests get 400, never a crash', async () => {
-    assert.equal(statusOf(await rawRequest(server.port, 'GET / HTTP/1.1\r\nHost: x\r\nBroken header line\r\n\r\n')), 400);
-    assert.equal(statusOf(await rawRequest(server.port, 'BREW /pot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')), 501);
-    assert.equal(statusOf(await rawRequest(server.port, 'GET / HTTP/9.9\r\nHost: x\r\n\r\n')), 400);
-    assert.equal(statusOf(await rawRequest(server.port, 'GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')), 400);
-    assert.equal(statusOf(await rawRequest(server.port, 'GET /a%00b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')), 400);
-    assert.equal(statusOf(await rawRequest(server.port, 'POST /settings HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n')), 400);
+    assert.equal(statusOf(await rawRequest(server.port, `GET / HTTP/1.1\r\nHost: ${server.host}\r\nBroken header line\r\n\r\n`)), 400);
+    assert.equal(statusOf(await rawRequest(server.port, `BREW /pot HTTP/1.1\r\nHost: ${server.host}\r\nConnection: close\r\n\r\n`)), 501);
+    assert.equal(statusOf(await rawRequest(server.port, `GET / HTTP/9.9\r\nHost: ${server.host}\r\n\r\n`)), 400);
+    assert.equal(statusOf(await rawRequest(server.port, `GET /%zz HTTP/1.1\r\nHost: ${server.host}\r\nConnection: close\r\n\r\n`)), 400);
+    assert.equal(statusOf(await rawRequest(server.port, `GET /a%00b HTTP/1.1\r\nHost: ${server.host}\r\nConnection: close\r\n\r\n`)), 400);
+    assert.equal(statusOf(await rawRequest(server.port, `POST /settings HTTP/1.1\r\nHost: ${server.host}\r\nContent-Length: abc\r\n\r\n`)), 400);
     assert.equal((await get('/')).status, 200, 'still serving');
   });
 
   test('oversized headers get 431 and oversized bodies 413', async () => {
-    const big = 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'a'.repeat(20000) + '\r\n\r\n';
+    const big = `GET / HTTP/1.1\r\nHost: ${server.host}\r\nX-Big: ` + 'a'.repeat(20000) + '\r\n\r\n';
     assert.equal(statusOf(await rawRequest(server.port, big)), 431);
-    const declared = 'POST /settings HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\n';
+    const declared = `POST /settings HTTP/1.1\r\nHost: ${server.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2000000\r\n\r\n`;
     const r413 = await rawRequest(server.port, declared);
     assert.equal(statusOf(r413), 413);
     assert.match(Buffer.from(r413, 'latin1').toString('utf8'), /Слишком большой запрос/);
@@ -234,7 +237,7 @@ describe('errors and limits', () => {
 
   test('a client that sends its header too slowly is disconnected', async () => {
     const started = Date.now();
-    const reply = await rawRequest(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n');
+    const reply = await rawRequest(server.port, `GET / HTTP/1.1\r\nHost: ${server.host}\r\n`);
     assert.equal(reply, '', 'no response to an unfinished request');
     assert.ok(Date.now() - started >= 1500, 'closed by the header timeout, not at once');
   });
@@ -262,7 +265,7 @@ describe('static files, compression, health and metrics', () => {
 
   test('text responses are gzipped when the client accepts it', async () => {
     // fetch decodes transparently, so ask over a raw socket to see the bytes.
-    const raw = await rawRequest(server.port, 'GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n');
+    const raw = await rawRequest(server.port, `GET / HTTP/1.1\r\nHost: ${server.host}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n`);
     assert.match(raw, /\r\nContent-Encoding: gzip\r\n/i);
     assert.match(raw, /\r\nVary: Accept-Encoding\r\n/i);
     const body = Buffer.from(raw.slice(raw.indexOf('\r\n\r\n') + 4), 'latin1');

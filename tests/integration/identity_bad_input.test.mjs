@@ -455,7 +455,8 @@ describe('afterwards', () => {
     const accepted = await c.postForm('/signup', { surname: 'Иванова', name: 'Анна', contact: email });
     assert.equal(accepted.status, 303, accepted.body);
     const link = new URL(await stack.nextEmailLink(email));
-    assert.equal((await c.get(link.pathname + link.search)).status, 303);
+    assert.equal((await c.get(link.pathname + link.search)).status, 200);
+    assert.equal((await c.postForm(link.pathname, { token: link.searchParams.get('token') })).status, 303);
     const password = strongPassword();
     const done = await c.postForm('/signup/password', { password, password_repeat: password });
     assert.equal(done.status, 303, done.body);

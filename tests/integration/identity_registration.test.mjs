@@ -146,10 +146,18 @@ describe('registration by e-mail', () => {
 
     // The phone's browser, with no session of its own yet.
     const second = stack.client();
+    // Opening the link only shows what it would confirm (a mail scanner that
+    // follows links confirms nothing); the button does it.
     const opened = await second.get(url.pathname + url.search);
-    assert.equal(opened.status, 303, opened.body);
-    assert.equal(opened.location, '/signup/password');
+    assert.equal(opened.status, 200, opened.body);
+    assert.ok(opened.body.includes(htmlText('identity.link_confirm.register_title')));
+    assert.ok(opened.body.includes(`${email.slice(0, 2)}***@example.org`), 'the page names the address');
     assert.ok(second.sid, 'the other browser got a session');
+    const before = await second.get('/signup/password');
+    assert.equal(before.status, 303, 'nothing is confirmed before the button is pressed');
+    const pressed = await second.postForm('/signup/confirm', { token: url.searchParams.get('token') });
+    assert.equal(pressed.status, 303, pressed.body);
+    assert.equal(pressed.location, '/signup/password');
     const pw = await second.get('/signup/password');
     assert.equal(pw.status, 200);
 

@@ -359,7 +359,12 @@ describe('account security (ID-6)', () => {
     assert.equal(r.location, '/account/security/contacts/code', r.text);
     const mail = await waitFor(() => mailTo(email), (l) => l.length > 0, { what: 'the confirmation e-mail' });
     const link = mail[0].body.match(/https?:\/\/\S+\/account\/security\/contacts\/confirm\?token=[\w-]+/)[0];
+    // Opening the link shows the new address and a button; only the button changes it.
     r = await c.get(new URL(link).pathname + new URL(link).search);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.text.includes(`${email.slice(0, 2)}***@example.org`), 'the page names the new address');
+    assert.doesNotMatch((await c.api('GET', '/api/v1/account')).text, new RegExp(email.replace(/[.]/g, '\\.')));
+    r = await c.post('/account/security/contacts/confirm', { token: new URL(link).searchParams.get('token') });
     assert.equal(r.location, '/account/security?done=contact', r.text);
     assert.match((await c.api('GET', '/api/v1/account')).text, new RegExp(email.replace(/[.]/g, '\\.')));
 

@@ -318,9 +318,10 @@ export async function registerViaPages(stack, client, { surname = 'Соколо�
   if (started.location !== '/signup/code') throw new Error('POST /signup went to ' + started.location);
   await client.follow(started);
   if (isEmail) {
-    const link = await stack.nextEmailLink(contact);
-    const confirmed = await client.get(new URL(link).pathname + new URL(link).search);
-    expect(confirmed, 303, 'the e-mail link');
+    const link = new URL(await stack.nextEmailLink(contact));
+    expect(await client.get(link.pathname + link.search), 200, 'the e-mail link');
+    const confirmed = await client.postForm(link.pathname, { token: link.searchParams.get('token') });
+    expect(confirmed, 303, 'the button of the e-mail link');
     await client.follow(confirmed);
   } else {
     const code = await stack.nextSmsCode(contact);

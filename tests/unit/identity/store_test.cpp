@@ -703,6 +703,53 @@ TEST_P(ThrottleStoreTest, ParallelFailuresAreAllCounted) {
     EXPECT_EQ(failures, kThreads * kEach);
 }
 
+// The review's race: many attempts at once, each reserving before it checks.
+// Only as many get through as the policy lets fail before its first wait.
+TEST_P(ThrottleStoreTest, ParallelReservationsGrantOnlyTheFreeAttempts) {
+    ThrottleStore store(db());
+    const ThrottlePolicy p = account_throttle();
+    constexpr int kThreads = 4, kEach = 8;
+    std::latch start(kThreads);
+    std::atomic<int> granted{0}, refused{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i)
+        threads.emplace_back([&] {
+            start.arrive_and_wait();
+            for (int j = 0; j < kEach; ++j) {
+                const auto r = store.reserve({{"login:race", p}}, kNow);
+                (r.granted() ? granted : refused)++;
+            }
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(granted.load(), p.free_failures);
+    EXPECT_EQ(refused.load(), kThreads * kEach - p.free_failures);
+    EXPECT_GT(store.wait("login:race", kNow), 0);
+}
+
+TEST_P(ThrottleStoreTest, AReservationRefusedOnOneKeyCountsOnNone) {
+    ThrottleStore store(db());
+    const ThrottlePolicy p = account_throttle();
+    for (int i = 0; i < p.free_failures; ++i) ASSERT_TRUE(store.reserve({{"login:a", p}}, kNow).granted());
+    const auto refused = store.reserve({{"ip:signin:203.0.113.9", address_throttle()}, {"login:a", p}}, kNow);
+    EXPECT_FALSE(refused.granted());
+    EXPECT_EQ(refused.refused_for, wait_after_failures(p, p.free_failures));
+    long long address_failures = -1;
+    db::Connection c(db());
+    *c << "SELECT COUNT(*) FROM identity_throttles WHERE key = 'ip:signin:203.0.113.9' AND failures > 0",
+        soci::into(address_failures);
+    EXPECT_EQ(address_failures, 0) << "the refused attempt was rolled back on every key";
+}
+
+TEST_P(ThrottleStoreTest, RefundGivesBackOneAttemptAndItsWait) {
+    ThrottleStore store(db());
+    const ThrottlePolicy p = account_throttle();
+    for (int i = 0; i < p.free_failures; ++i) ASSERT_TRUE(store.reserve({{"ip:x", p}}, kNow).granted());
+    EXPECT_GT(store.wait("ip:x", kNow), 0) << "the third failure makes the next attempt wait";
+    store.refund("ip:x", p);
+    EXPECT_EQ(store.wait("ip:x", kNow), 0) << "two failures: no wait yet";
+    EXPECT_TRUE(store.reserve({{"ip:x", p}}, kNow).granted());
+}
+
 // ---- audit -----------------------------------------------------------------------------------
 
 class AuditLogTest : public IdentityStoreTest {
