@@ -6,6 +6,8 @@
 #include "db/transaction.hpp"
 #include "identity/security.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace uslugi::identity {
 
 namespace {
@@ -23,8 +25,30 @@ const char* code_template(const std::string& channel) {
 }
 
 constexpr const char* kLinkPath = "/recover/confirm";
+constexpr const char* kSecondPurpose = "recover_second";
+constexpr const char* kSecondCodeTemplate = "security.recover_second_code";
 
 }  // namespace
+
+std::string_view to_string(SecondProof p) {
+    switch (p) {
+        case SecondProof::none: return "none";
+        case SecondProof::app: return "app";
+        case SecondProof::sms: return "sms";
+        case SecondProof::question: return "question";
+        case SecondProof::unavailable: return "unavailable";
+    }
+    return "none";
+}
+
+SecondProof second_proof_for(const Account& a, const std::string& first_channel, const std::string& first_destination) {
+    // The same test sign-in makes: a mode without its phone or secret asks for nothing there either.
+    if (a.two_factor == "totp" && !a.totp_secret.empty()) return SecondProof::app;
+    if (a.two_factor != "sms" || a.phone.empty()) return SecondProof::none;
+    if (first_channel != "sms" || first_destination != a.phone) return SecondProof::sms;
+    const bool has_question = is_security_question(a.security_question) && !a.security_answer_hash.empty();
+    return has_question ? SecondProof::question : SecondProof::unavailable;
+}
 
 Result RecoveryService::start(const Context& ctx, const std::string& typed) {
     Result r;
@@ -121,8 +145,9 @@ Result RecoveryService::confirm_link(const Context& ctx, const std::string& toke
     return {};
 }
 
-Result RecoveryService::by_question(const Context& ctx, const std::string& id_kind, const std::string& id_value,
-                                   const std::string& question, const std::string& answer) {
+Result RecoveryService::match_answer(const Context& ctx, const std::string& id_kind, const std::string& id_value,
+                                    const std::string& question, const std::string& answer, std::int64_t expected,
+                                    std::int64_t& matched) {
     Result r;
     std::string normalized;
     if (id_kind != "snils" && id_kind != "passport") {
@@ -140,9 +165,10 @@ Result RecoveryService::by_question(const Context& ctx, const std::string& id_ki
         return r;
     }
     const std::int64_t now = core::now_unix();
-    const std::vector<std::string> keys{
+    std::vector<std::string> keys{
         "recover-id:" + identity_.protector().blind_index("recover", id_kind + ":" + normalized),
         "ip:recover:" + ctx.ip};
+    if (expected) keys.push_back("acct:" + std::to_string(expected));
     const auto attempt = identity_.begin_attempt(keys);
     if (!attempt.granted()) return outcome(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
 
@@ -151,20 +177,32 @@ Result RecoveryService::by_question(const Context& ctx, const std::string& id_ki
     const auto account = id ? identity_.accounts().find(*id) : std::nullopt;
     // One Argon2 verification whatever matched, so the time says nothing either.
     std::optional<Account> probe;
-    if (account && account->status == AccountStatus::active && !account->security_answer_hash.empty()) {
+    if (account && account->status == AccountStatus::active && !account->security_answer_hash.empty() &&
+        (!expected || account->id == expected)) {
         probe.emplace();
         probe->password_hash = account->security_answer_hash;
     }
     const bool answer_ok = identity_.verify_password(probe, normalize_answer(answer));
     if (!(probe && answer_ok && account->security_question == question)) {
-        if (account) identity_.audit_self(ctx, account->id, "recover_failed", id_kind);
+        if (expected) identity_.audit_self(ctx, expected, "recover_failed", "question");
+        else if (account) identity_.audit_self(ctx, account->id, "recover_failed", id_kind);
         return outcome(Outcome::wrong_credentials, "security.error.recover_mismatch", attempt.wait_if_wrong);
     }
     identity_.end_attempt(keys, IdentityService::AttemptEnd::proved);
+    matched = account->id;
+    return r;
+}
+
+Result RecoveryService::by_question(const Context& ctx, const std::string& id_kind, const std::string& id_value,
+                                   const std::string& question, const std::string& answer) {
+    std::int64_t account_id = 0;
+    Result r = match_answer(ctx, id_kind, id_value, question, answer, 0, account_id);
+    if (!r.ok()) return r;
     if (ctx.session_hash.empty()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    const std::int64_t now = core::now_unix();
     Challenge c;
     c.purpose = "recover";
-    c.account_id = account->id;
+    c.account_id = account_id;
     c.channel = "question";
     c.session_hash = ctx.session_hash;
     c.created_at = now;
@@ -176,16 +214,123 @@ Result RecoveryService::by_question(const Context& ctx, const std::string& id_ki
     return r;
 }
 
-bool RecoveryService::proven(const Context& ctx) {
+std::optional<Challenge> RecoveryService::first_proof(const Context& ctx) {
     auto c = identity_.current(ctx, "recover");
-    return c && c->confirmed_at && c->account_id;
+    if (!c || !c->confirmed_at || !c->account_id) return std::nullopt;
+    return c;
+}
+
+bool RecoveryService::proven(const Context& ctx) { return first_proof(ctx).has_value(); }
+
+std::optional<Challenge> RecoveryService::second_challenge(const Context& ctx, const Challenge& first) {
+    auto c = identity_.current(ctx, kSecondPurpose);
+    if (!c || c->account_id != first.account_id) return std::nullopt;
+    const auto payload = nlohmann::json::parse(c->payload, nullptr, false);
+    // A second proof belongs to one first proof: starting over asks for it again.
+    if (!payload.is_object() || payload.value("recover", std::int64_t{0}) != first.id) return std::nullopt;
+    return c;
+}
+
+Result RecoveryService::open_second(const Context& ctx, const Challenge& first, const Account& a, SecondProof proof) {
+    Challenge c;
+    c.purpose = kSecondPurpose;
+    c.account_id = a.id;
+    c.payload = nlohmann::json{{"recover", first.id}}.dump();
+    c.expires_at = first.expires_at;
+    if (proof == SecondProof::sms) {
+        c.channel = "sms";
+        c.destination = a.phone;
+        return identity_.open_challenge(ctx, c, kSecondCodeTemplate);
+    }
+    if (proof == SecondProof::app) {
+        c.channel = "totp";
+        return identity_.open_challenge(ctx, c, "");
+    }
+    // The question: nothing is sent, so no send limits apply.
+    const std::int64_t now = core::now_unix();
+    c.channel = "question";
+    c.session_hash = ctx.session_hash;
+    c.created_at = now;
+    db::transact(identity_.database(), [&](soci::session& tx) { identity_.challenges().create(tx, c); });
+    return {};
+}
+
+std::optional<SecondStep> RecoveryService::second(const Context& ctx) {
+    const auto first = first_proof(ctx);
+    if (!first) return std::nullopt;
+    const auto a = identity_.accounts().find(*first->account_id);
+    if (!a || a->status != AccountStatus::active) return std::nullopt;
+    SecondStep s;
+    s.proof = second_proof_for(*a, first->channel, first->destination);
+    if (s.proof == SecondProof::none) s.done = true;
+    if (s.proof == SecondProof::none || s.proof == SecondProof::unavailable) return s;
+    auto c = second_challenge(ctx, *first);
+    if (!c) {
+        s.problem = open_second(ctx, *first, *a, s.proof);
+        c = second_challenge(ctx, *first);
+    }
+    if (!c) return s;
+    s.done = c->confirmed_at.has_value();
+    if (!s.done && c->channel != "question") s.challenge = identity_.view(*c);
+    return s;
+}
+
+bool RecoveryService::ready(const Context& ctx) {
+    const auto s = second(ctx);
+    return s && s->done;
+}
+
+Result RecoveryService::confirm_second_code(const Context& ctx, const std::string& code) {
+    const auto first = first_proof(ctx);
+    const auto c = first ? second_challenge(ctx, *first) : std::nullopt;
+    if (!c || c->channel == "question") return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    return identity_.check_code(ctx, kSecondPurpose, code);
+}
+
+Result RecoveryService::confirm_second_question(const Context& ctx, const std::string& id_kind,
+                                                const std::string& id_value, const std::string& question,
+                                                const std::string& answer) {
+    const auto first = first_proof(ctx);
+    const auto c = first ? second_challenge(ctx, *first) : std::nullopt;
+    if (!c || c->channel != "question") return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    std::int64_t matched = 0;
+    Result r = match_answer(ctx, id_kind, id_value, question, answer, *c->account_id, matched);
+    if (!r.ok()) return r;
+    db::transact(identity_.database(), [&](soci::session& tx) {
+        identity_.challenges().confirm(tx, c->id, ctx.session_hash, core::now_unix());
+    });
+    return r;
+}
+
+Result RecoveryService::resend_second(const Context& ctx) {
+    const auto first = first_proof(ctx);
+    if (!first) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!second_challenge(ctx, *first)) {
+        // The first send was refused (send limits): this is the try again.
+        const auto s = second(ctx);
+        if (!s || !s->challenge) return s ? s->problem : outcome(Outcome::no_challenge, "identity.error.no_challenge");
+        Result r;
+        r.challenge = s->challenge;
+        return r;
+    }
+    return identity_.resend(ctx, kSecondPurpose, kSecondCodeTemplate);
 }
 
 Result RecoveryService::finish(const Context& ctx, const std::string& password, const std::string& repeated) {
-    auto c = identity_.current(ctx, "recover");
-    if (!c || !c->confirmed_at || !c->account_id) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    const auto c = first_proof(ctx);
+    if (!c) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
     const auto a = identity_.accounts().find(*c->account_id);
     if (!a || a->status != AccountStatus::active) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    // Read again here, not trusted from the pages: the second proof is what
+    // stops the contact alone from taking over an account with two-step sign-in.
+    const SecondProof proof = second_proof_for(*a, c->channel, c->destination);
+    std::optional<Challenge> second;
+    if (proof != SecondProof::none) {
+        second = second_challenge(ctx, *c);
+        if (!second || !second->confirmed_at)
+            return outcome(Outcome::second_factor, proof == SecondProof::unavailable ? "security.recover.second_unavailable"
+                                                                                     : "security.recover.second_required");
+    }
     Result r;
     r.password = identity_.check_password_for(*a, password, repeated);
     if (!r.password.acceptable()) {
@@ -198,7 +343,9 @@ Result RecoveryService::finish(const Context& ctx, const std::string& password, 
     db::transact(identity_.database(), [&](soci::session& tx) {
         identity_.accounts().set_password(tx, a->id, hash, now);
         identity_.challenges().mark_used(tx, c->id, now);
-        identity_.audit_self(tx, ctx, a->id, "password_recovered", c->channel);
+        if (second) identity_.challenges().mark_used(tx, second->id, now);
+        identity_.audit_self(tx, ctx, a->id, "password_recovered",
+                             second ? c->channel + "+" + second->channel : c->channel);
         notify_owner(identity_, tx, *a, "password-recovered", "security.password_recovered", ctx, now);
     });
     identity_.wake();

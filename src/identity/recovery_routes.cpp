@@ -28,6 +28,21 @@ nlohmann::json account_json(const http::AccountBrief& a) {
     return {{"id", a.id}, {"name", a.display_name}, {"level", a.level}};
 }
 
+// The page after the first proof: the new password, or first the second proof.
+std::string after_proof(RecoveryService& recovery, const Context& ctx) {
+    return recovery.ready(ctx) ? "/recover/password" : "/recover/second";
+}
+
+// A proven recovery in the API: what is still asked for before the password.
+nlohmann::json proven_json(const std::optional<SecondStep>& s) {
+    nlohmann::json out{{"proven", s.has_value()}};
+    if (!s) return out;
+    out["ready"] = s->done;
+    out["second_proof"] = s->proof == SecondProof::none ? nlohmann::json() : nlohmann::json(std::string(to_string(s->proof)));
+    if (s->challenge) out["challenge"] = challenge_json(*s->challenge);
+    return out;
+}
+
 }  // namespace
 
 void register_recovery_routes(http::Router& router, http::App& app, const http::Renderer& renderer,
@@ -81,8 +96,9 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
         f.id_kind = in.get("id_kind");
         f.id_value = in.get("id_value");
         f.question = in.get("question");
-        Result r = recovery->by_question(ctx_of(req), f.id_kind, f.id_value, f.question, in.get("answer"));
-        if (r.ok()) return Response::redirect("/recover/password");
+        const Context ctx = ctx_of(req);
+        Result r = recovery->by_question(ctx, f.id_kind, f.id_value, f.question, in.get("answer"));
+        if (r.ok()) return Response::redirect(after_proof(*recovery, ctx));
         return start_page(req, f, "question", &r, failed_page_status(r));
     });
 
@@ -106,7 +122,7 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
         FormInput in(req);
         const Context ctx = ctx_of(req);
         Result r = recovery->confirm_code(ctx, in.get("code"));
-        if (r.ok()) return Response::redirect("/recover/password");
+        if (r.ok()) return Response::redirect(after_proof(*recovery, ctx));
         auto v = r.challenge && !r.challenge->confirmed ? r.challenge : recovery->current(ctx);
         if (!v) return Response::redirect("/recover");
         return code_page(req, *v, &r, failed_page_status(r));
@@ -143,9 +159,78 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
 
     router.post("/recover/confirm", [recovery, ctx_of, link_failed](Request& req) {
         FormInput in(req);
-        Result r = recovery->confirm_link(ctx_of(req), in.get("token"));
-        if (r.ok()) return Response::redirect("/recover/password");
+        const Context ctx = ctx_of(req);
+        Result r = recovery->confirm_link(ctx, in.get("token"));
+        if (r.ok()) return Response::redirect(after_proof(*recovery, ctx));
         return link_failed(req, r);
+    });
+
+    // ---- the second proof (two-step sign-in on) --------------------------------------------------------
+
+    auto second_page = [&renderer, t](Request& req, const SecondStep& s, const RecoverForm& f, const Result* r,
+                                      Status status) {
+        const core::Locale& locale = renderer.locale(req);
+        Data d = s.challenge ? code_page_data(*s.challenge, locale) : Data{};
+        d.set("is_app", s.proof == SecondProof::app);
+        d.set("is_sms", s.proof == SecondProof::sms);
+        d.set("is_question", s.proof == SecondProof::question);
+        d.set("is_unavailable", s.proof == SecondProof::unavailable);
+        d.set("has_code", s.challenge.has_value() && s.challenge->tries_left > 0);
+        d.set("no_tries", s.challenge.has_value() && s.challenge->tries_left == 0);
+        if (s.proof == SecondProof::question) {
+            d.set("id_value", f.id_value.substr(0, 64));
+            d.set("by_passport", f.id_kind == "passport");
+            d.set("questions", question_list(locale, f.question));
+        }
+        if (req.query().get_or("sent", "") == "1") d.set("sent", true);
+        if (!s.problem.ok()) add_result(d, s.problem, locale);
+        if (r) add_result(d, *r, locale);
+        const char* title = s.proof == SecondProof::unavailable ? "security.recover.lost_title"
+                                                                : "security.recover.second_title";
+        return renderer.page(req, "identity/recover_second", d, t(req, title), status);
+    };
+
+    // Shows the second proof's page again after a failed try (or goes where the recovery stands).
+    auto second_again = [recovery, second_page](Request& req, const Context& ctx, const RecoverForm& f,
+                                                const Result& r) {
+        auto s = recovery->second(ctx);
+        if (!s) return Response::redirect("/recover");
+        if (s->done) return Response::redirect("/recover/password");
+        return second_page(req, *s, f, &r, failed_page_status(r));
+    };
+
+    router.get("/recover/second", [recovery, second_page, ctx_of](Request& req) {
+        auto s = recovery->second(ctx_of(req));
+        if (!s) return Response::redirect("/recover");
+        if (s->done) return Response::redirect("/recover/password");
+        return second_page(req, *s, RecoverForm{}, nullptr, Status::ok);
+    });
+
+    router.post("/recover/second", [recovery, second_again, ctx_of](Request& req) {
+        FormInput in(req);
+        const Context ctx = ctx_of(req);
+        Result r = recovery->confirm_second_code(ctx, in.get("code"));
+        if (r.ok()) return Response::redirect("/recover/password");
+        return second_again(req, ctx, RecoverForm{}, r);
+    });
+
+    router.post("/recover/second/question", [recovery, second_again, ctx_of](Request& req) {
+        FormInput in(req);
+        const Context ctx = ctx_of(req);
+        RecoverForm f;
+        f.id_kind = in.get("id_kind");
+        f.id_value = in.get("id_value");
+        f.question = in.get("question");
+        Result r = recovery->confirm_second_question(ctx, f.id_kind, f.id_value, f.question, in.get("answer"));
+        if (r.ok()) return Response::redirect("/recover/password");
+        return second_again(req, ctx, f, r);
+    });
+
+    router.post("/recover/second/resend", [recovery, second_again, ctx_of](Request& req) {
+        const Context ctx = ctx_of(req);
+        Result r = recovery->resend_second(ctx);
+        if (r.ok()) return Response::redirect("/recover/second?sent=1");
+        return second_again(req, ctx, RecoverForm{}, r);
     });
 
     // ---- the new password ----------------------------------------------------------------------------
@@ -157,7 +242,9 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
     };
 
     router.get("/recover/password", [recovery, password_page, ctx_of](Request& req) {
-        if (!recovery->proven(ctx_of(req))) return Response::redirect("/recover");
+        const Context ctx = ctx_of(req);
+        if (!recovery->proven(ctx)) return Response::redirect("/recover");
+        if (!recovery->ready(ctx)) return Response::redirect("/recover/second");
         return password_page(req, nullptr, Status::ok);
     });
 
@@ -166,6 +253,7 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
         const Context ctx = ctx_of(req);
         Result r = recovery->finish(ctx, in.get("password"), in.get("password_repeat"));
         if (r.outcome == Outcome::no_challenge) return Response::redirect("/recover");
+        if (r.outcome == Outcome::second_factor) return Response::redirect("/recover/second");
         if (!r.ok()) return password_page(req, &r, failed_page_status(r));
         complete_sign_in(req, app, sessions, identity, ctx, r.account_id, false, "recovery");
         return Response::redirect("/account/security?done=recovered");
@@ -190,7 +278,7 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
 
     router.get("/api/v1/recover/current", [&renderer, recovery, ctx_of](Request& req) {
         const Context ctx = ctx_of(req);
-        if (recovery->proven(ctx)) return Response::json({{"proven", true}});
+        if (auto s = recovery->second(ctx)) return Response::json(proven_json(s));
         auto v = recovery->current(ctx);
         if (!v)
             return Response::json_error(Status::not_found, "identity.no_challenge",
@@ -200,9 +288,10 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
 
     router.post("/api/v1/recover/code", [recovery, api_error, ctx_of](Request& req) {
         FormInput in(req);
-        Result r = recovery->confirm_code(ctx_of(req), in.get("code"));
+        const Context ctx = ctx_of(req);
+        Result r = recovery->confirm_code(ctx, in.get("code"));
         if (!r.ok()) return api_error(req, r);
-        return Response::json({{"proven", true}});
+        return Response::json(proven_json(recovery->second(ctx)));
     });
 
     router.post("/api/v1/recover/resend", [recovery, api_error, ctx_of](Request& req) {
@@ -213,23 +302,51 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
 
     router.post("/api/v1/recover/confirm-link", [recovery, api_error, ctx_of](Request& req) {
         FormInput in(req);
-        Result r = recovery->confirm_link(ctx_of(req), in.get("token"));
+        const Context ctx = ctx_of(req);
+        Result r = recovery->confirm_link(ctx, in.get("token"));
         if (!r.ok()) return api_error(req, r);
-        return Response::json({{"proven", true}});
+        return Response::json(proven_json(recovery->second(ctx)));
     });
 
     router.post("/api/v1/recover/question", [recovery, api_error, ctx_of](Request& req) {
         FormInput in(req);
-        Result r = recovery->by_question(ctx_of(req), in.get("id_kind"), in.get("id_value"), in.get("question"),
+        const Context ctx = ctx_of(req);
+        Result r = recovery->by_question(ctx, in.get("id_kind"), in.get("id_value"), in.get("question"),
                                          in.get("answer"));
         if (!r.ok()) return api_error(req, r);
-        return Response::json({{"proven", true}});
+        return Response::json(proven_json(recovery->second(ctx)));
     });
 
-    router.post("/api/v1/recover/password", [&app, &sessions, &identity, recovery, api_error, ctx_of](Request& req) {
+    // The second proof; every answer says where the recovery stands.
+    auto second_json = [recovery, api_error](Request& req, const Context& ctx, const Result& r) {
+        if (!r.ok()) return api_error(req, r);
+        return Response::json(proven_json(recovery->second(ctx)));
+    };
+
+    router.post("/api/v1/recover/second/code", [recovery, second_json, ctx_of](Request& req) {
+        FormInput in(req);
+        const Context ctx = ctx_of(req);
+        return second_json(req, ctx, recovery->confirm_second_code(ctx, in.get("code")));
+    });
+
+    router.post("/api/v1/recover/second/question", [recovery, second_json, ctx_of](Request& req) {
+        FormInput in(req);
+        const Context ctx = ctx_of(req);
+        return second_json(req, ctx, recovery->confirm_second_question(ctx, in.get("id_kind"), in.get("id_value"),
+                                                                       in.get("question"), in.get("answer")));
+    });
+
+    router.post("/api/v1/recover/second/resend", [recovery, second_json, ctx_of](Request& req) {
+        const Context ctx = ctx_of(req);
+        return second_json(req, ctx, recovery->resend_second(ctx));
+    });
+
+    router.post("/api/v1/recover/password", [&app, &sessions, &identity, &renderer, recovery, api_error,
+                                              ctx_of](Request& req) {
         FormInput in(req);
         const Context ctx = ctx_of(req);
         Result r = recovery->finish(ctx, in.get("password"), in.get("password_repeat"));
+        if (r.outcome == Outcome::second_factor) return json_result_error(r, renderer.locale(req), Status::forbidden);
         if (!r.ok()) return api_error(req, r);
         complete_sign_in(req, app, sessions, identity, ctx, r.account_id, false, "recovery");
         return Response::json({{"signed_in", true}, {"account", account_json(*req.account)}});

@@ -233,9 +233,93 @@ Result SecurityService::change_question(const Context& ctx, std::int64_t account
 
 // ---- two-step sign-in -------------------------------------------------------------------------
 
+namespace {
+constexpr const char* kReauth = "reauth";
+constexpr const char* kReauthCodeTemplate = "security.reauth_code";
+Result reauth_required() { return outcome(Outcome::reauth_required, "security.error.reauth_required"); }
+}  // namespace
+
+Result SecurityService::start_reauth(const Context& ctx, std::int64_t account_id, const std::string& password) {
+    const auto a = active_account(account_id);
+    if (!a) return gone();
+    if (ctx.session_hash.empty()) return gone();
+    Result r = reauthenticate(ctx, *a, password, "password");
+    if (!r.ok()) return r;
+    const std::int64_t now = core::now_unix();
+    Challenge c;
+    c.purpose = kReauth;
+    c.account_id = account_id;
+    c.expires_at = now + kReauthWindow;
+    // The current second factor, exactly as sign-in would ask for it.
+    if (a->two_factor == "sms" && !a->phone.empty()) {
+        c.channel = "sms";
+        c.destination = a->phone;
+    } else if (a->two_factor == "totp" && !a->totp_secret.empty()) {
+        c.channel = "totp";
+    } else {
+        c.channel = "password";
+        c.session_hash = ctx.session_hash;
+        c.created_at = now;
+        db::transact(identity_.database(), [&](soci::session& tx) {
+            const std::int64_t id = identity_.challenges().create(tx, c);
+            identity_.challenges().confirm(tx, id, ctx.session_hash, now);
+        });
+        return r;
+    }
+    Result opened = identity_.open_challenge(ctx, c, c.channel == "sms" ? kReauthCodeTemplate : "");
+    if (opened.ok()) opened.outcome = Outcome::second_factor;
+    return opened;
+}
+
+std::optional<ChallengeView> SecurityService::reauth(const Context& ctx, std::int64_t account_id) {
+    auto c = own_challenge(ctx, account_id, kReauth);
+    if (!c || c->confirmed_at) return std::nullopt;
+    return identity_.view(*c);
+}
+
+Result SecurityService::resend_reauth(const Context& ctx, std::int64_t account_id) {
+    if (!own_challenge(ctx, account_id, kReauth)) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    return identity_.resend(ctx, kReauth, kReauthCodeTemplate);
+}
+
+Result SecurityService::confirm_reauth(const Context& ctx, std::int64_t account_id, const std::string& code) {
+    if (!own_challenge(ctx, account_id, kReauth)) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    Result r = identity_.check_code(ctx, kReauth, code);
+    if (r.ok()) r.challenge.reset();
+    return r;
+}
+
+std::optional<Challenge> SecurityService::fresh_reauth(const Context& ctx, std::int64_t account_id) {
+    auto c = own_challenge(ctx, account_id, kReauth);
+    if (!c || !c->confirmed_at) return std::nullopt;
+    return c;
+}
+
+bool SecurityService::reauthenticated(const Context& ctx, std::int64_t account_id) {
+    return fresh_reauth(ctx, account_id).has_value();
+}
+
+void SecurityService::change_two_factor(const Context& ctx, const Account& a, const std::string& mode,
+                                        const std::string& secret, std::optional<std::int64_t> setup_challenge) {
+    const std::int64_t now = core::now_unix();
+    const auto reauth = fresh_reauth(ctx, a.id);
+    db::transact(identity_.database(), [&](soci::session& tx) {
+        identity_.accounts().set_two_factor(tx, a.id, mode, secret, now);
+        if (setup_challenge) identity_.challenges().mark_used(tx, *setup_challenge, now);
+        if (reauth) identity_.challenges().mark_used(tx, reauth->id, now);
+        if (mode == "off") identity_.audit_self(tx, ctx, a.id, "two_factor_off", a.two_factor);
+        else identity_.audit_self(tx, ctx, a.id, "two_factor_on", mode);
+        notify_owner(identity_, tx, a, "two-factor-changed", "security.two_factor_changed", ctx, now);
+    });
+    identity_.wake();
+    // Whoever else holds a session of this account is out; the routes give this browser a new token.
+    sessions_.end_for_account(a.id, ctx.session_hash);
+}
+
 Result SecurityService::start_sms_two_factor(const Context& ctx, std::int64_t account_id) {
     const auto a = active_account(account_id);
     if (!a) return gone();
+    if (!fresh_reauth(ctx, account_id)) return reauth_required();
     if (a->phone.empty()) return outcome(Outcome::invalid, "security.error.no_phone");
     Challenge c;
     c.purpose = "two_factor_sms";
@@ -256,16 +340,12 @@ Result SecurityService::confirm_sms_two_factor(const Context& ctx, std::int64_t 
     const auto c = own_challenge(ctx, account_id, "two_factor_sms");
     const auto a = active_account(account_id);
     if (!c || !a) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!fresh_reauth(ctx, account_id)) return reauth_required();
     Result r = identity_.check_code(ctx, "two_factor_sms", code);
     if (!r.ok()) return r;
     // The phone changed while the code travelled: the code proved the old one.
     if (a->phone != c->destination) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
-    const std::int64_t now = core::now_unix();
-    db::transact(identity_.database(), [&](soci::session& tx) {
-        identity_.accounts().set_two_factor(tx, account_id, "sms", "", now);
-        identity_.challenges().mark_used(tx, c->id, now);
-        identity_.audit_self(tx, ctx, account_id, "two_factor_on", "sms");
-    });
+    change_two_factor(ctx, *a, "sms", "", c->id);
     r.challenge.reset();
     return r;
 }
@@ -273,7 +353,7 @@ Result SecurityService::confirm_sms_two_factor(const Context& ctx, std::int64_t 
 std::optional<TotpSetup> SecurityService::totp_setup(const Context& ctx, std::int64_t account_id,
                                                      const std::string& issuer) {
     const auto a = active_account(account_id);
-    if (!a || ctx.session_hash.empty()) return std::nullopt;
+    if (!a || ctx.session_hash.empty() || !fresh_reauth(ctx, account_id)) return std::nullopt;
     std::string secret;
     if (auto c = own_challenge(ctx, account_id, "totp_setup")) {
         const auto payload = nlohmann::json::parse(c->payload, nullptr, false);
@@ -296,7 +376,9 @@ std::optional<TotpSetup> SecurityService::totp_setup(const Context& ctx, std::in
 
 Result SecurityService::confirm_totp(const Context& ctx, std::int64_t account_id, const std::string& typed) {
     const auto c = own_challenge(ctx, account_id, "totp_setup");
-    if (!c || !active_account(account_id)) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    const auto a = active_account(account_id);
+    if (!c || !a) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!fresh_reauth(ctx, account_id)) return reauth_required();
     const auto payload = nlohmann::json::parse(c->payload, nullptr, false);
     const auto secret = payload.is_object() ? base32_decode(payload.value("secret", "")) : std::nullopt;
     if (!secret || secret->empty()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
@@ -321,25 +403,17 @@ Result SecurityService::confirm_totp(const Context& ctx, std::int64_t account_id
         return r;
     }
     identity_.end_attempt(keys, IdentityService::AttemptEnd::proved);
-    db::transact(identity_.database(), [&](soci::session& tx) {
-        identity_.accounts().set_two_factor(tx, account_id, "totp", *secret, now);
-        identity_.challenges().mark_used(tx, c->id, now);
-        identity_.audit_self(tx, ctx, account_id, "two_factor_on", "totp");
-    });
+    change_two_factor(ctx, *a, "totp", *secret, c->id);
     return {};
 }
 
-Result SecurityService::disable_two_factor(const Context& ctx, std::int64_t account_id, const std::string& password) {
+Result SecurityService::disable_two_factor(const Context& ctx, std::int64_t account_id) {
     const auto a = active_account(account_id);
     if (!a) return gone();
-    Result r = reauthenticate(ctx, *a, password, "password");
-    if (!r.ok()) return r;
-    if (a->two_factor == "off") return r;
-    db::transact(identity_.database(), [&](soci::session& tx) {
-        identity_.accounts().set_two_factor(tx, account_id, "off", "", core::now_unix());
-        identity_.audit_self(tx, ctx, account_id, "two_factor_off", a->two_factor);
-    });
-    return r;
+    if (!fresh_reauth(ctx, account_id)) return reauth_required();
+    if (a->two_factor == "off") return {};
+    change_two_factor(ctx, *a, "off", "", std::nullopt);
+    return {};
 }
 
 Result SecurityService::set_notify_signin(const Context& ctx, std::int64_t account_id, bool on) {

@@ -8,6 +8,14 @@
 // Every change that weakens or replaces a credential asks for the current
 // password again; wrong passwords count against the account like sign-in
 // failures do, so a stolen session cannot be used to guess the password.
+//
+// Two-step sign-in is changed (an app set up, SMS switched on, SMS ↔ app,
+// switched off) only after a re-authentication in this very session: the
+// password and, when two-step sign-in is on, its current code (the app's, or
+// an SMS to the phone). It is a "reauth" challenge bound to the session and
+// good for kReauthWindow. A change then tells the owner on every channel and
+// ends every other session; the routes give this browser a new session token,
+// so a stolen session cannot swap the second factor for its own.
 #include "http/session_store.hpp"
 #include "identity/service.hpp"
 
@@ -61,6 +69,7 @@ struct AuditPage {
 class SecurityService {
 public:
     static constexpr int kPageSize = 20;
+    static constexpr std::int64_t kReauthWindow = 10 * 60;
 
     SecurityService(IdentityService& identity, http::SessionStore& sessions) : identity_(identity), sessions_(sessions) {}
 
@@ -71,16 +80,28 @@ public:
     Result change_question(const Context& ctx, std::int64_t account_id, const std::string& password,
                            const std::string& question, const std::string& answer);
 
-    // Two-step sign-in by SMS: a code to the account's phone proves it works;
-    // the code is typed back to switch it on.
+    // Re-authentication before a change of two-step sign-in: Outcome::ok when
+    // the password was enough (two-step off), Outcome::second_factor when the
+    // current code is needed next (an SMS is sent, or the app is asked for).
+    Result start_reauth(const Context& ctx, std::int64_t account_id, const std::string& password);
+    std::optional<ChallengeView> reauth(const Context& ctx, std::int64_t account_id);  // a code still due
+    Result resend_reauth(const Context& ctx, std::int64_t account_id);
+    Result confirm_reauth(const Context& ctx, std::int64_t account_id, const std::string& code);
+    // True when this session re-authenticated within the window.
+    bool reauthenticated(const Context& ctx, std::int64_t account_id);
+
+    // Two-step sign-in by SMS (after start_reauth): a code to the account's
+    // phone proves it works; the code is typed back to switch it on.
     Result start_sms_two_factor(const Context& ctx, std::int64_t account_id);
     Result resend_sms_two_factor(const Context& ctx, std::int64_t account_id);
     Result confirm_sms_two_factor(const Context& ctx, std::int64_t account_id, const std::string& code);
-    // Two-step sign-in by an authenticator app: a new secret per setup (kept
-    // sealed in this session's challenge until a correct code arrives).
+    // Two-step sign-in by an authenticator app (after start_reauth): a new
+    // secret per setup (kept sealed in this session's challenge until a
+    // correct code arrives); nullopt without a fresh re-authentication.
     std::optional<TotpSetup> totp_setup(const Context& ctx, std::int64_t account_id, const std::string& issuer);
     Result confirm_totp(const Context& ctx, std::int64_t account_id, const std::string& code);
-    Result disable_two_factor(const Context& ctx, std::int64_t account_id, const std::string& password);
+    // After start_reauth.
+    Result disable_two_factor(const Context& ctx, std::int64_t account_id);
     Result set_notify_signin(const Context& ctx, std::int64_t account_id, bool on);
 
     // A new phone or e-mail: a code (phone) or a link (e-mail) to it first.
@@ -116,6 +137,11 @@ private:
     Result reauthenticate(const Context& ctx, const Account& a, const std::string& password,
                           const std::string& field);
     std::optional<Challenge> own_challenge(const Context& ctx, std::int64_t account_id, const std::string& purpose);
+    std::optional<Challenge> fresh_reauth(const Context& ctx, std::int64_t account_id);
+    // Writes the new mode, spends the setup and the re-authentication, tells
+    // the owner and ends the account's other sessions.
+    void change_two_factor(const Context& ctx, const Account& a, const std::string& mode, const std::string& secret,
+                           std::optional<std::int64_t> setup_challenge);
     Result apply_contact(const Context& ctx, const Challenge& c);
     void erase(const Context& ctx, std::int64_t account_id);
 

@@ -153,6 +153,15 @@ nlohmann::json access_json(const AuditEntry& e) {
             {"reason", opt(e.reason)}};
 }
 
+// After a change of two-step sign-in this browser gets a new session token and
+// CSRF token (the service already ended the account's other sessions), so
+// whatever was copied of the old session is worthless.
+void rotate_session(Request& req, http::SessionStore& sessions, const Context& ctx) {
+    if (!req.session || !req.session->account_id) return;
+    req.new_session_token =
+        sessions.sign_in(*req.session, *req.session->account_id, req.session->remember, ctx.ip, ctx.device);
+}
+
 // The contacts page has one form per kind: "value" and "password" of the
 // service become "<kind>" and "<kind>_password" so each error sits next to its field.
 FieldErrors contact_errors(const FieldErrors& errors, const std::string& kind) {
@@ -293,7 +302,7 @@ void register_security_routes(http::Router& router, const http::Renderer& render
 
     // ---- two-step sign-in ------------------------------------------------------------------------------
 
-    auto two_factor_page = [&renderer, security, t](Request& req, const Result* r, Status status) {
+    auto two_factor_page = [&renderer, security, t, ctx_of](Request& req, const Result* r, Status status) {
         auto a = security->identity().accounts().find(req.account->id);
         if (!a) return renderer.error_page(req, Status::not_found);
         Data d;
@@ -302,7 +311,9 @@ void register_security_routes(http::Router& router, const http::Renderer& render
         d.set("is_sms", a->two_factor == "sms");
         d.set("is_totp", a->two_factor == "totp");
         d.set("has_phone", !a->phone.empty());
+        d.set("reauthenticated", security->reauthenticated(ctx_of(req), req.account->id));
         if (!a->phone.empty()) d.set("phone", mask_contact({ContactKind::phone, a->phone}));
+        if (req.query().get_or("reauth", "") == "1" && !r) d.set("message", t(req, "security.error.reauth_required"));
         if (r) add_result(d, *r, renderer.locale(req));
         return renderer.page(req, "identity/security_two_factor", d, t(req, "security.two_factor.title"), status);
     };
@@ -335,6 +346,83 @@ void register_security_routes(http::Router& router, const http::Renderer& render
         if (r) add_result(d, *r, renderer.locale(req));
         return renderer.page(req, "identity/security_code", d, t(req, f.title_key), status);
     };
+
+    // ---- re-authentication before a change of two-step sign-in ---------------------------------------
+
+    const CodeFlow reauth_flow{"security.reauth.code_title", "security.reauth.code_lead",
+                               "/account/security/two-factor/reauth/code",
+                               "/account/security/two-factor/reauth/resend", "/account/security/two-factor"};
+
+    router.post("/account/security/two-factor/reauth", [&renderer, security, two_factor_page, ctx_of](Request& req) {
+        if (auto r = require_account(req, renderer)) return *r;
+        FormInput in(req);
+        Result r = security->start_reauth(ctx_of(req), req.account->id, in.get("password"));
+        if (r.ok()) return Response::redirect("/account/security/two-factor");
+        if (r.outcome == Outcome::second_factor) return Response::redirect("/account/security/two-factor/reauth/code");
+        return two_factor_page(req, &r, failed_page_status(r));
+    });
+
+    router.get("/account/security/two-factor/reauth/code",
+               [&renderer, security, code_page, reauth_flow, ctx_of](Request& req) {
+                   if (auto r = require_account(req, renderer)) return *r;
+                   auto v = security->reauth(ctx_of(req), req.account->id);
+                   if (!v) return Response::redirect("/account/security/two-factor");
+                   return code_page(req, reauth_flow, *v, nullptr, Status::ok);
+               });
+
+    router.post("/account/security/two-factor/reauth/code",
+                [&renderer, security, code_page, reauth_flow, ctx_of](Request& req) {
+                    if (auto r = require_account(req, renderer)) return *r;
+                    FormInput in(req);
+                    const Context ctx = ctx_of(req);
+                    Result r = security->confirm_reauth(ctx, req.account->id, in.get("code"));
+                    if (r.ok()) return Response::redirect("/account/security/two-factor");
+                    auto v = r.challenge ? r.challenge : security->reauth(ctx, req.account->id);
+                    if (!v) return Response::redirect("/account/security/two-factor");
+                    return code_page(req, reauth_flow, *v, &r, failed_page_status(r));
+                });
+
+    router.post("/account/security/two-factor/reauth/resend",
+                [&renderer, security, code_page, reauth_flow, ctx_of](Request& req) {
+                    if (auto r = require_account(req, renderer)) return *r;
+                    const Context ctx = ctx_of(req);
+                    Result r = security->resend_reauth(ctx, req.account->id);
+                    if (r.ok()) return Response::redirect("/account/security/two-factor/reauth/code?sent=1");
+                    auto v = security->reauth(ctx, req.account->id);
+                    if (!v) return Response::redirect("/account/security/two-factor");
+                    return code_page(req, reauth_flow, *v, &r, failed_page_status(r));
+                });
+
+    router.post("/api/v1/account/security/two-factor/reauth", [&renderer, security, api_error, ctx_of](Request& req) {
+        if (auto r = require_account(req, renderer)) return *r;
+        FormInput in(req);
+        Result r = security->start_reauth(ctx_of(req), req.account->id, in.get("password"));
+        if (r.ok()) return Response::json({{"reauthenticated", true}});
+        if (r.outcome == Outcome::second_factor && r.challenge)
+            return Response::json({{"reauthenticated", false}, {"challenge", challenge_json(*r.challenge)}},
+                                  Status::accepted);
+        return api_error(req, r);
+    });
+
+    router.post("/api/v1/account/security/two-factor/reauth/code",
+                [&renderer, security, api_error, ctx_of](Request& req) {
+                    if (auto r = require_account(req, renderer)) return *r;
+                    FormInput in(req);
+                    Result r = security->confirm_reauth(ctx_of(req), req.account->id, in.get("code"));
+                    if (!r.ok()) return api_error(req, r);
+                    return Response::json({{"reauthenticated", true}});
+                });
+
+    router.post("/api/v1/account/security/two-factor/reauth/resend",
+                [&renderer, security, api_error, ctx_of](Request& req) {
+                    if (auto r = require_account(req, renderer)) return *r;
+                    Result r = security->resend_reauth(ctx_of(req), req.account->id);
+                    if (!r.ok()) return api_error(req, r);
+                    return Response::json({{"challenge", challenge_json(*r.challenge)}});
+                });
+
+    // ---- the changes themselves ----------------------------------------------------------------------
+
     const CodeFlow sms_flow{"security.two_factor.sms_code_title", "security.two_factor.sms_code_lead",
                             "/account/security/two-factor/sms", "/account/security/two-factor/sms/resend",
                             "/account/security/two-factor"};
@@ -348,15 +436,21 @@ void register_security_routes(http::Router& router, const http::Renderer& render
         return code_page(req, sms_flow, security->identity().view(*c), nullptr, Status::ok);
     });
 
-    router.post("/account/security/two-factor/sms", [&renderer, security, code_page, sms_flow, ctx_of](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
-        FormInput in(req);
-        const Context ctx = ctx_of(req);
-        Result r = security->confirm_sms_two_factor(ctx, req.account->id, in.get("code"));
-        if (r.ok()) return Response::redirect("/account/security?done=two_factor_on");
-        if (!r.challenge) return Response::redirect("/account/security/two-factor");
-        return code_page(req, sms_flow, *r.challenge, &r, failed_page_status(r));
-    });
+    router.post("/account/security/two-factor/sms",
+                [&renderer, &sessions, security, code_page, sms_flow, ctx_of](Request& req) {
+                    if (auto r = require_account(req, renderer)) return *r;
+                    FormInput in(req);
+                    const Context ctx = ctx_of(req);
+                    Result r = security->confirm_sms_two_factor(ctx, req.account->id, in.get("code"));
+                    if (r.ok()) {
+                        rotate_session(req, sessions, ctx);
+                        return Response::redirect("/account/security?done=two_factor_on");
+                    }
+                    if (r.outcome == Outcome::reauth_required)
+                        return Response::redirect("/account/security/two-factor?reauth=1");
+                    if (!r.challenge) return Response::redirect("/account/security/two-factor");
+                    return code_page(req, sms_flow, *r.challenge, &r, failed_page_status(r));
+                });
 
     router.post("/account/security/two-factor/sms/resend",
                 [&renderer, security, code_page, sms_flow, ctx_of](Request& req) {
@@ -372,7 +466,7 @@ void register_security_routes(http::Router& router, const http::Renderer& render
     auto totp_page = [&renderer, security, t, ctx_of](Request& req, const Result* r, Status status) {
         const core::Locale& locale = renderer.locale(req);
         auto setup = security->totp_setup(ctx_of(req), req.account->id, locale.text("layout.portal_name"));
-        if (!setup) return renderer.error_page(req, Status::not_found);
+        if (!setup) return Response::redirect("/account/security/two-factor?reauth=1");
         Data d;
         d.set("qr", qr_svg(setup->uri, locale.text("security.totp.qr_label")));
         d.set("secret", grouped(setup->secret_base32));
@@ -385,21 +479,35 @@ void register_security_routes(http::Router& router, const http::Renderer& render
         return totp_page(req, nullptr, Status::ok);
     });
 
-    router.post("/account/security/two-factor/app", [&renderer, security, totp_page, ctx_of](Request& req) {
+    router.post("/account/security/two-factor/app", [&renderer, &sessions, security, totp_page, ctx_of](Request& req) {
         if (auto r = require_account(req, renderer)) return *r;
         FormInput in(req);
-        Result r = security->confirm_totp(ctx_of(req), req.account->id, in.get("code"));
-        if (r.ok()) return Response::redirect("/account/security?done=two_factor_on");
+        const Context ctx = ctx_of(req);
+        Result r = security->confirm_totp(ctx, req.account->id, in.get("code"));
+        if (r.ok()) {
+            rotate_session(req, sessions, ctx);
+            return Response::redirect("/account/security?done=two_factor_on");
+        }
         return totp_page(req, &r, failed_page_status(r));
     });
 
-    router.post("/account/security/two-factor/off", [&renderer, security, two_factor_page, ctx_of](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
-        FormInput in(req);
-        Result r = security->disable_two_factor(ctx_of(req), req.account->id, in.get("password"));
-        if (r.ok()) return Response::redirect("/account/security?done=two_factor_off");
-        return two_factor_page(req, &r, failed_page_status(r));
-    });
+    router.post("/account/security/two-factor/off",
+                [&renderer, &sessions, security, two_factor_page, ctx_of](Request& req) {
+                    if (auto r = require_account(req, renderer)) return *r;
+                    const Context ctx = ctx_of(req);
+                    Result r = security->disable_two_factor(ctx, req.account->id);
+                    if (r.ok()) {
+                        rotate_session(req, sessions, ctx);
+                        return Response::redirect("/account/security?done=two_factor_off");
+                    }
+                    return two_factor_page(req, &r, failed_page_status(r));
+                });
+
+    // The JSON twin answers a change with the new session's CSRF token (the cookie changed too).
+    auto changed_json = [&sessions](Request& req, const Context& ctx, const std::string& mode) {
+        rotate_session(req, sessions, ctx);
+        return Response::json({{"two_factor", mode}, {"csrf_token", req.session ? req.session->csrf_token : ""}});
+    };
 
     router.post("/api/v1/account/security/two-factor/sms", [&renderer, security, api_error, ctx_of](Request& req) {
         if (auto r = require_account(req, renderer)) return *r;
@@ -408,13 +516,15 @@ void register_security_routes(http::Router& router, const http::Renderer& render
         return Response::json({{"challenge", challenge_json(*r.challenge)}}, Status::accepted);
     });
 
-    router.post("/api/v1/account/security/two-factor/sms/code", [&renderer, security, api_error, ctx_of](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
-        FormInput in(req);
-        Result r = security->confirm_sms_two_factor(ctx_of(req), req.account->id, in.get("code"));
-        if (!r.ok()) return api_error(req, r);
-        return Response::json({{"two_factor", "sms"}});
-    });
+    router.post("/api/v1/account/security/two-factor/sms/code",
+                [&renderer, security, api_error, changed_json, ctx_of](Request& req) {
+                    if (auto r = require_account(req, renderer)) return *r;
+                    FormInput in(req);
+                    const Context ctx = ctx_of(req);
+                    Result r = security->confirm_sms_two_factor(ctx, req.account->id, in.get("code"));
+                    if (!r.ok()) return api_error(req, r);
+                    return changed_json(req, ctx, "sms");
+                });
 
     router.post("/api/v1/account/security/two-factor/sms/resend", [&renderer, security, api_error, ctx_of](Request& req) {
         if (auto r = require_account(req, renderer)) return *r;
@@ -428,25 +538,29 @@ void register_security_routes(http::Router& router, const http::Renderer& render
         const core::Locale& locale = renderer.locale(req);
         auto setup = security->totp_setup(ctx_of(req), req.account->id, locale.text("layout.portal_name"));
         if (!setup)
-            return Response::json_error(Status::not_found, "identity.no_challenge", locale.text("identity.error.no_challenge"));
+            return Response::json_error(Status::forbidden, "identity.reauth_required",
+                                        locale.text("security.error.reauth_required"));
         return Response::json({{"secret", setup->secret_base32}, {"uri", setup->uri}}, Status::accepted);
     });
 
-    router.post("/api/v1/account/security/two-factor/app/code", [&renderer, security, api_error, ctx_of](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
-        FormInput in(req);
-        Result r = security->confirm_totp(ctx_of(req), req.account->id, in.get("code"));
-        if (!r.ok()) return api_error(req, r);
-        return Response::json({{"two_factor", "totp"}});
-    });
+    router.post("/api/v1/account/security/two-factor/app/code",
+                [&renderer, security, api_error, changed_json, ctx_of](Request& req) {
+                    if (auto r = require_account(req, renderer)) return *r;
+                    FormInput in(req);
+                    const Context ctx = ctx_of(req);
+                    Result r = security->confirm_totp(ctx, req.account->id, in.get("code"));
+                    if (!r.ok()) return api_error(req, r);
+                    return changed_json(req, ctx, "totp");
+                });
 
-    router.post("/api/v1/account/security/two-factor/off", [&renderer, security, api_error, ctx_of](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
-        FormInput in(req);
-        Result r = security->disable_two_factor(ctx_of(req), req.account->id, in.get("password"));
-        if (!r.ok()) return api_error(req, r);
-        return Response::json({{"two_factor", "off"}});
-    });
+    router.post("/api/v1/account/security/two-factor/off",
+                [&renderer, security, api_error, changed_json, ctx_of](Request& req) {
+                    if (auto r = require_account(req, renderer)) return *r;
+                    const Context ctx = ctx_of(req);
+                    Result r = security->disable_two_factor(ctx, req.account->id);
+                    if (!r.ok()) return api_error(req, r);
+                    return changed_json(req, ctx, "off");
+                });
 
     // ---- e-mail on every sign-in ---------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ std::string_view to_string(Outcome o) {
         case Outcome::wrong_credentials: return "wrong_credentials";
         case Outcome::second_factor: return "second_factor";
         case Outcome::contact_taken: return "contact_taken";
+        case Outcome::reauth_required: return "reauth_required";
     }
     return "ok";
 }

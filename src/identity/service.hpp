@@ -65,6 +65,7 @@ enum class Outcome {
     wrong_credentials,    // login or password (never says which)
     second_factor,        // password accepted; a code is needed
     contact_taken,        // phone or e-mail belongs to another account
+    reauth_required,      // a change that first needs the password (and second factor) again
 };
 std::string_view to_string(Outcome o);
 

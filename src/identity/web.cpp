@@ -129,6 +129,7 @@ http::Status status_for(const Result& r) {
         case Outcome::no_challenge: return http::Status::not_found;
         case Outcome::wrong_credentials: return http::Status::unauthorized;
         case Outcome::contact_taken: return http::Status::conflict;
+        case Outcome::reauth_required: return http::Status::forbidden;
     }
     return http::Status::bad_request;
 }

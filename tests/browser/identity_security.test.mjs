@@ -3,6 +3,7 @@
 // and a password change works by clicking, with and without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { startServer, waitFor } from '../support/server.mjs';
 import { startRegistries, people } from '../support/registries.mjs';
 import { launchBrowser, axeViolations, screenshot, follow } from '../support/browser.mjs';
@@ -56,16 +57,50 @@ async function assertClean(page, what) {
   assert.deepEqual(violations, [], `${what}: ${JSON.stringify(violations, null, 2)}`);
 }
 
+// Types the password into the "confirm it is you" form of the two-step settings.
+async function reauthenticate(page) {
+  await page.goto(server.url + '/account/security/two-factor');
+  await page.fill('#password', PASSWORD);
+  await follow(page, 'form[aria-labelledby=reauth-title] button[type=submit]');
+}
+
+// RFC 6238 for the authenticator app the test plays.
+function totp(base32, unixSeconds) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const key = [];
+  for (const ch of base32.replace(/\s/g, '')) {
+    value = (value << 5) | alphabet.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) { key.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+  const mac = createHmac('sha1', Buffer.from(key)).update(counter).digest();
+  const o = mac[mac.length - 1] & 0x0f;
+  return String((((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]) % 1_000_000).padStart(6, '0');
+}
+
 test('every settings page has zero axe violations, with and without errors', async () => {
   const { page, close } = await freshPage();
   await register(page, people[0].phone);
   for (const path of ['/account/security', '/account/security/password', '/account/security/question',
-    '/account/security/two-factor', '/account/security/two-factor/app', '/account/security/contacts',
+    '/account/security/two-factor', '/account/security/contacts',
     '/account/security/sessions', '/account/activity', '/account/access-log', '/account/security/delete']) {
     await page.goto(server.url + path);
     await assertClean(page, path);
   }
+  // A wrong password on the "confirm it is you" form, then the right one opens the changes.
+  await page.goto(server.url + '/account/security/two-factor');
+  await page.fill('#password', 'не тот пароль');
+  await follow(page, 'form[aria-labelledby=reauth-title] button[type=submit]');
+  assert.equal(await page.getAttribute('#password', 'aria-invalid'), 'true');
+  await assertClean(page, 'two-step settings with a wrong password');
+  await reauthenticate(page);
+  assert.equal(await page.locator('a[href="/account/security/two-factor/app"]').count(), 1);
+  await assertClean(page, 'two-step settings after re-authentication');
   await page.goto(server.url + '/account/security/two-factor/app');
+  await assertClean(page, '/account/security/two-factor/app');
   assert.equal(await page.locator('svg.qr-code[role=img]').count(), 1);
   await screenshot(page, 'security-totp');
 
@@ -111,6 +146,41 @@ test('the recovery pages have zero axe violations', async () => {
   await follow(page, 'form[aria-labelledby=by-question] button[type=submit]');
   assert.match(await page.textContent('[role=alert]'), /Данные не совпадают/);
   await assertClean(page, '/recover/question mismatch');
+  await close();
+});
+
+test('recovering an account with an authenticator app asks for its code; the pages have zero axe violations', async () => {
+  const phone = people[3].phone;
+  const { page, close } = await freshPage();
+  await register(page, phone);
+  await reauthenticate(page);
+  await page.goto(server.url + '/account/security/two-factor/app');
+  const key = (await page.textContent('#totp-secret')).trim();
+  await page.fill('#code', totp(key, Date.now() / 1000));
+  await follow(page, 'form.form button[type=submit]');
+  assert.match(page.url(), /done=two_factor_on$/);
+  await follow(page, '.signout-form button');
+
+  await page.goto(server.url + '/recover');
+  await page.fill('#contact', phone);
+  const seen = (await smsTo(phone)).length;
+  await follow(page, 'form[aria-labelledby=by-contact] button[type=submit]');
+  await page.fill('#code', await newestCode(phone, seen));
+  await follow(page, 'form.form button[type=submit]');
+  assert.match(page.url(), /\/recover\/second$/);
+  await assertClean(page, '/recover/second');
+  assert.equal(await page.locator('a[href="/centres"]').count(), 1);
+  await page.fill('#code', totp(key, Date.now() / 1000 - 3600));
+  await follow(page, 'form.form button[type=submit]');
+  assert.equal(await page.getAttribute('#code', 'aria-invalid'), 'true');
+  await assertClean(page, '/recover/second with a wrong code');
+  await page.fill('#code', totp(key, Date.now() / 1000 + 30));
+  await follow(page, 'form.form button[type=submit]');
+  assert.match(page.url(), /\/recover\/password$/);
+  await page.fill('#password', NEW_PASSWORD);
+  await page.fill('#password_repeat', NEW_PASSWORD);
+  await follow(page, 'form.form button[type=submit]');
+  assert.match(page.url(), /done=recovered$/);
   await close();
 });
 

@@ -246,7 +246,13 @@ describe('account security (ID-6)', () => {
     const phone = takePhone();
     const c = await register(phone);
     let seen = (await smsTo(phone)).length;
+    // Nothing changes before the password is typed again in this session.
     let r = await c.post('/account/security/two-factor/sms/start');
+    assert.equal(r.status, 403, r.text);
+    r = await c.post('/account/security/two-factor/reauth', { password: PASSWORD });
+    assert.equal(r.location, '/account/security/two-factor', r.text);
+    await c.get(r.location);
+    r = await c.post('/account/security/two-factor/sms/start');
     assert.equal(r.status, 303, r.text);
     assert.equal(r.location, '/account/security/two-factor/sms');
     const page = await c.get(r.location);
@@ -267,10 +273,20 @@ describe('account security (ID-6)', () => {
     assert.equal(r.status, 303, r.text);
     assert.equal((await next.api('GET', '/api/v1/account')).status, 200);
 
-    // Switching off needs the password.
-    r = await c.post('/account/security/two-factor/off', { password: 'не тот' });
-    assert.equal(r.status, 422);
+    // Switching off needs the password and a code to the phone (the change gave this browser a new session).
+    await c.get('/account/security/two-factor');
     r = await c.post('/account/security/two-factor/off', { password: PASSWORD });
+    assert.equal(r.status, 403, 'a password in the form is not enough');
+    r = await c.post('/account/security/two-factor/reauth', { password: 'не тот' });
+    assert.equal(r.status, 422);
+    seen = (await smsTo(phone)).length;
+    r = await c.post('/account/security/two-factor/reauth', { password: PASSWORD });
+    assert.equal(r.location, '/account/security/two-factor/reauth/code', r.text);
+    await c.get(r.location);
+    r = await c.post('/account/security/two-factor/reauth/code', { code: codeOf(await nextSms(phone, seen, /изменения входа/)) });
+    assert.equal(r.location, '/account/security/two-factor', r.text);
+    await c.get(r.location);
+    r = await c.post('/account/security/two-factor/off');
     assert.equal(r.location, '/account/security?done=two_factor_off');
     assert.equal((await c.api('GET', '/api/v1/account/security')).json().two_factor, 'off');
   });
@@ -278,6 +294,9 @@ describe('account security (ID-6)', () => {
   test('two-step sign-in by an authenticator app: QR code and key, then codes; a replayed code is refused', async () => {
     const phone = takePhone();
     const c = await register(phone);
+    assert.equal((await c.get('/account/security/two-factor/app')).status, 303, 'the password first');
+    await c.get('/account/security/two-factor');
+    await c.post('/account/security/two-factor/reauth', { password: PASSWORD });
     const page = await c.get('/account/security/two-factor/app');
     assert.equal(page.status, 200);
     assert.match(page.text, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="qr-code" viewBox="0 0 \d+ \d+"[^>]* role="img" aria-label="[^"]+"/);
@@ -418,8 +437,11 @@ describe('account security (ID-6)', () => {
     const phone = takePhone();
     const c = await register(phone);
     let seen = (await smsTo(phone)).length;
+    await c.get('/account/security/two-factor');
+    await c.post('/account/security/two-factor/reauth', { password: PASSWORD });
     await c.post('/account/security/two-factor/sms/start');
     await c.post('/account/security/two-factor/sms', { code: codeOf(await nextSms(phone, seen)) });
+    await c.open();  // the change gave this browser a new session and CSRF token
     seen = (await smsTo(phone)).length;
     let r = await c.api('POST', '/api/v1/account/security/delete', { password: PASSWORD, confirm: true });
     assert.equal(r.status, 202, r.text);

@@ -328,7 +328,17 @@ TEST_P(SecurityServiceTest, RecoveryByPhoneLooksTheSameWithOrWithoutAnAccount) {
 
 TEST_P(SecurityServiceTest, AnAuthenticatorCodeSwitchesTwoStepOnOnceAndCannotBeReplayed) {
     const std::int64_t id = make_account("+79170184941");
-    const Context ctx = context("s-totp");
+    http::SessionData here, there;
+    sessions_->create(here, "ru");
+    sessions_->sign_in(here, id, false, "192.0.2.1", "Firefox on Linux");
+    sessions_->create(there, "ru");
+    sessions_->sign_in(there, id, false, "192.0.2.2", "Safari on iOS");
+    const Context ctx = context(here.id_hash);
+    // Nothing starts before the password is typed again in this session.
+    EXPECT_FALSE(security_->totp_setup(ctx, id, "Госуслуги"));
+    EXPECT_EQ(security_->start_reauth(ctx, id, "не тот пароль").outcome, Outcome::invalid);
+    ASSERT_TRUE(security_->start_reauth(ctx, id, kPassword).ok()) << "two-step off: the password is enough";
+    EXPECT_FALSE(security_->reauthenticated(context(there.id_hash), id)) << "only in the session that typed it";
     auto setup = security_->totp_setup(ctx, id, "Госуслуги");
     ASSERT_TRUE(setup);
     // The same setup on a reload: the app already scanned this secret.
@@ -343,15 +353,66 @@ TEST_P(SecurityServiceTest, AnAuthenticatorCodeSwitchesTwoStepOnOnceAndCannotBeR
     auto a = identity_->accounts().find(id);
     EXPECT_EQ(a->two_factor, "totp");
     EXPECT_EQ(a->totp_secret, *secret);
+    EXPECT_EQ(outbox_count("security.two_factor_changed"), 1) << "the owner is told";
+    ASSERT_EQ(sessions_->list_for_account(id, here.id_hash).size(), 1u) << "the other session ended";
     // The code that switched it on is spent: the same step cannot be used to sign in.
     const auto step = totp_match(*secret, code, core::now_unix());
     ASSERT_TRUE(step);
     EXPECT_FALSE(identity_->accounts().use_totp_step(id, *step));
-    // Switching off needs the password.
-    EXPECT_EQ(security_->disable_two_factor(ctx, id, "не тот пароль").outcome, Outcome::invalid);
-    EXPECT_EQ(identity_->accounts().find(id)->two_factor, "totp");
-    EXPECT_TRUE(security_->disable_two_factor(ctx, id, kPassword).ok());
+    // The re-authentication was spent by the change; switching off needs the password and the app's code.
+    EXPECT_EQ(security_->disable_two_factor(ctx, id).outcome, Outcome::reauth_required);
+    EXPECT_EQ(security_->start_reauth(ctx, id, "не тот пароль").outcome, Outcome::invalid);
+    ASSERT_EQ(security_->start_reauth(ctx, id, kPassword).outcome, Outcome::second_factor);
+    EXPECT_EQ(security_->disable_two_factor(ctx, id).outcome, Outcome::reauth_required) << "the password alone";
+    EXPECT_EQ(security_->confirm_reauth(ctx, id, code).outcome, Outcome::wrong_code) << "a spent code";
+    ASSERT_TRUE(security_->confirm_reauth(ctx, id, totp(*secret, core::now_unix() + 30)).ok());
+    EXPECT_TRUE(security_->disable_two_factor(ctx, id).ok());
     EXPECT_EQ(identity_->accounts().find(id)->two_factor, "off");
+    const auto log = actions(id);
+    EXPECT_NE(std::find(log.begin(), log.end(), "two_factor_off"), log.end());
+}
+
+TEST(SecondProof, RecoveryAsksForTheFactorThatTheFirstProofWasNot) {
+    Account a;
+    a.phone = "+79264337428";
+    a.email = "anna@example.org";
+    EXPECT_EQ(second_proof_for(a, "sms", a.phone), SecondProof::none) << "two-step off";
+    a.two_factor = "totp";
+    a.totp_secret = std::string(20, 'k');
+    for (const std::string first : {"sms", "email", "question"})
+        EXPECT_EQ(second_proof_for(a, first, first == "sms" ? a.phone : a.email), SecondProof::app) << first;
+    a.two_factor = "sms";
+    a.totp_secret.clear();
+    EXPECT_EQ(second_proof_for(a, "email", a.email), SecondProof::sms);
+    EXPECT_EQ(second_proof_for(a, "question", ""), SecondProof::sms);
+    EXPECT_EQ(second_proof_for(a, "sms", a.phone), SecondProof::unavailable) << "the phone cannot count twice";
+    a.security_question = "first_pet";
+    a.security_answer_hash = "hash";
+    EXPECT_EQ(second_proof_for(a, "sms", a.phone), SecondProof::question);
+    a.phone.clear();
+    EXPECT_EQ(second_proof_for(a, "email", a.email), SecondProof::none) << "SMS mode without a phone asks nothing at sign-in either";
+}
+
+TEST_P(SecurityServiceTest, RecoveryOfAnAccountWithAnAppNeedsTheAppsCodeBeforeThePassword) {
+    const std::int64_t id = make_account("+79219876543");
+    const std::string secret(20, 's');
+    db::transact(db(), [&](soci::session& tx) { identity_->accounts().set_two_factor(tx, id, "totp", secret, 1); });
+    db::transact(db(), [&](soci::session& tx) { ASSERT_TRUE(identity_->accounts().set_snils(tx, id, kSnils, 1)); });
+    ASSERT_TRUE(security_->change_question(context("s-own"), id, kPassword, "first_pet", "Рыжик").ok());
+    const Context ctx = context("s-recover-app");
+    ASSERT_TRUE(recovery_->by_question(ctx, "snils", kSnils, "first_pet", "рыжик").ok());
+    EXPECT_TRUE(recovery_->proven(ctx));
+    EXPECT_FALSE(recovery_->ready(ctx));
+    const auto s = recovery_->second(ctx);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->proof, SecondProof::app);
+    const std::string fresh = "новый длинный пароль для проверки";
+    EXPECT_EQ(recovery_->finish(ctx, fresh, fresh).outcome, Outcome::second_factor);
+    EXPECT_EQ(recovery_->confirm_second_code(ctx, totp(secret, core::now_unix() - 600)).outcome, Outcome::wrong_code);
+    ASSERT_TRUE(recovery_->confirm_second_code(ctx, totp(secret, core::now_unix())).ok());
+    EXPECT_TRUE(recovery_->ready(ctx));
+    ASSERT_TRUE(recovery_->finish(ctx, fresh, fresh).ok());
+    EXPECT_TRUE(core::password_verify(identity_->accounts().find(id)->password_hash, fresh));
 }
 
 TEST_P(SecurityServiceTest, ChangingThePasswordKeepsOnlyThisSession) {
