@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -30,10 +31,12 @@
 #include "http/rate_limiter.hpp"
 #include "http/validation_routes.hpp"
 #include "identity/profile_routes.hpp"
+#include "identity/profile_store.hpp"
 #include "identity/recovery_routes.hpp"
 #include "identity/routes.hpp"
 #include "identity/security_routes.hpp"
 #include "identity/service.hpp"
+#include "identity/store.hpp"
 #include "identity/verification.hpp"
 #include "http/static_files.hpp"
 #include "http/templates.hpp"
@@ -90,14 +93,18 @@ void add_serve_options(CLI::App& cmd, core::Config& cfg) {
         ->envname("USLUGI_TEST_ROUTES");
 }
 
-// The data key that seals personal data, shared by `serve` and `worker`.
-void add_identity_options(CLI::App& cmd, core::Config& cfg) {
+// The data key that seals personal data: `serve`, `worker`, and `migrate` (for the re-seal).
+void add_data_key_options(CLI::App& cmd, core::Config& cfg) {
     cmd.add_option("--data-key", cfg.data_key, "64 hex digits: the key personal data is encrypted with")
         ->envname("USLUGI_DATA_KEY");
     cmd.add_option("--data-key-file", cfg.data_key_file,
                    "file holding the data key; created with a random key if missing (trials only)")
         ->envname("USLUGI_DATA_KEY_FILE")
         ->capture_default_str();
+}
+
+void add_identity_options(CLI::App& cmd, core::Config& cfg) {
+    add_data_key_options(cmd, cfg);
     cmd.add_option("--public-url", cfg.public_url,
                    "the portal's address as users reach it (https://…): links in messages use it, and requests "
                    "must name its host; default: the listening address, if it is a loopback one")
@@ -157,10 +164,23 @@ void raise_file_limit() {
     }
 }
 
+// Sealed values written before they were bound to where they live ("v1.")
+// become "v2."; SQL migrations cannot do it, they have no data key. Each
+// module re-seals its own tables through its own store. Runs after the SQL
+// migrations; safe to interrupt, to rerun and to run from several instances.
+void reseal_personal_data(db::Database& database, const core::DataProtector& protector) {
+    identity::AccountStore(database, protector).reseal();
+    identity::ChallengeStore(database, protector).reseal();
+    identity::ProfileStore(database, protector).reseal();
+    jobs::JobStore job_store(database);
+    notifications::OutboxStore(database, job_store, {}, &protector).reseal();
+}
+
 int migrate(const core::Config& cfg, const std::string& root) {
     db::Database database(cfg.database, 1);
     const auto applied = db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend()));
     for (const auto& name : applied) core::app_log().info("migration applied: {}", name);
+    reseal_personal_data(database, core::DataProtector(core::load_data_key(cfg.data_key, cfg.data_key_file)));
     core::app_log().info("database {} is up to date ({} applied now)", display_url(cfg.database), applied.size());
     return 0;
 }
@@ -229,6 +249,7 @@ int serve(const core::Config& given, const std::string& root) {
 
     jobs::JobStore job_store(database);
     const core::DataProtector protector(core::load_data_key(cfg.data_key, cfg.data_key_file));
+    reseal_personal_data(database, protector);
     notifications::OutboxStore outbox(database, job_store, {}, &protector);
     std::unique_ptr<jobs::JobRunner> runner;
     if (!cfg.no_workers) {
@@ -357,6 +378,10 @@ int worker(const core::Config& cfg, const std::string& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Every file and folder the portal creates (the SQLite database and its
+    // -wal/-shm files, var/, the data key, logs) is its user's alone; set
+    // before anything else, for every subcommand.
+    ::umask(077);
     core::Config cfg;
     CLI::App cli{"uslugi — portal of state and municipal services"};
     cli.set_version_flag("--version", std::string("uslugi ") + USLUGI_VERSION);
@@ -390,6 +415,7 @@ int main(int argc, char** argv) {
         ->envname("USLUGI_TEST_ROUTES");
     CLI::App* migrate_cmd = cli.add_subcommand("migrate", "apply database migrations and exit");
     migrate_cmd->fallthrough();
+    add_data_key_options(*migrate_cmd, cfg);
     CLI::App* seed_cmd = cli.add_subcommand("seed", "load the demo catalog from data/ (idempotent) and exit");
     seed_cmd->fallthrough();
     registries::SandboxOptions sandbox_options;

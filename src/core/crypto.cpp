@@ -75,8 +75,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
 
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 namespace uslugi::core {
 
@@ -100,9 +100,12 @@ bool password_needs_rehash(const std::string& hash) {
 }
 
 namespace {
-constexpr char kSealPrefix[] = "v1.";
-constexpr std::uint64_t kSealSubkey = 1, kIndexSubkey = 2;
+constexpr std::string_view kLegacyPrefix = "v1.", kSealPrefix = "v2.";
+// Subkey 1 was the secretbox key of v1 values; v2 has its own.
+constexpr std::uint64_t kLegacySubkey = 1, kIndexSubkey = 2, kSealSubkey = 3;
 constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "uslugipd";
+constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
 
 std::string b64url(const unsigned char* data, std::size_t n) {
     const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
@@ -111,47 +114,94 @@ std::string b64url(const unsigned char* data, std::size_t n) {
     out.resize(out.find('\0'));
     return out;
 }
+
+std::optional<std::string> b64url_decode(std::string_view text) {
+    std::string raw(text.size() / 4 * 3 + 3, '\0');
+    std::size_t len = 0;
+    const char* end = nullptr;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), text.data(), text.size(), nullptr,
+                          &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        end != text.data() + text.size())
+        return std::nullopt;
+    raw.resize(len);
+    return raw;
+}
+
+// table NUL column NUL row: names hold no NUL and the row comes last, so two
+// different places never give the same bytes.
+std::string associated_data(const SealContext& where) {
+    std::string ad;
+    ad.reserve(where.table.size() + where.column.size() + where.row.size() + 2);
+    ad.append(where.table).push_back('\0');
+    ad.append(where.column).push_back('\0');
+    ad.append(where.row);
+    return ad;
+}
+
+const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 }  // namespace
+
+UnreadableValue::UnreadableValue(const SealContext& where, std::string_view why)
+    : std::runtime_error("the sealed value in " + std::string(where.table) + "." + std::string(where.column) +
+                         " of row " + where.row + " " + std::string(why)) {}
 
 DataProtector::DataProtector(std::string_view master_key) {
     crypto_init();
     if (master_key.size() != kKeyBytes) throw std::invalid_argument("the data key must be 32 bytes");
-    const auto* mk = reinterpret_cast<const unsigned char*>(master_key.data());
+    const auto* mk = bytes(master_key);
+    crypto_kdf_derive_from_key(legacy_key_, sizeof legacy_key_, kLegacySubkey, kKdfContext, mk);
     crypto_kdf_derive_from_key(seal_key_, sizeof seal_key_, kSealSubkey, kKdfContext, mk);
     crypto_kdf_derive_from_key(index_key_, sizeof index_key_, kIndexSubkey, kKdfContext, mk);
 }
 
 DataProtector::~DataProtector() {
+    sodium_memzero(legacy_key_, sizeof legacy_key_);
     sodium_memzero(seal_key_, sizeof seal_key_);
     sodium_memzero(index_key_, sizeof index_key_);
 }
 
-std::string DataProtector::seal(std::string_view plaintext) const {
+std::string DataProtector::seal(std::string_view plaintext, const SealContext& where) const {
     if (plaintext.empty()) return {};
-    std::string buf(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size(), '\0');
+    const std::string ad = associated_data(where);
+    std::string buf(kNonceBytes + plaintext.size() + kTagBytes, '\0');
     auto* nonce = reinterpret_cast<unsigned char*>(buf.data());
-    randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES,
-                          reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(), nonce, seal_key_);
-    return kSealPrefix + b64url(nonce, buf.size());
+    randombytes_buf(nonce, kNonceBytes);  // 192 random bits: no counter to keep across instances
+    crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + kNonceBytes, nullptr, bytes(plaintext), plaintext.size(),
+                                               bytes(ad), ad.size(), nullptr, nonce, seal_key_);
+    return std::string(kSealPrefix) + b64url(nonce, buf.size());
 }
 
-std::string DataProtector::open(std::string_view sealed) const {
+std::string DataProtector::open(std::string_view sealed, const SealContext& where) const {
     if (sealed.empty()) return {};
-    if (sealed.substr(0, sizeof kSealPrefix - 1) != kSealPrefix) throw std::runtime_error("not a sealed value");
-    sealed.remove_prefix(sizeof kSealPrefix - 1);
-    std::string raw(sealed.size(), '\0');
-    std::size_t len = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), sealed.data(), sealed.size(),
-                          nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
-        throw std::runtime_error("sealed value is damaged");
-    const auto* nonce = reinterpret_cast<const unsigned char*>(raw.data());
-    const std::size_t clen = len - crypto_secretbox_NONCEBYTES;
+    if (is_legacy(sealed)) return open_legacy(sealed.substr(kLegacyPrefix.size()), where);
+    if (sealed.substr(0, kSealPrefix.size()) != kSealPrefix) throw UnreadableValue(where, "is not a sealed value");
+    const auto raw = b64url_decode(sealed.substr(kSealPrefix.size()));
+    if (!raw || raw->size() < kNonceBytes + kTagBytes) throw UnreadableValue(where, "is damaged");
+    const std::string ad = associated_data(where);
+    const auto* nonce = bytes(*raw);
+    std::string out(raw->size() - kNonceBytes - kTagBytes, '\0');
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(out.data()), nullptr, nullptr,
+                                                   nonce + kNonceBytes, raw->size() - kNonceBytes, bytes(ad),
+                                                   ad.size(), nonce, seal_key_) != 0)
+        throw UnreadableValue(where, "does not open: altered, copied from another row or column, or sealed under "
+                                     "another data key");
+    return out;
+}
+
+bool DataProtector::is_legacy(std::string_view sealed) { return sealed.substr(0, kLegacyPrefix.size()) == kLegacyPrefix; }
+
+// v1: secretbox without associated data. Read only during the transition; the
+// re-seal turns every such value into v2.
+std::string DataProtector::open_legacy(std::string_view body, const SealContext& where) const {
+    const auto raw = b64url_decode(body);
+    if (!raw || raw->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+        throw UnreadableValue(where, "is damaged");
+    const auto* nonce = bytes(*raw);
+    const std::size_t clen = raw->size() - crypto_secretbox_NONCEBYTES;
     std::string out(clen - crypto_secretbox_MACBYTES, '\0');
     if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()), nonce + crypto_secretbox_NONCEBYTES,
-                                   clen, nonce, seal_key_) != 0)
-        throw std::runtime_error("sealed value does not open with this data key");
+                                   clen, nonce, legacy_key_) != 0)
+        throw UnreadableValue(where, "does not open: altered or sealed under another data key");
     return out;
 }
 
@@ -178,6 +228,41 @@ std::string hex_to_key(const std::string& hex, const std::string& where) {
         throw std::invalid_argument(where + ": the data key must be 64 hexadecimal characters");
     return key;
 }
+// Whoever can read the key file can read every sealed value, and whoever can
+// replace it can make the portal seal new data under a key of their own: the
+// file must be a regular file of the running user that nobody else can read
+// or write. Checked on the opened descriptor, so the file cannot be swapped
+// between the check and the read.
+std::string read_private_key_file(const std::string& key_file) {
+    const int fd = ::open(key_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) throw std::runtime_error("cannot read the data key file " + key_file + ": " + std::strerror(errno));
+    struct stat st {};
+    std::string problem;
+    if (::fstat(fd, &st) != 0)
+        problem = std::string("cannot be examined: ") + std::strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        problem = "is not a regular file: point --data-key-file at a regular file holding the key";
+    else if (st.st_uid != ::geteuid())
+        problem = "belongs to another user (uid " + std::to_string(st.st_uid) + ", uslugi runs as uid " +
+                  std::to_string(::geteuid()) + "): give it to this user (chown) and run `chmod 600 " + key_file + "`";
+    else if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        problem = std::string("can be read or changed by other users (mode ") + mode + "): run `chmod 600 " +
+                  key_file + "`";
+    }
+    if (!problem.empty()) {
+        ::close(fd);
+        throw std::invalid_argument("the data key file " + key_file + " " + problem);
+    }
+    std::string text(256, '\0');
+    const ssize_t n = ::read(fd, text.data(), text.size());
+    const int read_errno = errno;
+    ::close(fd);
+    if (n < 0) throw std::runtime_error("cannot read the data key file " + key_file + ": " + std::strerror(read_errno));
+    text.resize(static_cast<std::size_t>(n));
+    return text;
+}
 }  // namespace
 
 std::string load_data_key(const std::string& hex_key, const std::string& key_file) {
@@ -203,9 +288,8 @@ std::string load_data_key(const std::string& hex_key, const std::string& key_fil
         if (linked != 0 && link_errno != EEXIST)
             throw std::runtime_error("cannot create the data key file " + key_file + ": " + std::strerror(link_errno));
     }
-    std::ifstream in(key_file);
-    std::string hex;
-    std::getline(in, hex);
+    std::string hex = read_private_key_file(key_file);
+    hex = hex.substr(0, hex.find('\n'));
     while (!hex.empty() && (hex.back() == '\r' || hex.back() == ' ')) hex.pop_back();
     return hex_to_key(hex, key_file);
 }

@@ -1,7 +1,9 @@
 #pragma once
 // Thin wrappers over libsodium: the only place that touches raw crypto APIs.
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -34,10 +36,36 @@ bool password_verify(const std::string& hash, std::string_view password);
 // True when the hash was made with other parameters and should be renewed at the next sign-in.
 bool password_needs_rehash(const std::string& hash);
 
-// Personal data at rest (DESIGN.md "Data"): values sealed with XSalsa20-Poly1305
-// (secretbox) under a key derived from the data key, and a keyed blind index
-// (HMAC-SHA-256 under a second derived key) for lookups by equality. Changing
-// the data key makes every sealed value unreadable: keep it with the backups.
+// Where a sealed value lives: the table, the column and the row's stable key.
+// It is bound into the ciphertext as associated data, so a value copied to
+// another row, column or table (someone with write access to the database
+// swapping one person's phone into another's account) does not open there.
+// The row key must be known before the value is written and never change:
+// normally the row's id or the owning account's id.
+struct SealContext {
+    SealContext(std::string_view table, std::string_view column, std::int64_t row_id)
+        : table(table), column(column), row(std::to_string(row_id)) {}
+    SealContext(std::string_view table, std::string_view column, std::string row_key)
+        : table(table), column(column), row(std::move(row_key)) {}
+
+    std::string_view table, column;
+    std::string row;
+};
+
+// A sealed value that does not open: altered, moved from another row, column
+// or table, or sealed under another data key. The message names where it
+// lives, never its content. The stores let it propagate: an unreadable value
+// is never replaced by an empty one or by someone else's.
+class UnreadableValue : public std::runtime_error {
+public:
+    UnreadableValue(const SealContext& where, std::string_view why);
+};
+
+// Personal data at rest (DESIGN.md "Data"): values sealed with
+// XChaCha20-Poly1305 (AEAD) under a key derived from the data key, with their
+// SealContext as associated data, and a keyed blind index (HMAC-SHA-256
+// under a second derived key) for lookups by equality. Changing the data key
+// makes every sealed value unreadable: keep it, apart from the backups.
 class DataProtector {
 public:
     static constexpr std::size_t kKeyBytes = 32;
@@ -47,15 +75,21 @@ public:
     DataProtector(const DataProtector&) = delete;
     DataProtector& operator=(const DataProtector&) = delete;
 
-    // "v1." + base64url(nonce ‖ ciphertext). Empty stays empty (no value).
-    std::string seal(std::string_view plaintext) const;
-    // Throws std::runtime_error when the value was not sealed with this key or was altered.
-    std::string open(std::string_view sealed) const;
+    // "v2." + base64url(nonce ‖ ciphertext ‖ tag). Empty stays empty (no value).
+    std::string seal(std::string_view plaintext, const SealContext& where) const;
+    // Opens "v2." values sealed for `where`, and "v1." values (secretbox, no
+    // context) written before contexts existed, until the re-seal has
+    // converted them. Throws UnreadableValue when the value does not open.
+    std::string open(std::string_view sealed, const SealContext& where) const;
+    // True for a value in the old format that the re-seal must convert.
+    static bool is_legacy(std::string_view sealed);
     // 64 hex characters; `domain` separates kinds ("phone", "snils") so equal
     // values of different kinds never collide.
     std::string blind_index(std::string_view domain, std::string_view normalized_value) const;
 
 private:
+    std::string open_legacy(std::string_view body, const SealContext& where) const;
+    unsigned char legacy_key_[32];
     unsigned char seal_key_[32];
     unsigned char index_key_[32];
 };
@@ -63,6 +97,9 @@ private:
 // The data key: USLUGI_DATA_KEY / --data-key (64 hex characters), or else the
 // file `key_file`, created with a fresh random key (mode 0600) when it does not
 // exist yet — convenient for a trial; production passes the key explicitly.
+// An existing key file must be a regular file owned by the running user and
+// readable by no one else: otherwise std::invalid_argument names the file and
+// the fix, and the portal does not start.
 std::string load_data_key(const std::string& hex_key, const std::string& key_file);
 
 }  // namespace uslugi::core

@@ -12,6 +12,12 @@ namespace {
 
 std::string or_empty(const std::string& v, soci::indicator ind) { return ind == soci::i_ok ? v : std::string(); }
 
+// Where a sealed value of a profile lives (core::SealContext): a profile is
+// the account's, one per account, so the account id is its row's key.
+core::SealContext profile_field(std::string_view column, std::int64_t account_id) {
+    return {"identity_profiles", column, account_id};
+}
+
 constexpr const char* kVerificationColumns =
     "id, account_id, profile_version, state, reason, pfr_state, pfr_reason, pfr_detail, mvd_state, mvd_reason, "
     "mvd_detail, fns_state, fns_reason, fns_detail, created_at, updated_at, finished_at";
@@ -85,8 +91,8 @@ std::optional<StoredProfile> ProfileStore::find(soci::session& s, std::int64_t a
     if (!s.got_data()) return std::nullopt;
     StoredProfile p;
     p.account_id = account_id;
-    p.data = profile_from_json(protector_.open(data));
-    p.inn = protector_.open(or_empty(inn, i_inn));
+    p.data = profile_from_json(protector_.open(data, profile_field("data_enc", account_id)));
+    p.inn = protector_.open(or_empty(inn, i_inn), profile_field("inn_enc", account_id));
     p.version = version;
     p.updated_at = updated;
     p.submitted_at = i_sub == soci::i_ok ? submitted : 0;
@@ -95,7 +101,7 @@ std::optional<StoredProfile> ProfileStore::find(soci::session& s, std::int64_t a
 
 void ProfileStore::save(soci::session& tx, std::int64_t account_id, const Profile& p, int version, bool submitted,
                         std::int64_t now) {
-    const std::string sealed = protector_.seal(profile_to_json(p));
+    const std::string sealed = protector_.seal(profile_to_json(p), profile_field("data_enc", account_id));
     const long long key = account_id, t = now, sub = now;
     const int v = version;
     soci::indicator sub_ind = submitted ? soci::i_ok : soci::i_null;
@@ -108,11 +114,18 @@ void ProfileStore::save(soci::session& tx, std::int64_t account_id, const Profil
 }
 
 void ProfileStore::set_inn(soci::session& tx, std::int64_t account_id, const std::string& inn, std::int64_t now) {
-    const std::string sealed = protector_.seal(inn);
+    const std::string sealed = protector_.seal(inn, profile_field("inn_enc", account_id));
     soci::indicator ind = inn.empty() ? soci::i_null : soci::i_ok;
     const long long key = account_id, t = now;
     tx << "UPDATE identity_profiles SET inn_enc = :i, updated_at = :u WHERE account_id = :a", soci::use(sealed, ind),
         soci::use(t), soci::use(key);
+}
+
+db::ResealResult ProfileStore::reseal() {
+    return db::reseal_legacy_values(db_, protector_,
+                                    {"identity_profiles", "account_id", {}, {"data_enc", "inn_enc"},
+                                     [](const std::string& column, std::int64_t account_id,
+                                        const std::vector<std::string>&) { return profile_field(column, account_id); }});
 }
 
 void ProfileStore::erase(soci::session& tx, std::int64_t account_id) {

@@ -7,6 +7,7 @@
 // identity_verification_events.
 #include "core/crypto.hpp"
 #include "db/database.hpp"
+#include "db/reseal.hpp"
 #include "identity/profile.hpp"
 
 #include <cstdint>
@@ -68,6 +69,8 @@ public:
     void set_inn(soci::session& tx, std::int64_t account_id, const std::string& inn, std::int64_t now);
     // The profile, its verifications and their events go (account deletion, ID-6).
     void erase(soci::session& tx, std::int64_t account_id);
+    // Converts the profiles' "v1." sealed values to "v2." (db/reseal.hpp).
+    db::ResealResult reseal();
 
     // A new verification of `version` in state checking, its steps pending;
     // records not_sent → checking by `actor`.

@@ -21,19 +21,28 @@ bool is_unique_violation(const std::exception& e) {
 
 std::string or_empty(const std::string& v, soci::indicator ind) { return ind == soci::i_ok ? v : std::string(); }
 
+// Where a sealed value of an account or a challenge lives (core::SealContext):
+// the row's id is its key. Both ids are only known after the INSERT, so
+// create() inserts the row first and seals into it in the same transaction:
+// nobody sees the row in between, and the id binds the value to this one row
+// more firmly than any other key could (two rows never share it).
+core::SealContext account_field(std::string_view column, std::int64_t account_id) {
+    return {"identity_accounts", column, account_id};
+}
+core::SealContext challenge_field(std::string_view column, std::int64_t challenge_id) {
+    return {"identity_challenges", column, challenge_id};
+}
+
 }  // namespace
 
 // ---- accounts ----------------------------------------------------------------------------
 
 std::int64_t AccountStore::create(soci::session& tx, const Account& a, std::int64_t now) {
     const std::string level(to_string(a.level));
-    const std::string surname = protector_.seal(a.surname), name = protector_.seal(a.name);
-    const std::string phone = protector_.seal(a.phone), email = protector_.seal(a.email);
     const std::string phone_idx = a.phone.empty() ? "" : index("phone", a.phone);
     const std::string email_idx = a.email.empty() ? "" : index("email", a.email);
-    soci::indicator phone_ind = a.phone.empty() ? soci::i_null : soci::i_ok;
-    soci::indicator email_ind = a.email.empty() ? soci::i_null : soci::i_ok;
-    soci::indicator phone_idx_ind = phone_ind, email_idx_ind = email_ind;
+    soci::indicator phone_idx_ind = a.phone.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator email_idx_ind = a.email.empty() ? soci::i_null : soci::i_ok;
     soci::indicator pw_ind = a.password_hash.empty() ? soci::i_null : soci::i_ok;
     const long long t = now;
     if (!a.phone.empty() && contact_taken(tx, {ContactKind::phone, a.phone})) throw ContactTaken("phone");
@@ -41,20 +50,18 @@ std::int64_t AccountStore::create(soci::session& tx, const Account& a, std::int6
     long long id = 0;
     try {
         if (tx.get_backend_name() == "postgresql") {
-            tx << "INSERT INTO identity_accounts (kind, level, surname_enc, name_enc, phone_enc, phone_bidx, email_enc, "
-                  "email_bidx, password_hash, password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :s, :n, "
-                  ":p, :pi, :e, :ei, :pw, :pt, :lang, :c, :u) RETURNING id",
-                soci::use(a.kind), soci::use(level), soci::use(surname), soci::use(name), soci::use(phone, phone_ind),
-                soci::use(phone_idx, phone_idx_ind), soci::use(email, email_ind), soci::use(email_idx, email_idx_ind),
-                soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang), soci::use(t), soci::use(t),
-                soci::into(id);
+            tx << "INSERT INTO identity_accounts (kind, level, phone_bidx, email_bidx, password_hash, "
+                  "password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :pi, :ei, :pw, :pt, :lang, :c, :u) "
+                  "RETURNING id",
+                soci::use(a.kind), soci::use(level), soci::use(phone_idx, phone_idx_ind),
+                soci::use(email_idx, email_idx_ind), soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang),
+                soci::use(t), soci::use(t), soci::into(id);
         } else {
-            tx << "INSERT INTO identity_accounts (kind, level, surname_enc, name_enc, phone_enc, phone_bidx, email_enc, "
-                  "email_bidx, password_hash, password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :s, :n, "
-                  ":p, :pi, :e, :ei, :pw, :pt, :lang, :c, :u)",
-                soci::use(a.kind), soci::use(level), soci::use(surname), soci::use(name), soci::use(phone, phone_ind),
-                soci::use(phone_idx, phone_idx_ind), soci::use(email, email_ind), soci::use(email_idx, email_idx_ind),
-                soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang), soci::use(t), soci::use(t);
+            tx << "INSERT INTO identity_accounts (kind, level, phone_bidx, email_bidx, password_hash, "
+                  "password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :pi, :ei, :pw, :pt, :lang, :c, :u)",
+                soci::use(a.kind), soci::use(level), soci::use(phone_idx, phone_idx_ind),
+                soci::use(email_idx, email_idx_ind), soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang),
+                soci::use(t), soci::use(t);
             tx << "SELECT last_insert_rowid()", soci::into(id);
         }
     } catch (const soci::soci_error& e) {
@@ -62,7 +69,27 @@ std::int64_t AccountStore::create(soci::session& tx, const Account& a, std::int6
         if (is_unique_violation(e)) throw ContactTaken(a.phone.empty() ? "email" : "phone");
         throw;
     }
+    const std::string surname = protector_.seal(a.surname, account_field("surname_enc", id));
+    const std::string name = protector_.seal(a.name, account_field("name_enc", id));
+    const std::string phone = protector_.seal(a.phone, account_field("phone_enc", id));
+    const std::string email = protector_.seal(a.email, account_field("email_enc", id));
+    soci::indicator sur_ind = a.surname.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator name_ind = a.name.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator phone_ind = a.phone.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator email_ind = a.email.empty() ? soci::i_null : soci::i_ok;
+    tx << "UPDATE identity_accounts SET surname_enc = :s, name_enc = :n, phone_enc = :p, email_enc = :e WHERE id = :id",
+        soci::use(surname, sur_ind), soci::use(name, name_ind), soci::use(phone, phone_ind),
+        soci::use(email, email_ind), soci::use(id);
     return id;
+}
+
+db::ResealResult AccountStore::reseal() {
+    return db::reseal_legacy_values(
+        db_, protector_,
+        {"identity_accounts", "id", {}, {"surname_enc", "name_enc", "phone_enc", "email_enc", "totp_secret_enc"},
+         [](const std::string& column, std::int64_t id, const std::vector<std::string>&) {
+             return account_field(column, id);
+         }});
 }
 
 std::optional<Account> AccountStore::find(std::int64_t id) {
@@ -100,16 +127,16 @@ std::optional<Account> AccountStore::load(soci::session& s, const std::string& w
     a.id = aid;
     a.level = parse_level(level);
     a.status = status == "active" ? AccountStatus::active : AccountStatus::deleted;
-    a.surname = protector_.open(or_empty(surname, i_sur));
-    a.name = protector_.open(or_empty(name, i_name));
-    a.phone = protector_.open(or_empty(phone, i_phone));
-    a.email = protector_.open(or_empty(email, i_email));
+    a.surname = protector_.open(or_empty(surname, i_sur), account_field("surname_enc", aid));
+    a.name = protector_.open(or_empty(name, i_name), account_field("name_enc", aid));
+    a.phone = protector_.open(or_empty(phone, i_phone), account_field("phone_enc", aid));
+    a.email = protector_.open(or_empty(email, i_email), account_field("email_enc", aid));
     a.has_snils = i_snils == soci::i_ok;
     a.password_hash = or_empty(pw, i_pw);
     a.password_changed_at = i_pwc == soci::i_ok ? pw_changed : 0;
     a.security_question = or_empty(question, i_q);
     a.security_answer_hash = or_empty(answer, i_a);
-    a.totp_secret = protector_.open(or_empty(totp, i_totp));
+    a.totp_secret = protector_.open(or_empty(totp, i_totp), account_field("totp_secret_enc", aid));
     a.notify_signin = notify != 0;
     a.created_at = created;
     a.updated_at = updated;
@@ -128,8 +155,8 @@ std::optional<Account> AccountStore::find_brief(std::int64_t id) {
     a.id = id;
     a.level = parse_level(level);
     a.status = status == "active" ? AccountStatus::active : AccountStatus::deleted;
-    a.surname = protector_.open(or_empty(surname, i_sur));
-    a.name = protector_.open(or_empty(name, i_name));
+    a.surname = protector_.open(or_empty(surname, i_sur), account_field("surname_enc", id));
+    a.name = protector_.open(or_empty(name, i_name), account_field("name_enc", id));
     return a;
 }
 
@@ -228,7 +255,8 @@ std::optional<std::int64_t> AccountStore::find_by_passport(const std::string& pa
 
 void AccountStore::set_names(soci::session& tx, std::int64_t id, const std::string& surname, const std::string& name,
                              std::int64_t now) {
-    const std::string s = protector_.seal(surname), n = protector_.seal(name);
+    const std::string s = protector_.seal(surname, account_field("surname_enc", id));
+    const std::string n = protector_.seal(name, account_field("name_enc", id));
     const long long key = id, t = now;
     tx << "UPDATE identity_accounts SET surname_enc = :s, name_enc = :n, updated_at = :u WHERE id = :id", soci::use(s),
         soci::use(n), soci::use(t), soci::use(key);
@@ -238,7 +266,7 @@ void AccountStore::set_contact(soci::session& tx, std::int64_t id, ContactKind k
                                std::int64_t now) {
     const bool phone = kind == ContactKind::phone;
     if (!value.empty() && contact_taken(tx, {kind, value}, id)) throw ContactTaken(phone ? "phone" : "email");
-    const std::string sealed = protector_.seal(value);
+    const std::string sealed = protector_.seal(value, account_field(phone ? "phone_enc" : "email_enc", id));
     const std::string idx = value.empty() ? "" : index(phone ? "phone" : "email", value);
     soci::indicator ind = value.empty() ? soci::i_null : soci::i_ok, idx_ind = ind;
     const long long key = id, t = now;
@@ -261,7 +289,7 @@ void AccountStore::set_security_question(soci::session& tx, std::int64_t id, con
 
 void AccountStore::set_two_factor(soci::session& tx, std::int64_t id, const std::string& mode,
                                   const std::string& totp_secret, std::int64_t now) {
-    const std::string sealed = protector_.seal(totp_secret);
+    const std::string sealed = protector_.seal(totp_secret, account_field("totp_secret_enc", id));
     soci::indicator ind = totp_secret.empty() ? soci::i_null : soci::i_ok;
     const long long key = id, t = now;
     tx << "UPDATE identity_accounts SET two_factor = :m, totp_secret_enc = :s, updated_at = :u WHERE id = :id",
@@ -304,7 +332,6 @@ void AccountStore::erase(soci::session& tx, std::int64_t id, std::int64_t now) {
 
 std::int64_t ChallengeStore::create(soci::session& tx, const Challenge& c, const std::string& link_hash) {
     end_for_session(tx, c.session_hash, c.purpose, c.created_at);
-    const std::string dest = protector_.seal(c.destination), payload = protector_.seal(c.payload);
     soci::indicator dest_ind = c.destination.empty() ? soci::i_null : soci::i_ok;
     soci::indicator payload_ind = c.payload.empty() ? soci::i_null : soci::i_ok;
     soci::indicator link_ind = link_hash.empty() ? soci::i_null : soci::i_ok;
@@ -314,20 +341,31 @@ std::int64_t ChallengeStore::create(soci::session& tx, const Challenge& c, const
     soci::indicator dest_idx_ind = dest_ind;
     long long id = 0;
     const char* insert =
-        "INSERT INTO identity_challenges (purpose, session_hash, account_id, channel, destination_enc, destination_bidx, "
-        "payload_enc, link_hash, created_at, expires_at) VALUES (:p, :s, :a, :ch, :d, :di, :pl, :lh, :c, :e)";
+        "INSERT INTO identity_challenges (purpose, session_hash, account_id, channel, destination_bidx, link_hash, "
+        "created_at, expires_at) VALUES (:p, :s, :a, :ch, :di, :lh, :c, :e)";
     if (tx.get_backend_name() == "postgresql") {
         tx << std::string(insert) + " RETURNING id", soci::use(c.purpose), soci::use(c.session_hash),
-            soci::use(account, account_ind), soci::use(c.channel), soci::use(dest, dest_ind),
-            soci::use(dest_idx, dest_idx_ind), soci::use(payload, payload_ind), soci::use(link_hash, link_ind),
-            soci::use(created), soci::use(expires), soci::into(id);
+            soci::use(account, account_ind), soci::use(c.channel), soci::use(dest_idx, dest_idx_ind),
+            soci::use(link_hash, link_ind), soci::use(created), soci::use(expires), soci::into(id);
     } else {
         tx << insert, soci::use(c.purpose), soci::use(c.session_hash), soci::use(account, account_ind),
-            soci::use(c.channel), soci::use(dest, dest_ind), soci::use(dest_idx, dest_idx_ind),
-            soci::use(payload, payload_ind), soci::use(link_hash, link_ind), soci::use(created), soci::use(expires);
+            soci::use(c.channel), soci::use(dest_idx, dest_idx_ind), soci::use(link_hash, link_ind), soci::use(created),
+            soci::use(expires);
         tx << "SELECT last_insert_rowid()", soci::into(id);
     }
+    const std::string dest = protector_.seal(c.destination, challenge_field("destination_enc", id));
+    const std::string payload = protector_.seal(c.payload, challenge_field("payload_enc", id));
+    tx << "UPDATE identity_challenges SET destination_enc = :d, payload_enc = :pl WHERE id = :id",
+        soci::use(dest, dest_ind), soci::use(payload, payload_ind), soci::use(id);
     return id;
+}
+
+db::ResealResult ChallengeStore::reseal() {
+    return db::reseal_legacy_values(db_, protector_,
+                                    {"identity_challenges", "id", {}, {"destination_enc", "payload_enc"},
+                                     [](const std::string& column, std::int64_t id, const std::vector<std::string>&) {
+                                         return challenge_field(column, id);
+                                     }});
 }
 
 std::optional<Challenge> ChallengeStore::load(soci::session& s, std::int64_t challenge_id, std::int64_t now) {
@@ -348,8 +386,8 @@ std::optional<Challenge> ChallengeStore::load(soci::session& s, std::int64_t cha
     if (!s.got_data()) return std::nullopt;
     c.id = id;
     if (i_acc == soci::i_ok) c.account_id = account;
-    c.destination = protector_.open(or_empty(dest, i_dest));
-    c.payload = protector_.open(or_empty(payload, i_payload));
+    c.destination = protector_.open(or_empty(dest, i_dest), challenge_field("destination_enc", id));
+    c.payload = protector_.open(or_empty(payload, i_payload), challenge_field("payload_enc", id));
     c.code_hash = or_empty(code_hash, i_code);
     c.code_expires_at = code_exp;
     c.code_sent_at = code_sent;

@@ -5,6 +5,7 @@
 // SNILS use blind indexes, never the plain value.
 #include "core/crypto.hpp"
 #include "db/database.hpp"
+#include "db/reseal.hpp"
 #include "identity/model.hpp"
 
 #include <cstdint>
@@ -87,6 +88,8 @@ public:
 
     std::string index(std::string_view kind, std::string_view value) const { return protector_.blind_index(kind, value); }
     const core::DataProtector& protector() const { return protector_; }
+    // Converts the accounts' "v1." sealed values to "v2." (db/reseal.hpp).
+    db::ResealResult reseal();
 
 private:
     std::optional<Account> load(soci::session& s, const std::string& where, const std::string& key);
@@ -141,6 +144,8 @@ public:
     void end_for_session(soci::session& tx, const std::string& session_hash, const std::string& purpose,
                          std::int64_t now);
     int purge(std::int64_t now);
+    // Converts the challenges' "v1." sealed values to "v2." (db/reseal.hpp).
+    db::ResealResult reseal();
 
     std::string code_hash(std::int64_t id, const std::string& code) const {
         return protector_.blind_index("code:" + std::to_string(id), code);

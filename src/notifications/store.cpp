@@ -13,6 +13,18 @@ constexpr const char* kColumns =
     "SELECT id, event_key, recipient, channel, address, lang, template, params, status, attempts, last_error, "
     "provider_id, created_at, sent_at, updated_at FROM notifications_outbox ";
 
+// Where a sealed value of the outbox lives (core::SealContext). The row's id
+// is only known after the INSERT … ON CONFLICT DO NOTHING, which must stay one
+// statement; its unique key (event_key, recipient, channel) is known before,
+// never changes, and names one row as surely. Length-prefixed, so no two keys
+// give the same text.
+core::SealContext outbox_field(std::string_view column, const std::string& event_key, const std::string& recipient,
+                               std::string_view channel) {
+    return {"notifications_outbox", column,
+            std::to_string(event_key.size()) + ":" + event_key + std::to_string(recipient.size()) + ":" + recipient +
+                std::string(channel)};
+}
+
 }  // namespace
 
 std::optional<OutboxMessage> OutboxStore::load(soci::session& s, long long id) const {
@@ -37,8 +49,8 @@ std::optional<OutboxMessage> OutboxStore::load(soci::session& s, long long id) c
     if (sent_ind == soci::i_ok) m.sent_at = sent;
     m.updated_at = updated;
     if (protector_) {
-        m.address = protector_->open(m.address);
-        m.params = protector_->open(m.params);
+        m.address = protector_->open(m.address, outbox_field("address", m.event_key, m.recipient, channel));
+        m.params = protector_->open(m.params, outbox_field("params", m.event_key, m.recipient, channel));
     }
     return m;
 }
@@ -61,8 +73,12 @@ EnqueueResult OutboxStore::enqueue(soci::session& s, const Message& message, int
     const std::string channel(to_string(message.channel));
     const std::string lang = core::is_supported_language(message.lang) ? message.lang : std::string(core::kDefaultLanguage);
     const std::string plain_params = message.params.is_object() ? message.params.dump() : std::string("{}");
-    const std::string params = protector_ ? protector_->seal(plain_params) : plain_params;
-    const std::string address = protector_ ? protector_->seal(message.address) : message.address;
+    const std::string params =
+        protector_ ? protector_->seal(plain_params, outbox_field("params", message.event_key, recipient, channel))
+                   : plain_params;
+    const std::string address =
+        protector_ ? protector_->seal(message.address, outbox_field("address", message.event_key, recipient, channel))
+                   : message.address;
     const long long now_s = now();
     long long id = 0;
     soci::indicator id_ind = soci::i_null;
@@ -88,6 +104,16 @@ EnqueueResult OutboxStore::enqueue(soci::session& s, const Message& message, int
         soci::use(message.event_key), soci::use(recipient), soci::use(channel), soci::into(id);
     if (!s.got_data()) throw std::runtime_error("outbox row for event '" + message.event_key + "' neither inserted nor found");
     return {id, false, 0};
+}
+
+db::ResealResult OutboxStore::reseal() {
+    if (!protector_) return {};
+    return db::reseal_legacy_values(
+        db_, *protector_,
+        {"notifications_outbox", "id", {"event_key", "recipient", "channel"}, {"address", "params"},
+         [](const std::string& column, std::int64_t, const std::vector<std::string>& keys) {
+             return outbox_field(column, keys[0], keys[1], keys[2]);
+         }});
 }
 
 std::optional<OutboxMessage> OutboxStore::find(std::int64_t id) {

@@ -7,6 +7,7 @@
 // exists if and only if the event that causes it was committed (NOTE-1).
 #include "core/crypto.hpp"
 #include "db/database.hpp"
+#include "db/reseal.hpp"
 #include "jobs/store.hpp"
 #include "notifications/model.hpp"
 
@@ -59,6 +60,9 @@ public:
     // An operator retried the dead job of a failed row: it is queued again
     // (attempts and the last error stay for reference). False when not failed.
     bool reopen(std::int64_t id);
+    // Converts the outbox's "v1." sealed values to "v2." (db/reseal.hpp);
+    // nothing without a protector.
+    db::ResealResult reseal();
 
 private:
     std::int64_t now() const;

@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/crypto.hpp"
+#include "legacy_seal.hpp"
 
 using namespace uslugi;
 using core::DataProtector;
@@ -22,6 +24,8 @@ using core::DataProtector;
 namespace {
 
 std::string key_of(char fill) { return std::string(DataProtector::kKeyBytes, fill); }
+
+const core::SealContext kPhone{"identity_accounts", "phone_enc", 1};
 
 bool is_lower_hex(const std::string& s) {
     return s.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -63,60 +67,110 @@ TEST(DataProtector, SealOpenRoundTrip) {
     for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 31 + 7);  // every byte value
 
     for (const std::string& value : {cyrillic, big, std::string("+79161234567"), std::string(1, '\0')}) {
-        const std::string sealed = p.seal(value);
-        EXPECT_EQ(sealed.rfind("v1.", 0), 0u);
+        const std::string sealed = p.seal(value, kPhone);
+        EXPECT_EQ(sealed.rfind("v2.", 0), 0u);
+        EXPECT_FALSE(DataProtector::is_legacy(sealed));
         EXPECT_EQ(sealed.find(value.substr(0, 12)), std::string::npos) << "the plain text must not show through";
-        EXPECT_EQ(p.open(sealed), value);
+        EXPECT_EQ(p.open(sealed, kPhone), value);
     }
     // Sealed values are URL-safe text: they go into TEXT columns as they are.
-    const std::string sealed = p.seal(cyrillic);
+    const std::string sealed = p.seal(cyrillic, kPhone);
     EXPECT_EQ(sealed.substr(3).find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
               std::string::npos);
 }
 
 TEST(DataProtector, EmptyStaysEmpty) {
     DataProtector p(key_of('a'));
-    EXPECT_EQ(p.seal(""), "");
-    EXPECT_EQ(p.open(""), "");
+    EXPECT_EQ(p.seal("", kPhone), "");
+    EXPECT_EQ(p.open("", kPhone), "");
 }
 
 TEST(DataProtector, TwoSealsOfOneValueDiffer) {
     DataProtector p(key_of('a'));
     std::set<std::string> seen;
-    for (int i = 0; i < 50; ++i) seen.insert(p.seal("112-233-445 95"));
+    for (int i = 0; i < 50; ++i) seen.insert(p.seal("112-233-445 95", kPhone));
     EXPECT_EQ(seen.size(), 50u) << "a random nonce per seal: equal values must not be recognisable";
-    for (const auto& s : seen) EXPECT_EQ(p.open(s), "112-233-445 95");
+    for (const auto& s : seen) EXPECT_EQ(p.open(s, kPhone), "112-233-445 95");
 }
 
 TEST(DataProtector, TamperedValueDoesNotOpen) {
     DataProtector p(key_of('a'));
-    const std::string sealed = p.seal("Иванов Иван Иванович");
+    const std::string sealed = p.seal("Иванов Иван Иванович", kPhone);
     // Flip one character of the ciphertext, at several places (nonce, body, tag).
     for (std::size_t pos : {std::size_t(3), std::size_t(20), sealed.size() / 2, sealed.size() - 5}) {
         std::string bad = sealed;
         bad[pos] = bad[pos] == 'A' ? 'B' : 'A';
-        EXPECT_THROW(p.open(bad), std::runtime_error) << "position " << pos;
+        EXPECT_THROW(p.open(bad, kPhone), core::UnreadableValue) << "position " << pos;
     }
 }
 
 TEST(DataProtector, TruncatedOrForeignValueDoesNotOpen) {
     DataProtector p(key_of('a'));
-    const std::string sealed = p.seal("ivanova@example.ru");
-    EXPECT_THROW(p.open(sealed.substr(0, sealed.size() - 4)), std::runtime_error);
-    EXPECT_THROW(p.open(sealed.substr(0, 20)), std::runtime_error) << "shorter than nonce and tag";
-    EXPECT_THROW(p.open("v1."), std::runtime_error);
-    EXPECT_THROW(p.open(sealed.substr(3)), std::runtime_error) << "no version prefix";
-    EXPECT_THROW(p.open("ivanova@example.ru"), std::runtime_error) << "a plain value is not a sealed one";
-    EXPECT_THROW(p.open("v1.!!!not base64!!!"), std::runtime_error);
+    const std::string sealed = p.seal("ivanova@example.ru", kPhone);
+    EXPECT_THROW(p.open(sealed.substr(0, sealed.size() - 4), kPhone), core::UnreadableValue);
+    EXPECT_THROW(p.open(sealed.substr(0, 20), kPhone), core::UnreadableValue) << "shorter than nonce and tag";
+    EXPECT_THROW(p.open("v2.", kPhone), core::UnreadableValue);
+    EXPECT_THROW(p.open("v1.", kPhone), core::UnreadableValue);
+    EXPECT_THROW(p.open(sealed.substr(3), kPhone), core::UnreadableValue) << "no version prefix";
+    EXPECT_THROW(p.open("ivanova@example.ru", kPhone), core::UnreadableValue) << "a plain value is not a sealed one";
+    EXPECT_THROW(p.open("v2.!!!not base64!!!", kPhone), core::UnreadableValue);
+    EXPECT_THROW(p.open("v9." + sealed.substr(3), kPhone), core::UnreadableValue) << "an unknown version";
 }
 
 TEST(DataProtector, AnotherKeyDoesNotOpen) {
     DataProtector p(key_of('a')), other(key_of('b'));
-    const std::string sealed = p.seal("4508 123456");
-    EXPECT_THROW(other.open(sealed), std::runtime_error);
+    const std::string sealed = p.seal("4508 123456", kPhone);
+    EXPECT_THROW(other.open(sealed, kPhone), core::UnreadableValue);
     // The same key bytes in another instance do.
     DataProtector same(key_of('a'));
-    EXPECT_EQ(same.open(sealed), "4508 123456");
+    EXPECT_EQ(same.open(sealed, kPhone), "4508 123456");
+}
+
+// Security review, defect 11: a sealed value copied to another row, column or
+// table (one person's phone into another's account) must not open there.
+TEST(DataProtector, AValueOpensOnlyWhereItWasSealed) {
+    DataProtector p(key_of('a'));
+    const std::string sealed = p.seal("+79161234567", {"identity_accounts", "phone_enc", 12});
+    EXPECT_EQ(p.open(sealed, {"identity_accounts", "phone_enc", 12}), "+79161234567");
+    EXPECT_THROW(p.open(sealed, {"identity_accounts", "phone_enc", 13}), core::UnreadableValue) << "another row";
+    EXPECT_THROW(p.open(sealed, {"identity_accounts", "email_enc", 12}), core::UnreadableValue) << "another column";
+    EXPECT_THROW(p.open(sealed, {"identity_challenges", "phone_enc", 12}), core::UnreadableValue) << "another table";
+    EXPECT_THROW(p.open(sealed, {"identity_accounts", "phone_enc", std::string("12\0", 3)}), core::UnreadableValue);
+    // The parts are kept apart: ("a", "bc") is not ("ab", "c").
+    const std::string split = p.seal("x", {"identity_accounts", "phone_enc", "1"});
+    EXPECT_THROW(p.open(split, {"identity_account", "sphone_enc", "1"}), core::UnreadableValue);
+    EXPECT_THROW(p.open(split, {"identity_accounts", "phone_en", "c1"}), core::UnreadableValue);
+}
+
+TEST(DataProtector, TheErrorNamesThePlaceNotTheValue) {
+    DataProtector p(key_of('a'));
+    const std::string sealed = p.seal("+79161234567", {"identity_accounts", "phone_enc", 12});
+    try {
+        p.open(sealed, {"identity_accounts", "phone_enc", 13});
+        FAIL() << "opened in another row";
+    } catch (const core::UnreadableValue& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("identity_accounts.phone_enc"), std::string::npos) << what;
+        EXPECT_NE(what.find("row 13"), std::string::npos) << what;
+        EXPECT_EQ(what.find("1234567"), std::string::npos) << what;
+    }
+}
+
+// Values written before contexts existed still open until the re-seal has
+// converted them (test_support::legacy_seal_v1 writes the old format).
+TEST(DataProtector, LegacyV1ValuesStillOpen) {
+    DataProtector p(key_of('a'));
+    const std::string v1 = test_support::legacy_seal_v1(key_of('a'), "Смирнова");
+    ASSERT_EQ(v1.rfind("v1.", 0), 0u);
+    EXPECT_TRUE(DataProtector::is_legacy(v1));
+    EXPECT_EQ(p.open(v1, kPhone), "Смирнова");
+    EXPECT_EQ(p.open(v1, {"identity_profiles", "data_enc", 99}), "Смирнова") << "v1 carries no context";
+    EXPECT_THROW(DataProtector(key_of('b')).open(v1, kPhone), core::UnreadableValue) << "another data key";
+    std::string bad = v1;
+    bad[bad.size() / 2] = bad[bad.size() / 2] == 'A' ? 'B' : 'A';
+    EXPECT_THROW(p.open(bad, kPhone), core::UnreadableValue) << "an altered v1 value";
+    // A v1 value relabelled v2 does not open either (other key, other cipher).
+    EXPECT_THROW(p.open("v2." + v1.substr(3), kPhone), core::UnreadableValue);
 }
 
 // ---- blind indexes ---------------------------------------------------------------------
@@ -241,6 +295,7 @@ TEST(LoadDataKey, ExistingFileIsReused) {
     const std::string path = dir.file("data.key");
     const std::string hex = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
     std::ofstream(path) << hex << "\r\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     EXPECT_EQ(core::to_hex(core::load_data_key("", path)), hex);
     EXPECT_EQ(read_file(path), hex + "\r\n") << "never rewritten";
 }
@@ -249,8 +304,70 @@ TEST(LoadDataKey, DamagedFileIsRefusedNotReplaced) {
     TempDir dir;
     const std::string path = dir.file("data.key");
     std::ofstream(path) << "not a key\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     EXPECT_THROW(core::load_data_key("", path), std::invalid_argument);
     EXPECT_EQ(read_file(path), "not a key\n") << "a damaged key file is never overwritten (the data would be lost)";
+}
+
+// Security review, defect 9: whoever can read the key file can read every
+// sealed value. A key file others may read or change is refused, with the fix.
+TEST(LoadDataKey, KeyFileOthersCanReadIsRefusedWithTheFix) {
+    TempDir dir;
+    const std::string path = dir.file("data.key");
+    const std::string hex(64, 'c');
+    std::ofstream(path) << hex << "\n";
+    for (const ::mode_t mode : {0644, 0640, 0604, 0620, 0602, 0660, 0444}) {
+        ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+        try {
+            core::load_data_key("", path);
+            ADD_FAILURE() << "a key file of mode " << std::oct << mode << " was accepted";
+        } catch (const std::invalid_argument& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find(path), std::string::npos) << what;
+            EXPECT_NE(what.find("chmod 600 " + path), std::string::npos) << what;
+        }
+    }
+    for (const ::mode_t mode : {0600, 0400, 0700}) {
+        ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+        EXPECT_EQ(core::load_data_key("", path), std::string(32, '\xcc')) << "mode " << std::oct << mode;
+    }
+}
+
+TEST(LoadDataKey, KeyFileThatIsNotARegularFileIsRefused) {
+    TempDir dir;
+    const std::string folder = dir.file("data.key");
+    std::filesystem::create_directories(folder);
+    ::chmod(folder.c_str(), 0700);
+    EXPECT_THROW(core::load_data_key("", folder), std::invalid_argument);
+    // A FIFO would block a plain read; it is refused at once.
+    const std::string fifo = dir.file("fifo.key");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    try {
+        core::load_data_key("", fifo);
+        ADD_FAILURE() << "a FIFO was accepted as the key file";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(fifo), std::string::npos) << e.what();
+    }
+}
+
+TEST(LoadDataKey, KeyFileOfAnotherUserIsRefused) {
+    TempDir dir;
+    std::string path = dir.file("data.key");
+    std::ofstream(path) << std::string(64, 'c') << "\n";
+    ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+    // As root, give the file away; as anyone else, a file root owns will do.
+    if (::geteuid() == 0)
+        ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+    else
+        path = "/etc/passwd";
+    try {
+        core::load_data_key("", path);
+        ADD_FAILURE() << "a key file of another user was accepted";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("belongs to another user"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("chmod 600 " + path), std::string::npos) << e.what();
+    }
 }
 
 // Several processes starting at once on a fresh machine must agree on one key

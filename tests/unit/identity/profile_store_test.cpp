@@ -2,6 +2,7 @@
 
 #include "db/transaction.hpp"
 #include "identity/profile_store.hpp"
+#include "legacy_seal.hpp"
 #include "store_fixture.hpp"
 
 using namespace uslugi;
@@ -104,6 +105,47 @@ TEST_P(ProfileStoreTest, AProfileSealedUnderAnotherKeyDoesNotOpen) {
     core::DataProtector other(std::string(32, 'x'));
     ProfileStore foreign(db(), other);
     EXPECT_THROW(foreign.find(7), std::runtime_error);
+}
+
+// Security review, defect 11: one person's sealed profile (passport, SNILS)
+// copied into another account's row does not open there.
+TEST_P(ProfileStoreTest, AProfileCopiedToAnotherAccountIsUnreadableThere) {
+    ProfileStore store(db(), protector);
+    Profile petr = anna();
+    petr.surname = "Петров";
+    db::transact(db(), [&](soci::session& tx) {
+        store.save(tx, 7, anna(), 1, false, 1000);
+        store.set_inn(tx, 7, "590600644706", 1000);
+        store.save(tx, 8, petr, 1, false, 1000);
+    });
+    for (const std::string column : {"inn_enc", "data_enc"}) {
+        db::Connection c(db());
+        *c << "UPDATE identity_profiles SET " + column + " = (SELECT " + column +
+                  " FROM identity_profiles WHERE account_id = 7) WHERE account_id = 8";
+        EXPECT_THROW(store.find(8), core::UnreadableValue) << column;
+    }
+    EXPECT_EQ(store.find(7)->data, anna());
+    EXPECT_EQ(store.find(7)->inn, "590600644706");
+}
+
+TEST_P(ProfileStoreTest, ResealConvertsLegacyProfilesOnce) {
+    ProfileStore store(db(), protector);
+    db::transact(db(), [&](soci::session& tx) { store.save(tx, 7, anna(), 1, false, 1000); });
+    {
+        const std::string data = test_support::legacy_seal_v1(kKey, profile_to_json(anna()));
+        const std::string inn = test_support::legacy_seal_v1(kKey, "590600644706");
+        db::Connection c(db());
+        *c << "UPDATE identity_profiles SET data_enc = :d, inn_enc = :i WHERE account_id = 7", soci::use(data),
+            soci::use(inn);
+    }
+    EXPECT_EQ(store.reseal().converted, 2);
+    const std::string raw = raw_row(7);
+    EXPECT_EQ(raw.rfind("v2.", 0), 0u) << raw;
+    EXPECT_NE(raw.find("|v2."), std::string::npos) << raw;
+    EXPECT_EQ(store.find(7)->data, anna());
+    EXPECT_EQ(store.find(7)->inn, "590600644706");
+    EXPECT_EQ(store.reseal().converted, 0);
+    EXPECT_EQ(raw_row(7), raw) << "a second run changes nothing";
 }
 
 TEST_P(ProfileStoreTest, VerificationStartsCheckingWithPendingSteps) {

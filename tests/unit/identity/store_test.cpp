@@ -13,6 +13,7 @@
 
 #include "db/transaction.hpp"
 #include "identity/store.hpp"
+#include "legacy_seal.hpp"
 #include "store_fixture.hpp"
 
 using namespace uslugi;
@@ -113,8 +114,8 @@ TEST_P(IdentityStoreTest, AccountIsSealedAtRestAndOpensWhole) {
                                         "anna.smirnova", "example.ru"})
             EXPECT_EQ(value.find(plain), std::string::npos) << column << " holds " << plain;
     }
-    EXPECT_EQ(row.at("phone_enc").rfind("v1.", 0), 0u);
-    EXPECT_EQ(row.at("surname_enc").rfind("v1.", 0), 0u);
+    EXPECT_EQ(row.at("phone_enc").rfind("v2.", 0), 0u);
+    EXPECT_EQ(row.at("surname_enc").rfind("v2.", 0), 0u);
     EXPECT_EQ(row.at("phone_bidx"), protector_.blind_index("phone", "+79161234567"));
     EXPECT_EQ(row.at("email_bidx"), protector_.blind_index("email", "anna.smirnova@example.ru"));
 
@@ -374,6 +375,146 @@ TEST_P(IdentityStoreTest, EraseLeavesAPseudonymousTombstone) {
     EXPECT_FALSE(store.find_by_passport("4508 123456"));
     // The contacts are free for a new account.
     EXPECT_NO_THROW(create(store, anna()));
+}
+
+// ---- sealed values bound to their row (security review, defect 11) --------------------------
+
+// Someone with write access to the database copies one account's sealed
+// phone, name or authenticator secret into another account's row: the value
+// no longer opens there, and the store reports it as unreadable instead of
+// handing out the other person's data. The account it came from still opens.
+TEST_P(IdentityStoreTest, AValueCopiedToAnotherAccountIsUnreadableThere) {
+    AccountStore store(db(), protector_);
+    const std::int64_t anna_id = create(store, anna());
+    const std::int64_t petr_id = create(store, with_phone("+79035550101"));
+    db::transact(db(), [&](soci::session& tx) {
+        store.set_two_factor(tx, anna_id, "totp", "ANNASSECRETANNASSECRET", kNow);
+    });
+    for (const std::string column : {"phone_enc", "surname_enc", "totp_secret_enc"}) {
+        SCOPED_TRACE(column);
+        const auto before = raw_row("identity_accounts", petr_id).at(column);
+        {
+            const long long from = anna_id, to = petr_id;
+            db::Connection c(db());
+            *c << "UPDATE identity_accounts SET " + column + " = (SELECT " + column +
+                      " FROM identity_accounts WHERE id = :from) WHERE id = :to",
+                soci::use(from), soci::use(to);
+        }
+        try {
+            const auto petr = store.find(petr_id);
+            ADD_FAILURE() << "opened: phone " << (petr ? petr->phone : "?") << ", surname "
+                          << (petr ? petr->surname : "?");
+        } catch (const core::UnreadableValue& e) {
+            EXPECT_NE(std::string(e.what()).find("identity_accounts." + column), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("row " + std::to_string(petr_id)), std::string::npos) << e.what();
+        }
+        EXPECT_THROW(store.find_account_by_login({LoginKind::phone, "+79035550101"}), core::UnreadableValue);
+        if (column == "surname_enc") EXPECT_THROW(store.find_brief(petr_id), core::UnreadableValue);
+        const auto a = store.find(anna_id);
+        ASSERT_TRUE(a);
+        EXPECT_EQ(a->phone, "+79161234567");
+        EXPECT_EQ(a->surname, "Смирнова");
+        EXPECT_EQ(a->totp_secret, "ANNASSECRETANNASSECRET");
+        // Putting the row's own value back makes it whole again.
+        const long long to = petr_id;
+        soci::indicator ind = before == "<null>" ? soci::i_null : soci::i_ok;
+        db::Connection c(db());
+        *c << "UPDATE identity_accounts SET " + column + " = :v WHERE id = :to", soci::use(before, ind), soci::use(to);
+        ASSERT_TRUE(store.find(petr_id));
+        EXPECT_EQ(store.find(petr_id)->phone, "+79035550101");
+    }
+}
+
+// Accounts written before values were bound to their row hold "v1." values:
+// the re-seal turns each into "v2." for its own row, a second run changes
+// nothing, and a value that does not open is left as it is.
+TEST_P(IdentityStoreTest, ResealConvertsLegacyValuesOnceAndLeavesUnreadableOnes) {
+    AccountStore store(db(), protector_);
+    const std::int64_t anna_id = create(store, anna());
+    const std::int64_t petr_id = create(store, with_phone("+79035550101"));
+    const std::string key(32, '\x42');
+    auto put = [&](std::int64_t id, const std::string& column, const std::string& value) {
+        const long long row = id;
+        db::Connection c(db());
+        *c << "UPDATE identity_accounts SET " + column + " = :v WHERE id = :id", soci::use(value), soci::use(row);
+    };
+    put(anna_id, "surname_enc", test_support::legacy_seal_v1(key, "Смирнова"));
+    put(anna_id, "name_enc", test_support::legacy_seal_v1(key, "Анна"));
+    put(anna_id, "phone_enc", test_support::legacy_seal_v1(key, "+79161234567"));
+    put(anna_id, "email_enc", test_support::legacy_seal_v1(key, "anna.smirnova@example.ru"));
+    put(anna_id, "totp_secret_enc", test_support::legacy_seal_v1(key, "ANNASSECRET"));
+    put(petr_id, "phone_enc", test_support::legacy_seal_v1(key, "+79035550101"));
+    const std::string foreign = test_support::legacy_seal_v1(std::string(32, '\x43'), "Петров");
+    put(petr_id, "surname_enc", foreign);
+    EXPECT_EQ(store.find(anna_id)->phone, "+79161234567") << "v1 opens during the transition";
+
+    const auto first = store.reseal();
+    EXPECT_EQ(first.converted, 6);
+    EXPECT_EQ(first.unreadable, 1);
+    const auto anna_row = raw_row("identity_accounts", anna_id);
+    for (const char* column : {"surname_enc", "name_enc", "phone_enc", "email_enc", "totp_secret_enc"})
+        EXPECT_EQ(anna_row.at(column).rfind("v2.", 0), 0u) << column;
+    const auto petr_row = raw_row("identity_accounts", petr_id);
+    EXPECT_EQ(petr_row.at("phone_enc").rfind("v2.", 0), 0u);
+    EXPECT_EQ(petr_row.at("surname_enc"), foreign) << "a value that does not open is never replaced";
+    EXPECT_EQ(petr_row.at("name_enc").rfind("v2.", 0), 0u) << "untouched: already v2";
+
+    const auto a = store.find(anna_id);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->surname, "Смирнова");
+    EXPECT_EQ(a->name, "Анна");
+    EXPECT_EQ(a->phone, "+79161234567");
+    EXPECT_EQ(a->email, "anna.smirnova@example.ru");
+    EXPECT_EQ(a->totp_secret, "ANNASSECRET");
+    EXPECT_EQ(a->updated_at, kNow) << "re-sealing is not a change of the account";
+
+    const auto second = store.reseal();
+    EXPECT_EQ(second.converted, 0);
+    EXPECT_EQ(second.unreadable, 1);
+    EXPECT_EQ(raw_row("identity_accounts", anna_id), anna_row) << "a second run changes nothing";
+    EXPECT_EQ(raw_row("identity_accounts", petr_id), petr_row);
+}
+
+// Several instances starting at once re-seal the same rows: every value is
+// converted exactly once, in batches, and every one opens afterwards.
+TEST_P(IdentityStoreTest, ConcurrentResealsConvertEachValueOnce) {
+    AccountStore store(db(), protector_);
+    const std::string key(32, '\x42');
+    constexpr int kAccounts = 45;
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < kAccounts; ++i) {
+        ids.push_back(create(store, with_phone("+7903555" + std::to_string(1000 + i))));
+        const long long row = ids.back();
+        const std::string v = test_support::legacy_seal_v1(key, "+7903555" + std::to_string(1000 + i));
+        db::Connection c(db());
+        *c << "UPDATE identity_accounts SET phone_enc = :v WHERE id = :id", soci::use(v), soci::use(row);
+    }
+    constexpr int kInstances = 3;
+    std::latch start(kInstances);
+    std::atomic<int> converted{0};
+    std::vector<std::thread> threads;
+    std::vector<std::string> errors(kInstances);
+    for (int i = 0; i < kInstances; ++i)
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            try {
+                converted += db::reseal_legacy_values(db(), protector_,
+                                                      {"identity_accounts", "id", {}, {"phone_enc"},
+                                                       [](const std::string& column, std::int64_t id,
+                                                          const std::vector<std::string>&) {
+                                                           return core::SealContext{"identity_accounts", column, id};
+                                                       }},
+                                                      /*batch=*/7)
+                                 .converted;
+            } catch (const std::exception& e) {
+                errors[i] = e.what();
+            }
+        });
+    for (auto& t : threads) t.join();
+    for (const auto& e : errors) EXPECT_EQ(e, "");
+    EXPECT_EQ(converted.load(), kAccounts);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM identity_accounts WHERE SUBSTR(phone_enc, 1, 3) = 'v1.'"), 0);
+    for (int i = 0; i < kAccounts; ++i) EXPECT_EQ(store.find(ids[i])->phone, "+7903555" + std::to_string(1000 + i));
 }
 
 // ---- challenges -----------------------------------------------------------------------------
@@ -851,6 +992,51 @@ TEST_P(AuditLogTest, EraseNetworkDetailsOfOneAccountOnly) {
     ASSERT_EQ(other.size(), 1u);
     EXPECT_EQ(other[0].ip, "203.0.113.5");
     EXPECT_EQ(other[0].device, "Firefox · Linux");
+}
+
+// ---- challenges sealed in their row (security review, defect 11) ----------------------------
+
+TEST_P(ChallengeStoreTest, APayloadCopiedToAnotherChallengeIsUnreadableThere) {
+    ChallengeStore store(db(), protector_);
+    const std::int64_t a = open(store, registration("session-a"));
+    Challenge other = registration("session-b");
+    other.payload = R"({"surname":"Петров","name":"Пётр"})";
+    const std::int64_t b = open(store, other);
+    {
+        const long long from = a, to = b;
+        db::Connection c(db());
+        *c << "UPDATE identity_challenges SET payload_enc = (SELECT payload_enc FROM identity_challenges WHERE id = "
+              ":from) WHERE id = :to",
+            soci::use(from), soci::use(to);
+    }
+    EXPECT_THROW(store.current("session-b", "register", kNow), core::UnreadableValue);
+    const auto first = store.current("session-a", "register", kNow);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->payload, R"({"surname":"Смирнова","name":"Анна"})");
+}
+
+TEST_P(ChallengeStoreTest, ResealConvertsLegacyChallenges) {
+    ChallengeStore store(db(), protector_);
+    const std::int64_t id = open(store, registration("session-a"));
+    const std::string key(32, '\x42');
+    {
+        const long long row = id;
+        const std::string d = test_support::legacy_seal_v1(key, "+79161234567");
+        const std::string p = test_support::legacy_seal_v1(key, R"({"surname":"Смирнова"})");
+        db::Connection c(db());
+        *c << "UPDATE identity_challenges SET destination_enc = :d, payload_enc = :p WHERE id = :id", soci::use(d),
+            soci::use(p), soci::use(row);
+    }
+    EXPECT_EQ(store.reseal().converted, 2);
+    const auto row = raw_row("identity_challenges", id);
+    EXPECT_EQ(row.at("destination_enc").rfind("v2.", 0), 0u);
+    EXPECT_EQ(row.at("payload_enc").rfind("v2.", 0), 0u);
+    const auto c = store.current("session-a", "register", kNow);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->destination, "+79161234567");
+    EXPECT_EQ(c->payload, R"({"surname":"Смирнова"})");
+    EXPECT_EQ(store.reseal().converted, 0);
+    EXPECT_EQ(raw_row("identity_challenges", id), row);
 }
 
 USLUGI_STORE_TEST_SUITE(IdentityStoreTest);

@@ -3,6 +3,7 @@
 #include "db/transaction.hpp"
 #include "jobs/store.hpp"
 #include "notifications/store.hpp"
+#include "legacy_seal.hpp"
 #include "store_fixture.hpp"
 
 using namespace uslugi;
@@ -173,6 +174,64 @@ TEST_P(OutboxStoreTest, WithAProtectorAddressesAndParamsAreSealedAtRest) {
     const auto again = db::transact(db(), [&](soci::session& s) { return store.enqueue(s, m); });
     EXPECT_FALSE(again.created);
     EXPECT_EQ(again.id, r.id);
+}
+
+// Security review, defect 11: an address sealed for one message does not open
+// in another message's row.
+TEST_P(OutboxStoreTest, AnAddressCopiedToAnotherMessageIsUnreadableThere) {
+    jobs::JobStore jobs(db());
+    const core::DataProtector protector(std::string(32, 'k'));
+    OutboxStore store(db(), jobs, {}, &protector);
+    auto mine = message("signin-1", ChannelKind::sms);
+    auto theirs = message("signin-2", ChannelKind::sms);
+    theirs.recipient = "account-8";
+    theirs.address = "+79035550101";
+    const auto a = db::transact(db(), [&](soci::session& s) { return store.enqueue(s, mine); });
+    const auto b = db::transact(db(), [&](soci::session& s) { return store.enqueue(s, theirs); });
+    {
+        db::Connection c(db());
+        const long long from = b.id, to = a.id;
+        *c << "UPDATE notifications_outbox SET address = (SELECT address FROM notifications_outbox WHERE id = :f) "
+              "WHERE id = :t",
+            soci::use(from), soci::use(to);
+    }
+    EXPECT_THROW(store.find(a.id), core::UnreadableValue) << "a code must never go to someone else's phone";
+    EXPECT_EQ(store.find(b.id)->address, "+79035550101");
+}
+
+TEST_P(OutboxStoreTest, ResealConvertsLegacyRowsOnce) {
+    jobs::JobStore jobs(db());
+    const std::string key(32, 'k');
+    const core::DataProtector protector(key);
+    OutboxStore store(db(), jobs, {}, &protector);
+    const auto r = db::transact(db(), [&](soci::session& s) { return store.enqueue(s, message("signin-1")); });
+    auto raw = [&] {
+        std::string address, params;
+        db::Connection c(db());
+        const long long id = r.id;
+        *c << "SELECT address, params FROM notifications_outbox WHERE id = :id", soci::use(id), soci::into(address),
+            soci::into(params);
+        return address + "|" + params;
+    };
+    {
+        const std::string address = test_support::legacy_seal_v1(key, "ivan@example.ru");
+        const std::string params = test_support::legacy_seal_v1(key, R"({"code":"482913"})");
+        db::Connection c(db());
+        const long long id = r.id;
+        *c << "UPDATE notifications_outbox SET address = :a, params = :p WHERE id = :id", soci::use(address),
+            soci::use(params), soci::use(id);
+    }
+    EXPECT_EQ(store.reseal().converted, 2);
+    const std::string after = raw();
+    EXPECT_EQ(after.rfind("v2.", 0), 0u) << after;
+    EXPECT_NE(after.find("|v2."), std::string::npos) << after;
+    EXPECT_EQ(store.find(r.id)->address, "ivan@example.ru");
+    EXPECT_EQ(nlohmann::json::parse(store.find(r.id)->params)["code"], "482913");
+    EXPECT_EQ(store.reseal().converted, 0);
+    EXPECT_EQ(raw(), after) << "a second run changes nothing";
+    // Without a protector (plain values) there is nothing to re-seal.
+    OutboxStore plain(db(), jobs);
+    EXPECT_EQ(plain.reseal().converted, 0);
 }
 
 USLUGI_STORE_TEST_SUITE(OutboxStoreTest);
