@@ -62,7 +62,7 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
     };
 
     router.get("/recover", [&app, start_page](Request& req) {
-        app.ensure_session(req);
+        app.ensure_csrf(req);
         return start_page(req, RecoverForm{}, "", nullptr, Status::ok);
     });
 
