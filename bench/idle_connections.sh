@@ -9,7 +9,8 @@ BENCH_DIR="$(mktemp -d /tmp/uslugi-bench.XXXXXX)"
 trap 'kill $USLUGI_PID 2>/dev/null; kill $HOLDER_PID 2>/dev/null; rm -rf "$BENCH_DIR"' EXIT
 ulimit -n "$(ulimit -Hn)"
 
-start_uslugi "$BENCH_DIR" --idle-timeout 600
+ops_token="bench-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"  # /metrics answers only to the operator
+start_uslugi "$BENCH_DIR" --idle-timeout 600 --ops-token "$ops_token"
 port="${USLUGI_URL##*:}"
 curl -sf "$USLUGI_URL/" >/dev/null
 rss_before=$(rss_kib "$USLUGI_PID")
@@ -39,7 +40,7 @@ PY
 HOLDER_PID=$!
 for _ in $(seq 1 600); do grep -qs holding "$BENCH_DIR/holder.out" && break; sleep 0.1; done
 grep -q holding "$BENCH_DIR/holder.out" || { echo "holder failed:"; cat "$BENCH_DIR/holder.out"; exit 1; }
-open=$(curl -sf "$USLUGI_URL/metrics" | awk '/^uslugi_open_connections / {print $2}')
+open=$(curl -sf -H "Authorization: Bearer $ops_token" "$USLUGI_URL/metrics" | awk '/^uslugi_open_connections / {print $2}')
 rss_after=$(rss_kib "$USLUGI_PID")
 
 times=()

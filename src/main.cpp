@@ -248,8 +248,11 @@ int serve(const core::Config& given, const std::string& root) {
     app.set_host_policy(host_policy(cfg, server.port()));
 
     jobs::JobStore job_store(database);
-    const core::DataProtector protector(core::load_data_key(cfg.data_key, cfg.data_key_file));
+    const std::string data_key = core::load_data_key(cfg.data_key, cfg.data_key_file);
+    const core::DataProtector protector(data_key);
     reseal_personal_data(database, protector);
+    const http::CsrfCookies csrf_cookies(data_key);  // derived from the data key: the same on every instance
+    app.set_csrf_cookies(csrf_cookies);
     notifications::OutboxStore outbox(database, job_store, {}, &protector);
     std::unique_ptr<jobs::JobRunner> runner;
     if (!cfg.no_workers) {
@@ -261,7 +264,7 @@ int serve(const core::Config& given, const std::string& root) {
     identity::IdentityService identity_service(database, protector, job_store, outbox, rate_limiter, runner.get());
     app.set_account_loader([&identity_service](std::int64_t id) { return identity_service.brief(id); });
 
-    http::register_ops_routes(router, statics, metrics, database);
+    http::register_ops_routes(router, renderer, statics, metrics, database, ops_guard);
     http::register_prefs_routes(router, app, renderer, sessions);
     http::register_validation_routes(router, renderer, rate_limiter);
     identity::register_routes(router, app, renderer, sessions, identity_service, rate_limiter, cfg);
@@ -272,7 +275,7 @@ int serve(const core::Config& given, const std::string& root) {
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
     if (cfg.test_routes) {
-        http::register_test_routes(router);
+        http::register_test_routes(router, database);
         jobs::register_test_routes(router, database, job_store, runner.get());
         notifications::register_test_routes(router, database, outbox, runner.get());
         identity::register_security_test_routes(router, identity_service);

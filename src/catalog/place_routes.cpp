@@ -89,7 +89,7 @@ void register_place_routes(http::Router& router, http::App& app, const http::Ren
     };
 
     router.get("/location", [&app, show](Request& req) {
-        app.ensure_session(req);  // the form carries the session's CSRF token
+        app.ensure_csrf(req);
         return show(req, "", http::Status::ok);
     });
 

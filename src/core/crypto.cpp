@@ -101,8 +101,8 @@ bool password_needs_rehash(const std::string& hash) {
 
 namespace {
 constexpr std::string_view kLegacyPrefix = "v1.", kSealPrefix = "v2.";
-// Subkey 1 was the secretbox key of v1 values; v2 has its own.
-constexpr std::uint64_t kLegacySubkey = 1, kIndexSubkey = 2, kSealSubkey = 3;
+// Subkey 1 was the secretbox key of v1 values; v2 has its own; 4 signs cookies.
+constexpr std::uint64_t kLegacySubkey = 1, kIndexSubkey = 2, kSealSubkey = 3, kSignSubkey = 4;
 constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "uslugipd";
 constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
@@ -205,9 +205,10 @@ std::string DataProtector::open_legacy(std::string_view body, const SealContext&
     return out;
 }
 
-std::string DataProtector::blind_index(std::string_view domain, std::string_view value) const {
+namespace {
+std::string domain_hmac(const unsigned char* key, std::size_t key_size, std::string_view domain, std::string_view value) {
     crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, index_key_, sizeof index_key_);
+    crypto_auth_hmacsha256_init(&st, key, key_size);
     crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(domain.data()), domain.size());
     const unsigned char sep = 0;
     crypto_auth_hmacsha256_update(&st, &sep, 1);
@@ -215,6 +216,24 @@ std::string DataProtector::blind_index(std::string_view domain, std::string_view
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_final(&st, mac);
     return to_hex(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac));
+}
+}  // namespace
+
+std::string DataProtector::blind_index(std::string_view domain, std::string_view value) const {
+    return domain_hmac(index_key_, sizeof index_key_, domain, value);
+}
+
+Signer::Signer(std::string_view master_key) {
+    crypto_init();
+    if (master_key.size() != DataProtector::kKeyBytes) throw std::invalid_argument("the data key must be 32 bytes");
+    crypto_kdf_derive_from_key(key_, sizeof key_, kSignSubkey, kKdfContext,
+                               reinterpret_cast<const unsigned char*>(master_key.data()));
+}
+
+Signer::~Signer() { sodium_memzero(key_, sizeof key_); }
+
+std::string Signer::sign(std::string_view domain, std::string_view value) const {
+    return domain_hmac(key_, sizeof key_, domain, value);
 }
 
 namespace {

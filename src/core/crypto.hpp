@@ -94,6 +94,26 @@ private:
     unsigned char index_key_[32];
 };
 
+// Signatures on values the server hands out and takes back later (the CSRF
+// cookie of anonymous visitors): HMAC-SHA-256 under a key derived from the data
+// key, so every instance sharing the data key accepts the others' signatures
+// and no signing key has to be configured separately.
+class Signer {
+public:
+    // `master_key` is the 32-byte data key; throws std::invalid_argument otherwise.
+    explicit Signer(std::string_view master_key);
+    ~Signer();
+    Signer(const Signer&) = delete;
+    Signer& operator=(const Signer&) = delete;
+
+    // 64 hex characters; `domain` separates purposes, so a signature made for
+    // one never verifies as another's.
+    std::string sign(std::string_view domain, std::string_view value) const;
+
+private:
+    unsigned char key_[32];
+};
+
 // The data key: USLUGI_DATA_KEY / --data-key (64 hex characters), or else the
 // file `key_file`, created with a fresh random key (mode 0600) when it does not
 // exist yet — convenient for a trial; production passes the key explicitly.

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <stdexcept>
 
 namespace uslugi::http {
 
@@ -62,11 +63,24 @@ Application::Plan App::plan(const RawRequest& header) {
 
 SessionData& App::ensure_session(Request& request) {
     if (!request.session) {
+        // The session takes over the CSRF cookie's token, so forms and API
+        // clients that already hold it keep working once the row exists.
         auto s = std::make_shared<SessionData>();
-        request.new_session_token = sessions_.create(*s, request.lang);
+        request.new_session_token = sessions_.create(*s, request.lang, request.anonymous_csrf);
         request.session = std::move(s);
     }
     return *request.session;
+}
+
+const std::string& App::ensure_csrf(Request& request) {
+    if (request.session) return request.session->csrf_token;
+    if (request.anonymous_csrf.empty()) {
+        if (!csrf_cookies_) throw std::logic_error("App::set_csrf_cookies was not called");
+        CsrfCookies::Issued issued = csrf_cookies_->issue();
+        request.anonymous_csrf = std::move(issued.token);
+        request.new_csrf_cookie = std::move(issued.cookie);
+    }
+    return request.anonymous_csrf;
 }
 
 Response App::handle(RawRequest&& raw, const Peer& peer) {
@@ -136,6 +150,9 @@ Response App::run(Request& request) {
         core::app_log().error("request {}: session lookup failed: {}", request.request_id, e.what());
         return renderer_.error_page(request, Status::service_unavailable);
     }
+    if (!request.session && csrf_cookies_) {
+        if (auto cookie = request.cookie(kCsrfCookie)) request.anonymous_csrf = csrf_cookies_->token_for(*cookie);
+    }
     if (request.session && core::is_supported_language(request.session->lang)) {
         request.lang = request.session->lang;
     } else if (std::string negotiated = core::Locales::negotiate(request.header(bhttp::field::accept_language));
@@ -170,6 +187,11 @@ Response App::run(Request& request) {
                                             renderer_.locale(request).text("errors.csrf.text"));
             return renderer_.error_page(request, Status::forbidden, "errors.csrf.text");
         }
+        // An anonymous form sent (CSRF passed on the signed cookie) nearly always
+        // starts something the next request must find: a registration, a
+        // recovery, a preference. Only now does the visitor cost a row.
+        if (options.csrf && options.load_session && is_state_changing(request.method()) && !request.session)
+            ensure_session(request);
         return match.route->handler(request);
     } catch (const core::UserError& e) {
         const auto status = static_cast<Status>(e.status());
@@ -202,14 +224,17 @@ bool App::csrf_ok(Request& request) const {
         const auto scheme_end = origin.find("://");
         if (scheme_end == std::string_view::npos || origin.substr(scheme_end + 3) != host) return false;
     }
-    if (!request.session) return false;
+    // A session's own token; without a session, the token of the visitor's
+    // signed CSRF cookie (empty when there is none or it is forged).
+    const std::string& expected = request.session ? request.session->csrf_token : request.anonymous_csrf;
+    if (expected.empty()) return false;
     std::string_view token = request.header("X-CSRF-Token");
     std::string form_token;
     if (token.empty()) {
         if (auto t = request.form().get("_csrf")) form_token = std::string(*t);
         token = form_token;
     }
-    return !token.empty() && core::constant_time_equal(token, request.session->csrf_token);
+    return !token.empty() && core::constant_time_equal(token, expected);
 }
 
 void App::finish(Request& request, Response& response) const {
@@ -235,6 +260,13 @@ void App::finish(Request& request, Response& response) const {
         } else {
             c.max_age = std::chrono::seconds(0);
         }
+        response.set_cookie(c);
+    }
+    if (!request.new_csrf_cookie.empty()) {
+        Cookie c;  // HttpOnly, SameSite=Lax; ends with the browser session
+        c.name = std::string(kCsrfCookie);
+        c.value = request.new_csrf_cookie;
+        c.secure = request.secure;
         response.set_cookie(c);
     }
 

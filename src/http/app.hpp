@@ -1,9 +1,10 @@
 #pragma once
 // The request pipeline every request goes through, in order: request id and
 // peer, routing, session, language, CSRF, the handler (exceptions become
-// error pages), then security headers, the session cookie, compression,
-// metrics and the request log.
+// error pages), then security headers, the session and CSRF cookies,
+// compression, metrics and the request log.
 #include "core/config.hpp"
+#include "http/csrf.hpp"
 #include "http/host_policy.hpp"
 #include "http/metrics.hpp"
 #include "http/render.hpp"
@@ -28,9 +29,16 @@ public:
     Response handle(RawRequest&& raw, const Peer& peer) override;
     Response reject(Status status, std::string_view accept_language, const Peer& peer) override;
 
-    // Gives the request a session (creating an anonymous one if needed); the
-    // pipeline sends its cookie with the response.
+    // Gives the request a session, storing a short-lived anonymous one if there
+    // is none: only for what must be remembered (a registration in progress, a
+    // preference). The pipeline sends its cookie with the response.
     SessionData& ensure_session(Request& request);
+    // Gives a page's forms a CSRF token without storing anything: the session's,
+    // or else the visitor's signed CSRF cookie's (made now if missing). Returns it.
+    const std::string& ensure_csrf(Request& request);
+
+    // The signed CSRF cookies of visitors without a session. Set once before serving.
+    void set_csrf_cookies(const CsrfCookies& csrf) { csrf_cookies_ = &csrf; }
 
     // Loads the signed-in account of a session; nullptr when it no longer
     // exists (deleted), which ends the session. Set once before serving.
@@ -55,6 +63,7 @@ private:
     Metrics& metrics_;
     AccountLoader account_loader_;
     HostPolicy hosts_;
+    const CsrfCookies* csrf_cookies_ = nullptr;
 };
 
 std::string new_request_id();

@@ -1,13 +1,14 @@
 #pragma once
-// Access to the operator pages under /ops/ (dead jobs, later more).
+// Access to the operator pages under /ops/ (dead jobs, later more) and to /metrics.
 //
 // TEMPORARY RULE, until operator accounts exist (the identity module brings
 // officers and operators with roles): /ops/* is open only to whoever holds the
 // operator token configured with --ops-token / USLUGI_OPS_TOKEN. The token is
 // sent as the password of HTTP Basic authentication (any user name — so a
 // browser asks for it and remembers it for the tab) or as
-// "Authorization: Bearer <token>". Without a configured token the /ops routes
-// are not registered at all and answer 404. Keep the token long and random,
+// "Authorization: Bearer <token>" (how Prometheus scrapes /metrics). Without a
+// configured token the /ops routes and /metrics are not registered at all and
+// answer 404. Keep the token long and random,
 // and reach /ops only over TLS (the proxy in front terminates it).
 #include "http/render.hpp"
 #include "http/request.hpp"

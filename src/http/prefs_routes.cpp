@@ -47,14 +47,14 @@ void register_prefs_routes(Router& router, App& app, const Renderer& renderer, S
     });
 
     router.get("/settings", [&app, &renderer](Request& req) {
-        app.ensure_session(req);  // the form needs a CSRF token
+        app.ensure_csrf(req);
         const bool saved = req.query().get_or("saved", "") == "1";
         return renderer.page(req, "prefs/settings", settings_data(req, renderer, "", saved),
                              renderer.locale(req).text("settings.title"));
     });
 
     router.post("/settings", [&renderer, &sessions](Request& req) {
-        SessionData& s = *req.session;  // CSRF passed, so the session exists
+        SessionData& s = *req.session;  // the pipeline makes one for a form sent with a valid token
         const std::string lang = req.form().get_or("lang", "");
         if (!core::is_supported_language(lang)) {
             return renderer.page(req, "prefs/settings", settings_data(req, renderer, "settings.error_language", false),

@@ -37,6 +37,7 @@ Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, 
     if (request) {
         page.set("request_id", request->request_id);
         if (request->session) page.set("csrf", request->session->csrf_token);
+        else if (!request->anonymous_csrf.empty()) page.set("csrf", request->anonymous_csrf);
         if (request->account) {
             Data& account = page["account"];
             account.set("name", request->account->display_name);

@@ -93,6 +93,10 @@ public:
     std::shared_ptr<const AccountBrief> account;  // set when the session is signed in
     std::string new_session_token;    // set when a session was created: the cookie goes out
     bool clear_session_cookie = false;  // the cookie named a session that has ended
+    // Without a session: the CSRF token of the visitor's signed cookie (csrf.hpp),
+    // and the cookie to send when the pipeline has just made one.
+    std::string anonymous_csrf;
+    std::string new_csrf_cookie;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
 private:

@@ -4,9 +4,16 @@
 #include "core/crypto.hpp"
 #include "db/transaction.hpp"
 
+#include <algorithm>
+
 namespace uslugi::http {
 
 namespace {
+// When a session ends unless a request comes first: what the purge looks up by index.
+long long ends_at(std::int64_t last_seen_at, std::int64_t idle_timeout, std::int64_t expires_at) {
+    return std::min(last_seen_at + idle_timeout, expires_at);
+}
+
 constexpr const char* kSelect =
     "SELECT id_hash, csrf_token, account_id, lang, vi_mode, region, settlement, remember, "
     "created_at, last_seen_at, idle_timeout, expires_at, signed_in_at, ip, device FROM http_sessions WHERE id_hash = :h";
@@ -45,28 +52,30 @@ std::optional<SessionData> SessionStore::find(const std::string& token) {
     s.idle_timeout = idle;
     s.expires_at = expires;
     if (now - seen >= policy_.touch_interval) {
-        const long long now_ll = now;
-        *c << "UPDATE http_sessions SET last_seen_at = :t WHERE id_hash = :h", soci::use(now_ll), soci::use(hash);
+        const long long now_ll = now, ends = ends_at(now, idle, expires);
+        *c << "UPDATE http_sessions SET last_seen_at = :t, ends_at = :e WHERE id_hash = :h", soci::use(now_ll),
+            soci::use(ends), soci::use(hash);
         s.last_seen_at = now;
     }
     return s;
 }
 
-std::string SessionStore::create(SessionData& s, const std::string& lang) {
+std::string SessionStore::create(SessionData& s, const std::string& lang, const std::string& csrf_token) {
     const std::string token = core::random_token(32);
     s = SessionData{};
     s.id_hash = core::sha256_hex(token);
-    s.csrf_token = core::random_token(32);
+    s.csrf_token = csrf_token.empty() ? core::random_token(32) : csrf_token;
     s.lang = lang;
     s.created_at = s.last_seen_at = core::now_unix();
     s.idle_timeout = policy_.anonymous_idle;
     s.expires_at = s.created_at + policy_.anonymous_absolute;
-    const long long created = s.created_at, idle = s.idle_timeout, expires = s.expires_at;
+    const long long created = s.created_at, idle = s.idle_timeout, expires = s.expires_at,
+                    ends = ends_at(created, idle, expires);
     db::Connection c(db_);
     *c << "INSERT INTO http_sessions (id_hash, csrf_token, lang, vi_mode, remember, created_at, "
-          "last_seen_at, idle_timeout, expires_at) VALUES (:h, :c, :l, 0, 0, :t, :t2, :i, :e)",
+          "last_seen_at, idle_timeout, expires_at, ends_at) VALUES (:h, :c, :l, 0, 0, :t, :t2, :i, :e, :end)",
         soci::use(s.id_hash), soci::use(s.csrf_token), soci::use(s.lang), soci::use(created),
-        soci::use(created), soci::use(idle), soci::use(expires);
+        soci::use(created), soci::use(idle), soci::use(expires), soci::use(ends);
     return token;
 }
 
@@ -98,7 +107,8 @@ std::string SessionStore::sign_in(SessionData& s, std::int64_t account_id, bool 
     s.expires_at = s.created_at + (remember ? policy_.remembered_absolute : policy_.signed_in_absolute);
     s.ip = ip.substr(0, 64);
     s.device = device.substr(0, 120);
-    const long long account = account_id, created = s.created_at, idle = s.idle_timeout, expires = s.expires_at;
+    const long long account = account_id, created = s.created_at, idle = s.idle_timeout, expires = s.expires_at,
+                    ends = ends_at(created, idle, expires);
     const int vi = s.vi_mode ? 1 : 0, rem = remember ? 1 : 0;
     soci::indicator region_ind = s.region.empty() ? soci::i_null : soci::i_ok;
     soci::indicator settlement_ind = s.settlement.empty() ? soci::i_null : soci::i_ok;
@@ -106,11 +116,11 @@ std::string SessionStore::sign_in(SessionData& s, std::int64_t account_id, bool 
     db::Transaction tx(c);
     if (!old_hash.empty()) *c << "DELETE FROM http_sessions WHERE id_hash = :h", soci::use(old_hash);
     *c << "INSERT INTO http_sessions (id_hash, csrf_token, account_id, lang, vi_mode, region, settlement, remember, "
-          "created_at, last_seen_at, idle_timeout, expires_at, signed_in_at, ip, device) VALUES (:h, :c, :a, :l, :v, "
-          ":r, :s, :rem, :t, :t2, :i, :e, :t3, :ip, :d)",
+          "created_at, last_seen_at, idle_timeout, expires_at, ends_at, signed_in_at, ip, device) VALUES (:h, :c, :a, "
+          ":l, :v, :r, :s, :rem, :t, :t2, :i, :e, :end, :t3, :ip, :d)",
         soci::use(s.id_hash), soci::use(s.csrf_token), soci::use(account), soci::use(s.lang), soci::use(vi),
         soci::use(s.region, region_ind), soci::use(s.settlement, settlement_ind), soci::use(rem), soci::use(created),
-        soci::use(created), soci::use(idle), soci::use(expires), soci::use(created), soci::use(s.ip),
+        soci::use(created), soci::use(idle), soci::use(expires), soci::use(ends), soci::use(created), soci::use(s.ip),
         soci::use(s.device);
     tx.commit();
     return token;
@@ -184,8 +194,7 @@ bool SessionStore::end_by_handle(std::int64_t account_id, const std::string& han
 int SessionStore::purge_expired() {
     const long long now = core::now_unix();
     db::Connection c(db_);
-    soci::statement st = (c->prepare << "DELETE FROM http_sessions WHERE expires_at <= :n OR last_seen_at + idle_timeout <= :n2",
-                          soci::use(now), soci::use(now));
+    soci::statement st = (c->prepare << "DELETE FROM http_sessions WHERE ends_at <= :n", soci::use(now));
     st.execute(true);
     return static_cast<int>(st.get_affected_rows());
 }

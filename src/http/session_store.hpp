@@ -1,7 +1,9 @@
 #pragma once
-// Server-side sessions, for signed-in users and anonymous visitors alike
-// (language, display mode, region). The cookie holds a random 256-bit token;
-// the database holds only its SHA-256, so a leaked table opens no session.
+// Server-side sessions, for signed-in users and for anonymous visitors who
+// have something to remember (a registration or recovery in progress, a chosen
+// language, display mode or region); merely showing a form stores nothing (see
+// csrf.hpp). The cookie holds a random 256-bit token; the database holds only
+// its SHA-256, so a leaked table opens no session.
 #include "db/database.hpp"
 
 #include <cstdint>
@@ -38,8 +40,12 @@ struct SessionInfo {
 };
 
 struct SessionPolicy {
-    std::int64_t anonymous_idle = 180LL * 24 * 3600;  // preferences outlive a browser restart
-    std::int64_t anonymous_absolute = 365LL * 24 * 3600;
+    // Anonymous rows are cheap to make, so they must not live long: a few hours
+    // cover a registration or recovery (a phone code lives an hour, an e-mail
+    // link a day but opens a session of its own) and keep a chosen language for
+    // the visit; a script making rows by the thousand gets them purged the same day.
+    std::int64_t anonymous_idle = 4 * 3600;
+    std::int64_t anonymous_absolute = 24 * 3600;
     std::int64_t touch_interval = 60;                 // write last_seen at most once a minute
     // Signed in for this browser session only / with "remember me".
     std::int64_t signed_in_idle = 30 * 60;
@@ -54,8 +60,10 @@ public:
 
     // The live session for a cookie token, refreshing last_seen when due.
     std::optional<SessionData> find(const std::string& token);
-    // A new anonymous session; returns the token for the cookie.
-    std::string create(SessionData& out, const std::string& lang);
+    // A new anonymous session; returns the token for the cookie. `csrf_token`
+    // keeps the token the visitor's open forms already carry (from the CSRF
+    // cookie); empty: a fresh one.
+    std::string create(SessionData& out, const std::string& lang, const std::string& csrf_token = "");
     // Saves the preference fields (lang, vi_mode, region, settlement).
     void save_preferences(const SessionData& s);
     void destroy(const std::string& id_hash);
@@ -71,7 +79,8 @@ public:
     int end_for_account(std::int64_t account_id, const std::string& keep_hash);
     // Ends one of the account's sessions by its handle; false if there is none.
     bool end_by_handle(std::int64_t account_id, const std::string& handle);
-    // Deletes ended sessions; returns how many.
+    // Deletes ended sessions (idle too long or past their absolute end), through
+    // the index on ends_at; returns how many.
     int purge_expired();
 
     const SessionPolicy& policy() const { return policy_; }

@@ -6,7 +6,7 @@
 
 namespace uslugi::http {
 
-void register_test_routes(Router& router) {
+void register_test_routes(Router& router, db::Database& db) {
     const RouteOptions options{.csrf = false, .load_session = false};
     router.get("/test/sleep", [](Request& req) {
         int ms = 0;
@@ -20,6 +20,13 @@ void register_test_routes(Router& router) {
     }, options);
     router.get("/test/fail", [](Request&) -> Response {
         throw std::runtime_error("deliberate failure for the 500 page test");
+    }, options);
+    router.get("/test/sessions", [&db](Request&) {
+        int anonymous = 0, signed_in = 0;
+        db::Connection c(db);
+        *c << "SELECT COUNT(*) FROM http_sessions WHERE account_id IS NULL", soci::into(anonymous);
+        *c << "SELECT COUNT(*) FROM http_sessions WHERE account_id IS NOT NULL", soci::into(signed_in);
+        return Response::json({{"anonymous", anonymous}, {"signed_in", signed_in}});
     }, options);
     router.post("/test/upload", [](Request& req) {
         nlohmann::json files = nlohmann::json::array();

@@ -77,7 +77,7 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
     };
 
     router.get("/recover", [&app, start_page](Request& req) {
-        app.ensure_session(req);
+        app.ensure_csrf(req);
         return start_page(req, RecoverForm{}, "", nullptr, Status::ok);
     });
 
@@ -147,7 +147,7 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
 
     // The link in the e-mail only shows what it is for; the button POSTs.
     router.get("/recover/confirm", [&app, &renderer, &identity, link_failed](Request& req) {
-        app.ensure_session(req);
+        app.ensure_csrf(req);  // the button needs a token; nothing is stored until it is pressed
         const std::string token = req.query().get_or("token", "");
         if (auto v = identity.peek_link(token, "recover"))
             return link_confirm_page(req, renderer, *v, "recover", "/recover/confirm", token);

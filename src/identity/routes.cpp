@@ -61,7 +61,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
 
     router.get("/signup", [&app, &service, signup_form, ctx_of](Request& req) {
         if (req.account) return Response::redirect("/account");
-        app.ensure_session(req);
+        app.ensure_csrf(req);
         Data d;
         d.set("in_progress", service.registration(ctx_of(req)).has_value());
         return signup_form(req, d, nullptr, Status::ok);
@@ -122,7 +122,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
 
     // The link in the e-mail only shows what it confirms; the button POSTs.
     router.get("/signup/confirm", [&app, &renderer, &service, link_failed](Request& req) {
-        app.ensure_session(req);
+        app.ensure_csrf(req);  // the button needs a token; nothing is stored until it is pressed
         const std::string token = req.query().get_or("token", "");
         if (auto v = service.peek_link(token, "register"))
             return link_confirm_page(req, renderer, *v, "register", "/signup/confirm", token);
@@ -183,7 +183,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
 
     router.get("/signin", [&app, signin_form](Request& req) {
         if (req.account) return Response::redirect(next_of(req));
-        app.ensure_session(req);
+        app.ensure_csrf(req);
         return signin_form(req, "", false, nullptr, Status::ok);
     });
 
@@ -328,8 +328,8 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     // ---- JSON API --------------------------------------------------------------------------------
 
     router.get("/api/v1/session", [&app](Request& req) {
-        http::SessionData& s = app.ensure_session(req);
-        nlohmann::json j{{"csrf_token", s.csrf_token}, {"lang", req.lang}, {"signed_in", req.account != nullptr}};
+        nlohmann::json j{
+            {"csrf_token", app.ensure_csrf(req)}, {"lang", req.lang}, {"signed_in", req.account != nullptr}};
         if (req.account) j["account"] = account_json(*req.account);
         return Response::json(j);
     });

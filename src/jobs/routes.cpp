@@ -57,7 +57,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
             for (const auto& [state, n] : counts) by_state[std::string(to_string(state))] = n;
             return http::Response::json({{"dead", list}, {"counts", by_state}});
         }
-        app.ensure_session(req);  // the retry forms need a CSRF token
+        app.ensure_csrf(req);  // the retry forms need a CSRF token
         http::Data jobs{http::Data::type::list};
         for (const Job& j : dead) {
             http::Data item;

@@ -4,7 +4,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, runCli, backend } from '../support/server.mjs';
-import { sessionCookie, csrfToken, noRedirect } from '../support/http.mjs';
+import { sessionCookie, csrfCookie, csrfToken, noRedirect } from '../support/http.mjs';
 
 let server;
 before(async () => { server = await startServer([], { seed: true }); });
@@ -97,12 +97,12 @@ describe(`catalog on ${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, () => {
 
   test('choosing a place changes what the catalog shows', async () => {
     const form = await get('/location');
-    const sid = sessionCookie(form).value;
     const token = csrfToken(await form.text());
-    const headers = { Cookie: `sid=${sid}`, 'Content-Type': 'application/x-www-form-urlencoded', 'Accept-Language': 'ru' };
+    const headers = { Cookie: `csrf=${csrfCookie(form).value}`, 'Content-Type': 'application/x-www-form-urlencoded', 'Accept-Language': 'ru' };
     const before = await (await get('/api/v1/search?q=%D0%BE%D1%85%D0%BE%D1%82%D0%BD%D0%B8%D1%87%D0%B8%D0%B9', { headers })).json();
     const save = await get('/location', { method: 'POST', headers, body: `_csrf=${encodeURIComponent(token)}&place=59%2Fperm&next=%2F`, ...noRedirect });
     assert.equal(save.status, 303);
+    headers.Cookie += `; sid=${sessionCookie(save).value}`;  // the chosen place is kept in a session
     const home = await html('/', { headers });
     assert.match(home, /— Пермь</);
     const after = await (await get('/api/v1/search?q=%D0%BE%D1%85%D0%BE%D1%82%D0%BD%D0%B8%D1%87%D0%B8%D0%B9', { headers })).json();

@@ -3,7 +3,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { startServer, backend } from '../support/server.mjs';
+import { startServer, backend, fetchMetrics } from '../support/server.mjs';
 import { rawRequest, statusOf, sessionCookie, csrfToken, noRedirect } from '../support/http.mjs';
 
 let server;
@@ -121,9 +121,10 @@ describe(`pages on ${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, () => {
 });
 
 describe('CSRF', () => {
+  // A stored session (a chosen language makes one) and its forms' token.
   async function sessionWithToken() {
-    const res = await get('/settings');
-    const sid = sessionCookie(res).value;
+    const sid = sessionCookie(await get('/prefs/lang/ru', noRedirect)).value;
+    const res = await get('/settings', { headers: { Cookie: `sid=${sid}` } });
     return { sid, token: csrfToken(await res.text()) };
   }
   const form = (body) => ({ 'Content-Type': 'application/x-www-form-urlencoded', ...body });
@@ -281,7 +282,7 @@ describe('static files, compression, health and metrics', () => {
   test('/metrics counts requests by route and status and shows the pools', async () => {
     await get('/');
     await get('/definitely-missing');
-    const text = await (await get('/metrics')).text();
+    const text = await (await fetchMetrics(server.url)).text();
     assert.match(text, /uslugi_http_requests_total\{route="\/",method="GET",status="200"\} \d+/);
     assert.match(text, /uslugi_http_requests_total\{route="unmatched",method="GET",status="404"\} \d+/);
     assert.match(text, /uslugi_http_request_duration_seconds_bucket\{route="\/",le="\+Inf"\} \d+/);

@@ -9,7 +9,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, freshDatabase, waitFor } from '../support/server.mjs';
 import { startRegistries, person } from '../support/registries.mjs';
-import { sessionCookie } from '../support/http.mjs';
+import { sessionCookie, csrfCookie } from '../support/http.mjs';
 
 const DATA_KEY = 'ab'.repeat(32);
 const PASSPHRASE = 'violet harbour lantern quietly 1984 drums';
@@ -20,7 +20,7 @@ class Client {
 
   async req(path, { method = 'GET', form, json, raw, headers = {} } = {}) {
     const h = { ...headers };
-    if (this.cookie) h.cookie = this.cookie;
+    if (this.cookie || this.csrfCookie) h.cookie = [this.csrfCookie, this.cookie].filter(Boolean).join('; ');
     let body;
     if (form) {
       body = new URLSearchParams({ _csrf: this.csrf, ...form }).toString();
@@ -33,6 +33,8 @@ class Client {
     const res = await fetch(this.base + path, { method, headers: h, body, redirect: 'manual' });
     const c = sessionCookie(res);
     if (c) this.cookie = c.value ? `sid=${c.value}` : '';
+    const k = csrfCookie(res);  // the CSRF cookie of a visitor without a session
+    if (k) this.csrfCookie = `csrf=${k.value}`;
     return res;
   }
 

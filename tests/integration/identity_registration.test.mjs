@@ -43,13 +43,14 @@ describe('registration by phone through the pages', () => {
     const form = await c.get('/signup');
     assert.equal(form.status, 200);
     assert.ok(c.csrf, 'the form carries a CSRF token');
-    const anonymous = c.sid;
-    assert.ok(anonymous, 'the signup page opens a session');
+    assert.equal(c.sid, null, 'showing the form stores no session');
 
     const phone = uniquePhone();
     const started = await c.postForm('/signup', { surname: 'Соколова', name: 'Дарья', contact: typedPhone(phone) });
     assert.equal(started.status, 303);
     assert.equal(started.location, '/signup/code');
+    const anonymous = c.sid;
+    assert.ok(anonymous, 'the registration in progress is kept in a session');
 
     const codePage = await c.get('/signup/code');
     assert.equal(codePage.status, 200);

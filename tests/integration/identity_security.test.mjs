@@ -10,7 +10,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, connect } from 'node:net';
 import { startServer, waitFor } from '../support/server.mjs';
 import { startRegistries, people } from '../support/registries.mjs';
-import { sessionCookie, csrfToken } from '../support/http.mjs';
+import { sessionCookie, csrfCookie, csrfToken } from '../support/http.mjs';
 
 const PYTHON = '/usr/bin/python3';  // the pyenv python3 on PATH lacks aiosmtpd
 const PASSWORD = 'синий трамвай едет в депо';
@@ -86,7 +86,7 @@ class Client {
 
   async request(method, path, { form, json } = {}) {
     const headers = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' };
-    if (this.sid) headers.cookie = `sid=${this.sid}`;
+    if (this.sid || this.csrfCookie) headers.cookie = [this.csrfCookie && `csrf=${this.csrfCookie}`, this.sid && `sid=${this.sid}`].filter(Boolean).join('; ');
     let body;
     if (form) {
       body = new URLSearchParams({ _csrf: this.csrf ?? '', ...form }).toString();
@@ -100,6 +100,8 @@ class Client {
     const res = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
     const cookie = sessionCookie(res);
     if (cookie) this.sid = cookie.value || null;
+    const anonymous = csrfCookie(res);  // the CSRF cookie of a visitor without a session
+    if (anonymous) this.csrfCookie = anonymous.value;
     const text = await res.text();
     const token = csrfToken(text);
     if (token) this.csrf = token;

@@ -81,6 +81,7 @@ describe('signing in', () => {
 
   test('the session token changes at sign-in: the old cookie is not signed in and the old CSRF token is refused', async () => {
     const c = stack.client();
+    await c.get('/prefs/lang/ru?next=/signin');  // a chosen language: an anonymous session sign-in must replace
     assert.equal((await c.get('/signin')).status, 200);
     const oldSid = c.sid, oldCsrf = c.csrf;
     assert.ok(oldSid && oldCsrf);

@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startServer, startWorker, freshDatabase, waitFor, waitForMetrics, runCli } from '../support/server.mjs';
-import { csrfToken, sessionCookie, noRedirect } from '../support/http.mjs';
+import { csrfToken, csrfCookie, noRedirect } from '../support/http.mjs';
 
 const fast = ['--job-poll-ms', '50'];
 
@@ -166,7 +166,7 @@ describe('operator page of dead jobs', () => {
   const basic = (secret) => 'Basic ' + Buffer.from('operator:' + secret).toString('base64');
 
   test('without an operator token /ops/jobs does not exist', async () => {
-    const server = await startServer();
+    const server = await startServer([], { opsToken: null });
     try {
       const res = await fetch(server.url + '/ops/jobs', { headers: { Authorization: basic('anything') } });
       assert.equal(res.status, 404);
@@ -216,7 +216,7 @@ describe('operator page of dead jobs', () => {
       assert.match(html, /<td>3 \/ 3<\/td>/);
       assert.match(html, /deliberate failure 3 of 3/);
       assert.match(html, new RegExp(`action="/ops/jobs/${id}/retry"`));
-      const cookie = `sid=${sessionCookie(page).value}`;
+      const cookie = `csrf=${csrfCookie(page).value}`;
       const csrf = csrfToken(html);
       assert.ok(csrf);
 

@@ -31,6 +31,15 @@ export function sessionCookie(res) {
   return null;
 }
 
+// The value of the signed CSRF cookie of visitors without a session, or null.
+export function csrfCookie(res) {
+  for (const c of res.headers.getSetCookie()) {
+    const m = c.match(/^csrf=([^;]*)/);
+    if (m) return { value: m[1], header: c };
+  }
+  return null;
+}
+
 export function csrfToken(html) {
   const m = html.match(/name="_csrf" value="([^"]+)"/);
   return m ? m[1] : null;

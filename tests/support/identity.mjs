@@ -270,7 +270,12 @@ export class Client {
   }
 
   // A form POST with the page's CSRF token (unless `_csrf` is given, or null to leave it out).
-  async postForm(target, fields = {}, { csrf = this.csrf, headers } = {}) {
+  // After a new session cookie the token is asked for again, as a browser's next page would carry it.
+  async postForm(target, fields = {}, { csrf, headers } = {}) {
+    if (csrf === undefined) {
+      if (!this.csrf && !('_csrf' in fields)) await this.session();
+      csrf = this.csrf;
+    }
     const params = new URLSearchParams();
     if (csrf !== null && csrf !== undefined && !('_csrf' in fields)) params.append('_csrf', csrf);
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) params.append(k, v);

@@ -11,6 +11,10 @@ import { randomBytes } from 'node:crypto';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const binary = process.env.USLUGI_BINARY || path.join(root, 'build', 'uslugi');
 export const backend = process.env.USLUGI_TEST_DATABASE || 'sqlite';
+// The operator token test servers get unless a test passes its own
+// --ops-token (or opsToken: null for none): /metrics and /ops/* answer only to it.
+export const opsToken = 'test-ops-' + randomBytes(16).toString('hex');
+const opsTokens = new Map();  // server URL → its operator token
 
 function psql(url, sql) {
   execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -57,19 +61,25 @@ export async function spawnUntil(args, pattern, { env = {}, onEarlyExit = () => 
 // resolves with the exit code. `log()` is everything it wrote to stderr.
 // Pass `database` (from freshDatabase()) to share one database between
 // several processes or restarts; the caller then drops it. `seed` loads the demo catalog.
-export async function startServer(extraArgs = [], { env = {}, portFlag = true, database = null, seed = false } = {}) {
+// `server.opsToken` is the operator token it runs with (null: none).
+export async function startServer(extraArgs = [], { env = {}, portFlag = true, database = null, seed = false, opsToken: token = opsToken } = {}) {
   const db = database ? { ...database, drop: () => {} } : freshDatabase();
   if (seed) {
     const result = await runCli(['seed', '--database', db.url], { env });
     if (result.code !== 0) throw new Error('uslugi seed failed:\n' + result.stderr);
   }
-  const args = ['serve', ...(portFlag ? ['--port', '0'] : []), '--database', db.url, '--test-routes', ...extraArgs];
+  const own = extraArgs.indexOf('--ops-token');
+  if (own >= 0) token = extraArgs[own + 1];
+  const args = ['serve', ...(portFlag ? ['--port', '0'] : []), '--database', db.url, '--test-routes',
+    ...(own < 0 && token ? ['--ops-token', token] : []), ...extraArgs];
   const { child, exited, match, log } = await spawnUntil(args, /listening on (http:\/\/[^\s]+)/, { env });
   const url = match[1];
+  if (token) opsTokens.set(url, token);
   let stopped = false;
   return {
     url,
     port: Number(new URL(url).port),
+    opsToken: token || null,
     child,
     exited,
     log,
@@ -123,12 +133,19 @@ export function runCli(args, { env = {} } = {}) {
   });
 }
 
+// GET /metrics of a server started by startServer, with its operator token.
+export function fetchMetrics(url) {
+  return fetch(url + '/metrics', { headers: { Authorization: `Bearer ${opsTokens.get(url) ?? opsToken}` } });
+}
+
 // Polls /metrics until `predicate(text)` holds; /metrics runs on the I/O
 // thread, so it answers even when every worker is busy.
 export async function waitForMetrics(url, predicate, timeoutMs = 10000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = await (await fetch(url + '/metrics')).text();
+    const res = await fetchMetrics(url);
+    if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+    const text = await res.text();
     if (predicate(text)) return text;
     if (Date.now() > deadline) throw new Error('metrics never reached the expected state:\n' + text);
     await new Promise((r) => setImmediate(r));

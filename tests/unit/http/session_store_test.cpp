@@ -50,21 +50,88 @@ TEST_P(SessionStoreTest, SavesPreferences) {
 }
 
 TEST_P(SessionStoreTest, EndedSessionsAreNotFoundAndArePurged) {
-    http::SessionStore store(db());
-    http::SessionData live, idle, old;
+    // Stores whose anonymous sessions end as soon as they are made, by the idle
+    // timeout and by the absolute limit, share the database with a normal one.
+    http::SessionPolicy idle_policy, absolute_policy;
+    idle_policy.anonymous_idle = 0;
+    absolute_policy.anonymous_absolute = 0;
+    http::SessionStore store(db()), idle_store(db(), idle_policy), absolute_store(db(), absolute_policy);
+    http::SessionData live, idle, old, signed_in, remembered;
     const std::string live_token = store.create(live, "ru");
-    const std::string idle_token = store.create(idle, "ru");
-    const std::string old_token = store.create(old, "ru");
-    {
-        db::Connection c(db());
-        *c << "UPDATE http_sessions SET last_seen_at = last_seen_at - idle_timeout - 1 WHERE id_hash = :h",
-            soci::use(idle.id_hash);
-        *c << "UPDATE http_sessions SET expires_at = 1 WHERE id_hash = :h", soci::use(old.id_hash);
-    }
+    const std::string idle_token = idle_store.create(idle, "ru");
+    const std::string old_token = absolute_store.create(old, "ru");
+    store.create(signed_in, "ru");
+    const std::string signed_in_token = store.sign_in(signed_in, 7, false, "203.0.113.5", "Firefox · Linux");
+    store.create(remembered, "ru");
+    const std::string remembered_token = store.sign_in(remembered, 8, true, "203.0.113.6", "Chrome · Android");
+
     EXPECT_EQ(store.purge_expired(), 2);
+    EXPECT_EQ(store.purge_expired(), 0) << "nothing else ends";
     EXPECT_TRUE(store.find(live_token));
+    EXPECT_TRUE(store.find(signed_in_token));
+    EXPECT_TRUE(store.find(remembered_token));
     EXPECT_FALSE(store.find(idle_token));
     EXPECT_FALSE(store.find(old_token));
+    db::Connection c(db());
+    int left = 0;
+    *c << "SELECT COUNT(*) FROM http_sessions", soci::into(left);
+    EXPECT_EQ(left, 3);
+}
+
+TEST_P(SessionStoreTest, ARequestKeepsTheSessionFromThePurge) {
+    http::SessionPolicy p;
+    p.anonymous_idle = 100;
+    p.touch_interval = 0;
+    http::SessionStore store(db(), p);
+    http::SessionData s;
+    const std::string token = store.create(s, "ru");
+    db::Connection c(db());
+    // Seen 60 s ago: the session ends in 40 s unless a request comes.
+    *c << "UPDATE http_sessions SET created_at = created_at - 60, last_seen_at = last_seen_at - 60, "
+          "expires_at = expires_at - 60, ends_at = ends_at - 60 WHERE id_hash = :h",
+        soci::use(s.id_hash);
+    long long before = 0, after = 0;
+    *c << "SELECT ends_at FROM http_sessions WHERE id_hash = :h", soci::use(s.id_hash), soci::into(before);
+    ASSERT_TRUE(store.find(token));
+    *c << "SELECT ends_at FROM http_sessions WHERE id_hash = :h", soci::use(s.id_hash), soci::into(after);
+    EXPECT_GE(after - before, 60) << "the request moved the end of the session";
+    EXPECT_EQ(store.purge_expired(), 0);
+}
+
+TEST_P(SessionStoreTest, AnonymousSessionsLiveHoursNotMonths) {
+    http::SessionStore store(db());
+    http::SessionData anonymous, signed_in;
+    store.create(anonymous, "ru");
+    EXPECT_LE(anonymous.idle_timeout, 6 * 3600);
+    EXPECT_LE(anonymous.expires_at - anonymous.created_at, 24 * 3600);
+    // Signed-in sessions keep their own lifetimes.
+    store.create(signed_in, "ru");
+    store.sign_in(signed_in, 7, true, "203.0.113.5", "Firefox · Linux");
+    EXPECT_EQ(signed_in.idle_timeout, store.policy().remembered_idle);
+    EXPECT_EQ(signed_in.expires_at - signed_in.created_at, store.policy().remembered_absolute);
+}
+
+TEST_P(SessionStoreTest, TheSessionTakesOverAGivenCsrfToken) {
+    http::SessionStore store(db());
+    http::SessionData s;
+    const std::string token = store.create(s, "ru", "token-from-the-csrf-cookie");
+    auto found = store.find(token);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->csrf_token, "token-from-the-csrf-cookie");
+}
+
+TEST_P(SessionStoreTest, ThePurgeHasAnIndex) {
+    db::Connection c(db());
+    int n = 0;
+    if (GetParam() == db::Backend::sqlite)
+        *c << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'http_sessions' "
+              "AND sql LIKE '%(ends_at)%'",
+            soci::into(n);
+    else
+        *c << "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'http_sessions' "
+              "AND indexdef LIKE '%(ends_at)%'",
+            soci::into(n);
+    EXPECT_EQ(n, 1);
 }
 
 TEST_P(SessionStoreTest, DestroyEndsTheSession) {
