@@ -87,8 +87,30 @@ void add_serve_options(CLI::App& cmd, core::Config& cfg) {
                    "public URL's")
         ->envname("USLUGI_ALLOWED_HOSTS")
         ->delimiter(',');
-    cmd.add_flag("--trust-proxy", cfg.trust_proxy, "honour X-Forwarded-For/-Proto from a reverse proxy")
+    cmd.add_flag("--trust-proxy", cfg.trust_proxy,
+                 "trust a reverse proxy on this machine: shorthand for --trusted-proxies 127.0.0.0/8,::1")
         ->envname("USLUGI_TRUST_PROXY");
+    cmd.add_option("--trusted-proxies", cfg.trusted_proxies,
+                   "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed "
+                   "(e.g. 10.0.0.0/24,2001:db8::/64)")
+        ->envname("USLUGI_TRUSTED_PROXIES")
+        ->check(CLI::Validator(
+            [](std::string& list) {
+                try {
+                    http::TrustedProxies::parse(list);
+                    return std::string();
+                } catch (const std::invalid_argument& e) {
+                    return std::string(e.what());
+                }
+            },
+            "CIDR,..."));
+    cmd.add_option("--max-connections", cfg.max_connections,
+                   "open client connections at most; further ones are closed at once "
+                   "(default 0: the open-file limit less a reserve for the database, files and mail)")
+        ->envname("USLUGI_MAX_CONNECTIONS")->check(CLI::Range(0, 10000000))->capture_default_str();
+    cmd.add_option("--max-client-connections", cfg.max_client_connections,
+                   "open connections per client address (IPv6: per /64), trusted proxies exempt; 0: no cap")
+        ->envname("USLUGI_MAX_CLIENT_CONNECTIONS")->check(CLI::Range(0, 10000000))->capture_default_str();
     cmd.add_flag("--test-routes", cfg.test_routes, "fault-injection routes for the integration tests")
         ->envname("USLUGI_TEST_ROUTES");
 }
@@ -243,6 +265,12 @@ int serve(const core::Config& given, const std::string& root) {
     options.body_timeout = cfg.body_timeout;
     options.idle_timeout = cfg.idle_timeout;
     options.shutdown_timeout = cfg.shutdown_timeout;
+    options.max_connections = cfg.max_connections;
+    // Descriptors kept for everything but client connections: the database
+    // pool, files, mail and registry calls of the workers and job runners.
+    options.fd_reserve = 128 + cfg.db_pool_size + cfg.workers + 2 * cfg.job_workers;
+    options.max_connections_per_client = cfg.max_client_connections;
+    options.trusted_proxies = http::TrustedProxies::configured(cfg.trusted_proxies, cfg.trust_proxy);
     http::Server server(options, app);
     server.bind();
     app.set_host_policy(host_policy(cfg, server.port()));
@@ -293,6 +321,17 @@ int serve(const core::Config& given, const std::string& root) {
                       [&database] { return double(database.pool_size()); });
     metrics.add_gauge("uslugi_open_connections", "Open client connections.",
                       [&server] { return double(server.open_connections()); });
+    metrics.add_gauge("uslugi_max_connections", "The cap on open client connections.",
+                      [&server] { return double(server.max_connections()); });
+    metrics.add_labelled_counter(
+        "uslugi_connections_refused_total",
+        "Client connections closed as soon as accepted: over the server's cap, over the client's, out of descriptors.",
+        "reason", [&server] {
+            const http::RefusedConnections r = server.refused_connections();
+            return std::vector<std::pair<std::string, double>>{{"server_cap", double(r.server_cap)},
+                                                               {"client_cap", double(r.client_cap)},
+                                                               {"no_descriptors", double(r.no_descriptors)}};
+        });
     jobs::JobMonitor job_monitor(job_store, std::chrono::seconds(5));
     metrics.add_labelled_gauge("uslugi_jobs", "Background jobs by state (refreshed every 5 s).", "state", [&job_monitor] {
         std::vector<std::pair<std::string, double>> out;
@@ -326,7 +365,11 @@ int serve(const core::Config& given, const std::string& root) {
     std::printf("uslugi listening on http://%s:%u (database %s)\n", cfg.listen.c_str(), server.port(),
                 display_url(cfg.database).c_str());
     std::fflush(stdout);
-    core::app_log().info("serving {} with {} workers, {} I/O threads", root, cfg.workers, cfg.io_threads);
+    core::app_log().info("serving {} with {} workers, {} I/O threads, up to {} connections ({} per client)", root,
+                         cfg.workers, cfg.io_threads, server.max_connections(),
+                         cfg.max_client_connections ? std::to_string(cfg.max_client_connections) : "any number");
+    if (!options.trusted_proxies.empty())
+        core::app_log().info("X-Forwarded-For/-Proto believed from {}", options.trusted_proxies.to_string());
     server.run();
     if (runner) runner->stop();  // jobs being run finish; the rest stay queued in the database
     {

@@ -29,7 +29,10 @@ struct Config {
     std::chrono::seconds body_timeout{30};
     std::chrono::seconds idle_timeout{75};
     std::chrono::seconds shutdown_timeout{30};
-    bool trust_proxy = false;  // honour X-Forwarded-For / X-Forwarded-Proto
+    bool trust_proxy = false;  // shorthand: trust a proxy on loopback (127.0.0.0/8, ::1)
+    std::string trusted_proxies;  // comma-separated CIDRs whose X-Forwarded-For/-Proto count
+    std::size_t max_connections = 0;  // 0: the open-file limit less a reserve
+    std::size_t max_client_connections = 256;  // per client address; 0: no cap
     bool test_routes = false;  // fault-injection routes used by the integration tests
 
     // External registries (registries/clients.hpp): the sandbox in development.

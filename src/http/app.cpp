@@ -88,17 +88,19 @@ Response App::handle(RawRequest&& raw, const Peer& peer) {
     const std::string method(raw.method_string());
     const std::string target(raw.target());
     const std::string accept_language(raw[bhttp::field::accept_language]);
+    // Every X-Forwarded-For field, in order: a proxy may add its own line
+    // after the client's rather than extend the client's.
+    std::string forwarded_for;
+    for (auto [it, end] = raw.equal_range("X-Forwarded-For"); it != end; ++it)
+        forwarded_for += (forwarded_for.empty() ? "" : ",") + std::string(it->value());
+    const ClientOrigin origin = proxies_.resolve(peer.ip, forwarded_for, raw["X-Forwarded-Proto"]);
     std::optional<Request> request;
     Response response;
     try {
         request.emplace(std::move(raw));
         request->request_id = request_id;
-        request->remote_ip = peer.ip;
-        if (config_.trust_proxy) {
-            if (auto xff = request->header("X-Forwarded-For"); !xff.empty())
-                request->remote_ip = std::string(xff.substr(0, xff.find(',')));
-            request->secure = request->header("X-Forwarded-Proto") == "https";
-        }
+        request->remote_ip = origin.ip;
+        request->secure = origin.secure;
         response = run(*request);
     } catch (const BadRequest&) {
         // The target itself was malformed; no Request could be built.

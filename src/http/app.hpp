@@ -11,6 +11,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/session_store.hpp"
+#include "http/trusted_proxies.hpp"
 
 #include <functional>
 #include <memory>
@@ -23,7 +24,8 @@ class App : public Application {
 public:
     App(const core::Config& config, Router& router, const Renderer& renderer, SessionStore& sessions,
         Metrics& metrics)
-        : config_(config), router_(router), renderer_(renderer), sessions_(sessions), metrics_(metrics) {}
+        : config_(config), router_(router), renderer_(renderer), sessions_(sessions), metrics_(metrics),
+          proxies_(TrustedProxies::configured(config.trusted_proxies, config.trust_proxy)) {}
 
     Plan plan(const RawRequest& header) override;
     Response handle(RawRequest&& raw, const Peer& peer) override;
@@ -61,6 +63,7 @@ private:
     const Renderer& renderer_;
     SessionStore& sessions_;
     Metrics& metrics_;
+    const TrustedProxies proxies_;  // whose X-Forwarded-For/-Proto count
     AccountLoader account_loader_;
     HostPolicy hosts_;
     const CsrfCookies* csrf_cookies_ = nullptr;

@@ -38,6 +38,12 @@ void Metrics::add_labelled_gauge(std::string name, std::string help, std::string
     gauges_.push_back({std::move(name), std::move(help), {}, std::move(label), std::move(values)});
 }
 
+void Metrics::add_labelled_counter(std::string name, std::string help, std::string label,
+                                   std::function<std::vector<std::pair<std::string, double>>()> values) {
+    std::lock_guard lock(mutex_);
+    gauges_.push_back({std::move(name), std::move(help), {}, std::move(label), std::move(values), "counter"});
+}
+
 std::string Metrics::render() const {
     std::lock_guard lock(mutex_);
     std::string out;
@@ -61,7 +67,7 @@ std::string Metrics::render() const {
     }
     for (const Gauge& g : gauges_) {
         if (g.values) {
-            out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", g.name, g.help, g.name);
+            out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", g.name, g.help, g.name, g.type);
             for (const auto& [label_value, v] : g.values())
                 out += fmt::format("{}{{{}=\"{}\"}} {}\n", g.name, g.label, prometheus_label(label_value), v);
             continue;

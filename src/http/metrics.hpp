@@ -23,6 +23,10 @@ public:
     // gives (label value, number) pairs at scrape time.
     void add_labelled_gauge(std::string name, std::string help, std::string label,
                             std::function<std::vector<std::pair<std::string, double>>()> values);
+    // The same for a counter the caller keeps (it only grows), e.g.
+    // uslugi_connections_refused_total{reason="client_cap"}.
+    void add_labelled_counter(std::string name, std::string help, std::string label,
+                              std::function<std::vector<std::pair<std::string, double>>()> values);
     std::string render() const;
 
 private:
@@ -36,6 +40,7 @@ private:
         std::function<double()> value;
         std::string label;  // labelled gauges only
         std::function<std::vector<std::pair<std::string, double>>()> values;
+        std::string type = "gauge";
     };
     mutable std::mutex mutex_;
     std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t> requests_;

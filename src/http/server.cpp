@@ -2,6 +2,13 @@
 
 #include <boost/beast/core.hpp>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <limits>
 #include <optional>
 #include <thread>
@@ -14,17 +21,58 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// Obsolete line folding (a header line starting with a space or tab) lets a
+// value span lines; Beast joins such lines silently, while a proxy in front may
+// read them differently, so the raw header is checked before it is parsed.
+bool has_obs_fold(std::string_view header) {
+    for (auto pos = header.find("\r\n"); pos != std::string_view::npos; pos = header.find("\r\n", pos + 2))
+        if (pos + 2 < header.size() && (header[pos + 2] == ' ' || header[pos + 2] == '\t')) return true;
+    return false;
+}
+
+// Requests whose framing or target a proxy in front could read differently
+// than we do are refused (RFC 9112 3.2, 6.1): HTTP/1.1 needs exactly one Host,
+// HTTP/1.0 at most one, and "chunked" is the only transfer coding taken.
+bool framing_acceptable(const RawRequest& header) {
+    const auto hosts = header.count(bhttp::field::host);
+    if (hosts > 1 || (header.version() >= 11 && hosts == 0)) return false;
+    const auto codings = header.count(bhttp::field::transfer_encoding);
+    if (codings == 0) return true;
+    if (codings > 1 || header.version() < 11) return false;
+    std::string_view coding = header[bhttp::field::transfer_encoding];
+    while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+    while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+    return beast::iequals(coding, "chunked");
+}
+
+bool out_of_descriptors(const boost::system::error_code& ec) {
+    return ec.category() == boost::system::system_category() && (ec.value() == EMFILE || ec.value() == ENFILE);
+}
+
+}  // namespace
+
+boost::asio::ip::address client_key(const boost::asio::ip::address& address) {
+    if (!address.is_v6()) return address;
+    auto bytes = address.to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes);
+}
+
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
-    Connection(tcp::socket&& socket, Server& server)
-        : stream_(std::move(socket)), idle_timer_(stream_.get_executor()), server_(server) {
+    Connection(tcp::socket&& socket, const asio::ip::address& client, Server& server)
+        : stream_(std::move(socket)), idle_timer_(stream_.get_executor()), server_(server), client_(client),
+          first_header_deadline_(std::chrono::steady_clock::now() + server.options_.header_timeout) {
+        peer_.ip = client.to_string();
         beast::error_code ec;
-        auto ep = stream_.socket().remote_endpoint(ec);
-        if (!ec) peer_.ip = ep.address().to_string();
         stream_.socket().set_option(tcp::no_delay(true), ec);
         server_.connection_opened(this);
     }
     ~Connection() { server_.connection_closed(this); }
+
+    const asio::ip::address& client() const { return client_; }
 
     void start() {
         asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_for_request(); });
@@ -41,12 +89,17 @@ public:
 
 private:
     // Idle keep-alive connections wait for readability without a parser or a
-    // buffer: thousands of them cost little memory.
+    // buffer: thousands of them cost little memory. A new connection waits
+    // only as long as its first header may take: a client that connects and
+    // stays silent must not hold a descriptor for the idle timeout.
     void wait_for_request() {
         if (close_after_response_) return close();
         if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
         idle_ = true;
-        idle_timer_.expires_after(server_.options_.idle_timeout);
+        if (requests_ == 0)
+            idle_timer_.expires_at(first_header_deadline_);
+        else
+            idle_timer_.expires_after(server_.options_.idle_timeout);
         idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
             if (!ec && self->idle_) self->close();
         });
@@ -65,17 +118,43 @@ private:
         // The real body limit depends on the route, known only after the header;
         // until then Beast must not judge Content-Length against its default.
         parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-        stream_.expires_after(server_.options_.header_timeout);
-        bhttp::async_read_header(stream_, buffer_, *parser_,
-                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                     self->on_header(ec);
-                                 });
+        if (requests_ == 0)
+            stream_.expires_at(first_header_deadline_);
+        else
+            stream_.expires_after(server_.options_.header_timeout);
+        parse_header();
+    }
+
+    // What bhttp::async_read_header does, except that the header's raw bytes
+    // are looked at before they leave the buffer (see has_obs_fold).
+    void parse_header() {
+        if (buffer_.size() > 0) {
+            beast::error_code ec;
+            const std::size_t used = parser_->put(buffer_.data(), ec);
+            if (ec != bhttp::error::need_more) {
+                if (!ec && has_obs_fold({static_cast<const char*>(buffer_.data().data()), used}))
+                    ec = bhttp::error::bad_value;  // answered 400 like any malformed header
+                buffer_.consume(used);
+                return on_header(ec);
+            }
+        }
+        const std::size_t size = beast::read_size(buffer_, 64 * 1024);
+        stream_.async_read_some(buffer_.prepare(size),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                    self->buffer_.commit(n);
+                                    if (ec == asio::error::eof)
+                                        ec = self->buffer_.size() > 0 ? bhttp::error::partial_message
+                                                                       : bhttp::error::end_of_stream;
+                                    if (ec) return self->on_read_error(ec);
+                                    self->parse_header();
+                                });
     }
 
     void on_header(beast::error_code ec) {
         if (ec) return on_read_error(ec);
         const auto& header = parser_->get();
         accept_language_ = std::string(header[bhttp::field::accept_language]);
+        if (!framing_acceptable(header)) return reject(Status::bad_request);
         plan_ = server_.app_.plan(header);
         const std::size_t limit = plan_.body_limit ? plan_.body_limit : server_.options_.body_limit;
         if (auto length = parser_->content_length(); length && *length > limit)
@@ -119,6 +198,7 @@ private:
     }
 
     void dispatch() {
+        ++requests_;
         stream_.expires_never();
         auto request = std::make_shared<RawRequest>(parser_->release());
         parser_.reset();
@@ -169,6 +249,9 @@ private:
     beast::flat_buffer buffer_;
     asio::steady_timer idle_timer_;
     Server& server_;
+    const asio::ip::address client_;
+    const std::chrono::steady_clock::time_point first_header_deadline_;
+    std::size_t requests_ = 0;
     Peer peer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     Application::Plan plan_;
@@ -188,7 +271,10 @@ Server::Server(ServerOptions options, Application& app)
     }
 }
 
-Server::~Server() { pool_.shutdown(); }
+Server::~Server() {
+    pool_.shutdown();
+    if (spare_fd_ >= 0) ::close(spare_fd_);
+}
 
 void Server::bind() {
     const tcp::endpoint endpoint(asio::ip::make_address(options_.listen), options_.port);
@@ -196,7 +282,24 @@ void Server::bind() {
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
+    // shed_backlog() accepts with the plain system call and must never block.
+    acceptor_.native_non_blocking(true);
     port_ = acceptor_.local_endpoint().port();
+    max_connections_ = options_.max_connections;
+    if (max_connections_ == 0) {
+        rlimit lim{};
+        const std::size_t files = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY
+                                      ? static_cast<std::size_t>(lim.rlim_cur)
+                                      : std::size_t{1} << 20;
+        // Even a tiny limit leaves a few connections rather than none.
+        max_connections_ = std::max<std::size_t>(files > options_.fd_reserve ? files - options_.fd_reserve : 0, 16);
+    }
+    reserve_spare_descriptor();
+}
+
+RefusedConnections Server::refused_connections() const {
+    return {refused_server_cap_.load(std::memory_order_relaxed), refused_client_cap_.load(std::memory_order_relaxed),
+            refused_no_descriptors_.load(std::memory_order_relaxed)};
 }
 
 void Server::run() {
@@ -225,18 +328,95 @@ void Server::accept() {
     asio::io_context& target = index == 0 ? ioc_ : *extra_contexts_[index - 1];
     acceptor_.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
         if (stopping_) return;
-        if (ec) {
-            // Out of descriptors or a transient error: back off briefly instead of spinning.
-            core::app_log().warn("accept failed: {}", ec.message());
-            accept_retry_timer_.expires_after(std::chrono::milliseconds(100));
-            accept_retry_timer_.async_wait([this](beast::error_code e) {
-                if (!e) accept();
-            });
-            return;
+        if (ec) return on_accept_error(ec);
+        if (spare_fd_ < 0) reserve_spare_descriptor();
+        const auto endpoint = socket.remote_endpoint(ec);
+        if (!ec) {  // otherwise the client has already gone; the socket closes here
+            const auto client = normalised(endpoint.address());
+            if (const auto refusal = admit(client)) {
+                refuse(*refusal);
+                socket.close(ec);
+            } else {
+                std::make_shared<Connection>(std::move(socket), client, *this)->start();
+            }
         }
-        std::make_shared<Connection>(std::move(socket), *this)->start();
         accept();
     });
+}
+
+void Server::on_accept_error(const boost::system::error_code& ec) {
+    reserve_spare_descriptor();  // lost in an earlier shortage: a descriptor may be free again
+    if (out_of_descriptors(ec) && spare_fd_ >= 0) {
+        shed_backlog();
+        // With no descriptor free, accept fails at once even when nobody is
+        // waiting, so the next try waits for a client rather than a timer.
+        acceptor_.async_wait(tcp::acceptor::wait_read, [this](beast::error_code e) {
+            if (stopping_) return;
+            if (e) return on_accept_error(e);
+            accept();
+        });
+        return;
+    }
+    // A transient error, or no descriptor to spare: back off briefly instead of spinning.
+    core::app_log().warn("accept failed: {}", ec.message());
+    accept_retry_timer_.expires_after(std::chrono::milliseconds(100));
+    accept_retry_timer_.async_wait([this](beast::error_code e) {
+        if (!e) accept();
+    });
+}
+
+// Out of descriptors, waiting clients would sit unanswered in the listen
+// backlog (and keep it readable, so accept would spin). The spare descriptor
+// is given back so that each of them can be accepted and closed at once, and
+// then taken again.
+std::size_t Server::shed_backlog() {
+    if (spare_fd_ < 0) return 0;
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+    std::size_t shed = 0;
+    for (; shed < 1024; ++shed) {
+        const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) break;
+        ::close(fd);
+    }
+    reserve_spare_descriptor();
+    refused_no_descriptors_.fetch_add(shed, std::memory_order_relaxed);
+    const auto now = std::chrono::steady_clock::now();
+    if (shed > 0 && now - last_refusal_log_ > std::chrono::seconds(10)) {
+        last_refusal_log_ = now;
+        core::app_log().warn("out of file descriptors ({} open connections): closing new connections at once",
+                             open_connections());
+    }
+    return shed;
+}
+
+void Server::reserve_spare_descriptor() {
+    if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+std::optional<Server::Refusal> Server::admit(const asio::ip::address& client) {
+    std::lock_guard lock(connections_mutex_);
+    if (connections_.size() >= max_connections_) return Refusal::server_cap;
+    if (options_.max_connections_per_client > 0 && !options_.trusted_proxies.trusts(client)) {
+        const auto found = per_client_.find(client_key(client));
+        if (found != per_client_.end() && found->second >= options_.max_connections_per_client)
+            return Refusal::client_cap;
+    }
+    return std::nullopt;
+}
+
+void Server::refuse(Refusal why) {
+    (why == Refusal::server_cap ? refused_server_cap_ : refused_client_cap_).fetch_add(1, std::memory_order_relaxed);
+    // Logged at most every 10 s: refusals come in floods.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log_ > std::chrono::seconds(10)) {
+        last_refusal_log_ = now;
+        if (why == Refusal::server_cap)
+            core::app_log().warn("{} connections open, the cap: closing new connections at once", max_connections_);
+        else
+            core::app_log().warn("a client reached {} open connections: closing its new ones at once",
+                                 options_.max_connections_per_client);
+    }
 }
 
 void Server::begin_shutdown() {
@@ -268,12 +448,15 @@ void Server::begin_shutdown() {
 void Server::connection_opened(Connection* c) {
     std::lock_guard lock(connections_mutex_);
     connections_.insert(c);
+    ++per_client_[client_key(c->client())];
     connections_count_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Server::connection_closed(Connection* c) {
     std::lock_guard lock(connections_mutex_);
     connections_.erase(c);
+    if (const auto found = per_client_.find(client_key(c->client())); found != per_client_.end() && --found->second == 0)
+        per_client_.erase(found);
     connections_count_.fetch_sub(1, std::memory_order_relaxed);
     if (stopping_ && connections_.empty()) asio::post(ioc_, [this] { shutdown_timer_.cancel(); });
 }
