@@ -37,13 +37,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0) return 0;
     http::RawRequest raw{http::bhttp::verb::post, "/api/v1/signin", 11};
     raw.set(http::bhttp::field::host, "localhost");
-    raw.set(http::bhttp::field::content_type, kContentTypes[data[0] % kContentTypes.size()]);
+    const std::string_view content_type = kContentTypes[data[0] % kContentTypes.size()];
+    // Forms refuse NUL bytes in the HTTP layer; a JSON "\u0000" reaches the field
+    // checks like any other character (tests/integration/identity_bad_input.test.mjs).
+    const bool nul_refused = content_type.rfind("application/json", 0) != 0;
+    raw.set(http::bhttp::field::content_type, content_type);
     raw.body().assign(reinterpret_cast<const char*>(data) + 1, size - 1);
     raw.prepare_payload();
     http::Request request(std::move(raw));
     try {
         const uslugi::identity::FormInput in(request);
-        for (const char* name : kTextFields) expect(!has_nul(in.get(name)), "no NUL in a text field");
+        for (const char* name : kTextFields)
+            expect(!(nul_refused && has_nul(in.get(name))), "no NUL in a form field");
         for (const char* name : kFlags) (void)in.flag(name);
     } catch (const http::BadRequest&) {
         // The route answers 400.

@@ -22,9 +22,12 @@ fi
 echo "building the fuzz targets (clang++, libFuzzer, ASan + UBSan) in $build"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DUSLUGI_FUZZ=ON \
   -DUSLUGI_BUILD_TESTS=OFF -DUSLUGI_BUILD_BENCH=OFF >/dev/null || { echo "# pass 0"; echo "# fail 1"; exit 1; }
-nice -n 10 cmake --build "$build" --target fuzz -j2 -- --no-print-directory 2>&1 | grep -vE '^\[|^Consolidate' \
-  || true
-if [[ ${PIPESTATUS[0]} -ne 0 ]]; then echo "# pass 0"; echo "# fail 1"; exit 1; fi
+start=$(date +%s)
+if ! nice -n 10 cmake --build "$build" --target fuzz -j2 -- --no-print-directory >"$artifacts/build.log" 2>&1; then
+  grep -vE '^\[' "$artifacts/build.log" | tail -n 40
+  echo "# pass 0"; echo "# fail 1"; exit 1
+fi
+echo "built in $(( $(date +%s) - start ))s"
 
 # Reports print with symbolized stack traces; leaks count as findings.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:symbolize=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
