@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 USLUGI := $(BUILD_DIR)/uslugi
 
-.PHONY: run test deps build unit integration browser clean bench
+.PHONY: run test deps build unit integration browser clean bench test-sanitize fuzz-smoke
 
 # The portal with the registries sandbox and a local SMTP sink; Ctrl-C stops all of them.
 run: build
@@ -21,8 +21,18 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS) -- --no-print-directory
 
+# Unit and integration tests against a build with ASan + UBSan in build-asan
+# (docs/testing.md); `make test-sanitize SANITIZE_ARGS=--postgresql` adds PostgreSQL.
+test-sanitize: deps
+	@scripts/test-sanitize.sh $(SANITIZE_ARGS)
+
+# A few seconds of libFuzzer per target in build-fuzz (also a step of `make test`);
+# FUZZ_SECONDS=300 for a longer run.
+fuzz-smoke: deps
+	@scripts/fuzz-smoke.sh
+
 bench: build
 	@bench/page_vs_nginx.sh
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

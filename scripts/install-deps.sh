@@ -13,6 +13,7 @@ PACKAGES=(
   postgresql python3-aiosmtpd
   chromium fonts-dejavu-core nodejs npm
   wrk nginx-light curl procps bc linux-perf
+  clang libclang-rt-14-dev lld
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: unit tests (ctest; store tests on SQLite and PostgreSQL),
 # integration tests against a real `uslugi serve` on SQLite and on PostgreSQL,
+# a short fuzzing run of every parser that sees the network (fuzz/),
 # and browser tests in Debian's chromium. A throwaway PostgreSQL runs on a
 # loopback port for the duration and is removed afterwards. Ends with one
 # summary line and a non-zero exit on any failure.
@@ -49,6 +50,8 @@ step "integration tests on SQLite" integration-sqlite \
   env USLUGI_TEST_DATABASE=sqlite node --test --test-concurrency=1 tests/integration/
 step "integration tests on PostgreSQL" integration-postgresql \
   env USLUGI_TEST_DATABASE="$pg_url" node --test --test-concurrency=1 tests/integration/
+step "fuzzing smoke run (libFuzzer with ASan + UBSan, every target in fuzz/)" fuzz \
+  scripts/fuzz-smoke.sh
 step "browser tests (chromium, axe-core)" browser \
   env USLUGI_TEST_DATABASE=sqlite node --test --test-concurrency=1 tests/browser/
 

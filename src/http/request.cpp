@@ -146,6 +146,10 @@ void parse_multipart(const std::string& body, const std::string& boundary, Param
             Poco::StreamCopier::copyToString(reader.stream(), data);
             if (!iequals(disposition, "form-data") || !params.has("name"))
                 throw BadRequest("multipart part without form-data name");
+            // The rule url_decode applies to every name and value of a form.
+            if (params.get("name").find('\0') != std::string::npos ||
+                params.get("filename", "").find('\0') != std::string::npos)
+                throw BadRequest("NUL byte in a multipart name");
             if (params.has("filename")) {
                 files.push_back({params.get("name"), params.get("filename"),
                                  headers.get("Content-Type", "application/octet-stream"),
