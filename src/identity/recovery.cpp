@@ -164,7 +164,6 @@ Result RecoveryService::match_answer(const Context& ctx, const std::string& id_k
         r.outcome = Outcome::invalid;
         return r;
     }
-    const std::int64_t now = core::now_unix();
     std::vector<std::string> keys{
         "recover-id:" + identity_.protector().blind_index("recover", id_kind + ":" + normalized),
         "ip:recover:" + ctx.ip};
