@@ -114,6 +114,7 @@ private:
 
     void read_header() {
         parser_.emplace();
+        header_bytes_.clear();
         parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
         // The real body limit depends on the route, known only after the header;
         // until then Beast must not judge Content-Length against its default.
@@ -126,18 +127,22 @@ private:
     }
 
     // What bhttp::async_read_header does, except that the header's raw bytes
-    // are looked at before they leave the buffer (see has_obs_fold).
+    // are looked at (see has_obs_fold). Beast may take the header's bytes and
+    // still answer need_more (a body follows): what it used is consumed and
+    // kept for the check, as its own read loop consumes it.
     void parse_header() {
-        if (buffer_.size() > 0) {
+        while (buffer_.size() > 0 && !parser_->is_header_done()) {
             beast::error_code ec;
             const std::size_t used = parser_->put(buffer_.data(), ec);
-            if (ec != bhttp::error::need_more) {
-                if (!ec && has_obs_fold({static_cast<const char*>(buffer_.data().data()), used}))
-                    ec = bhttp::error::bad_value;  // answered 400 like any malformed header
-                buffer_.consume(used);
-                return on_header(ec);
+            header_bytes_.append(static_cast<const char*>(buffer_.data().data()), used);
+            buffer_.consume(used);
+            if (ec == bhttp::error::need_more) {
+                if (used == 0) break;
+                continue;
             }
+            if (ec) return finish_header(ec);
         }
+        if (parser_->is_header_done()) return finish_header({});
         const std::size_t size = beast::read_size(buffer_, 64 * 1024);
         stream_.async_read_some(buffer_.prepare(size),
                                 [self = shared_from_this()](beast::error_code ec, std::size_t n) {
@@ -148,6 +153,12 @@ private:
                                     if (ec) return self->on_read_error(ec);
                                     self->parse_header();
                                 });
+    }
+
+    void finish_header(beast::error_code ec) {
+        if (!ec && has_obs_fold(header_bytes_)) ec = bhttp::error::bad_value;  // answered 400 like any malformed header
+        header_bytes_.clear();
+        on_header(ec);
     }
 
     void on_header(beast::error_code ec) {
@@ -254,6 +265,7 @@ private:
     std::size_t requests_ = 0;
     Peer peer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    std::string header_bytes_;  // the raw header being parsed, for has_obs_fold
     Application::Plan plan_;
     std::string accept_language_;
     bool idle_ = false;
@@ -272,6 +284,7 @@ Server::Server(ServerOptions options, Application& app)
 }
 
 Server::~Server() {
+    destroying_ = true;
     pool_.shutdown();
     if (spare_fd_ >= 0) ::close(spare_fd_);
 }
@@ -458,7 +471,7 @@ void Server::connection_closed(Connection* c) {
     if (const auto found = per_client_.find(client_key(c->client())); found != per_client_.end() && --found->second == 0)
         per_client_.erase(found);
     connections_count_.fetch_sub(1, std::memory_order_relaxed);
-    if (stopping_ && connections_.empty()) asio::post(ioc_, [this] { shutdown_timer_.cancel(); });
+    if (stopping_ && connections_.empty() && !destroying_) asio::post(ioc_, [this] { shutdown_timer_.cancel(); });
 }
 
 }  // namespace uslugi::http

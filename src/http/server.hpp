@@ -113,6 +113,15 @@ private:
 
     ServerOptions options_;
     Application& app_;
+    // The connections' bookkeeping is declared before the I/O contexts: a
+    // connection still queued when a context is destroyed (after the shutdown
+    // deadline) reports its closing to members that must still be alive.
+    std::atomic<bool> stopping_{false};
+    std::mutex connections_mutex_;
+    std::unordered_set<Connection*> connections_;
+    std::map<boost::asio::ip::address, std::size_t> per_client_;  // by client_key()
+    std::atomic<std::size_t> connections_count_{0};
+    std::atomic<bool> destroying_{false};
     boost::asio::io_context ioc_;  // the acceptor, signals and timers; also the first I/O thread's
     std::vector<std::unique_ptr<boost::asio::io_context>> extra_contexts_;  // one per further I/O thread
     std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> idle_guards_;
@@ -123,13 +132,8 @@ private:
     boost::asio::steady_timer accept_retry_timer_;
     WorkerPool pool_;
     std::uint16_t port_ = 0;
-    std::atomic<bool> stopping_{false};
     std::size_t max_connections_ = 0;
     int spare_fd_ = -1;  // given back when out of descriptors, to accept and close waiting clients
-    std::mutex connections_mutex_;
-    std::unordered_set<Connection*> connections_;
-    std::map<boost::asio::ip::address, std::size_t> per_client_;  // by client_key()
-    std::atomic<std::size_t> connections_count_{0};
     std::atomic<std::uint64_t> refused_server_cap_{0};
     std::atomic<std::uint64_t> refused_client_cap_{0};
     std::atomic<std::uint64_t> refused_no_descriptors_{0};

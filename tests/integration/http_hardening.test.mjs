@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, backend, waitFor, runCli, metricValue } from '../support/server.mjs';
+import { startServer, backend, waitFor, runCli, metricValue, fetchMetrics } from '../support/server.mjs';
 import { statusOf } from '../support/http.mjs';
 
 const db = backend === 'sqlite' ? 'SQLite' : 'PostgreSQL';
@@ -122,7 +122,7 @@ describe(`connection caps on ${db}`, () => {
       assert.equal(res.status, 200, '/healthz from 127.0.0.1 answers');
       assert.deepEqual([...closed].sort((a, b) => a - b), Array.from({ length: OVER }, (_, k) => CAP + k),
         'exactly the connections beyond the cap were closed');
-      const metrics = await (await fetch(server.url + '/metrics')).text();
+      const metrics = await (await fetchMetrics(server.url)).text();
       assert.equal(metricValue(metrics, 'uslugi_connections_refused_total\\{reason="client_cap"\\}'), OVER);
       assert.ok(metricValue(metrics, 'uslugi_max_connections') > CAP);
       // The connections within the cap are really served.
@@ -134,7 +134,7 @@ describe(`connection caps on ${db}`, () => {
       for (const s of sockets) s.destroy();
     }
     // Once they are gone the address may connect again.
-    await waitFor(async () => metricValue(await (await fetch(server.url + '/metrics')).text(), 'uslugi_open_connections'),
+    await waitFor(async () => metricValue(await (await fetchMetrics(server.url)).text(), 'uslugi_open_connections'),
       (n) => n < CAP, { what: 'the closed sockets to be gone' });
     const again = await exchange(server.port, `GET /healthz HTTP/1.1\r\nHost: ${hostOf(server)}\r\nConnection: close\r\n\r\n`,
       { from: '127.0.0.2' });
@@ -185,5 +185,29 @@ describe(`request framing and the first byte on ${db}`, () => {
       'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n7\r\ntitle=x\r\n0\r\n\r\n');
     assert.equal(statusOf(chunked.text), 200, chunked.text);
     assert.match(chunked.text, /"title":"x"/);
+  });
+
+  // The header and the start of its body in one read, on a connection that
+  // already served a request: the header's bytes must leave the buffer once.
+  test('a body that begins in the same read as its header, after a first request', async () => {
+    const host = hostOf(server);
+    const body = 'title=' + 'я'.repeat(40);
+    const bytes = Buffer.byteLength(body);
+    const socket = net.connect({ port: server.port, host: '127.0.0.1' });
+    let data = '';
+    socket.on('data', (d) => { data += d.toString('latin1'); });
+    await new Promise((resolve) => socket.on('connect', resolve));
+    socket.write(`GET /robots.txt HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    await waitFor(() => data, (d) => /\r\n\r\n[\s\S]*Disallow/.test(d), { what: 'the first answer' });
+    data = '';
+    const head = `POST /test/upload HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+      `Content-Length: ${bytes}\r\nConnection: close\r\n\r\n`;
+    const raw = Buffer.concat([Buffer.from(head), Buffer.from(body)]);
+    socket.write(raw.subarray(0, head.length + 10));
+    await new Promise((resolve) => setImmediate(resolve));
+    socket.write(raw.subarray(head.length + 10));
+    await new Promise((resolve) => socket.on('end', resolve));
+    assert.equal(statusOf(data), 200, data);
+    assert.match(Buffer.from(data, 'latin1').toString('utf8'), /"title":"я{40}"/);
   });
 });
