@@ -153,12 +153,13 @@ describe('registration by e-mail', () => {
     assert.equal(opened.status, 200, opened.body);
     assert.ok(opened.body.includes(htmlText('identity.link_confirm.register_title')));
     assert.ok(opened.body.includes(`${email.slice(0, 2)}***@example.org`), 'the page names the address');
-    assert.ok(second.sid, 'the other browser got a session');
+    assert.equal(second.sid, null, 'opening the link stores no session');
     const before = await second.get('/signup/password');
     assert.equal(before.status, 303, 'nothing is confirmed before the button is pressed');
     const pressed = await second.postForm('/signup/confirm', { token: url.searchParams.get('token') });
     assert.equal(pressed.status, 303, pressed.body);
     assert.equal(pressed.location, '/signup/password');
+    assert.ok(second.sid, 'the button gave the other browser a session');
     const pw = await second.get('/signup/password');
     assert.equal(pw.status, 200);
 
