@@ -7,6 +7,8 @@
 #   - the portal (`uslugi serve`) on 127.0.0.1:8080.
 # Ctrl-C (or SIGTERM to this script) stops all three together.
 set -uo pipefail
+# Mail and the database hold personal data: readable by this user only.
+umask 077
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 uslugi="${BUILD_DIR:-build}/uslugi"
