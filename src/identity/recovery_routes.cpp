@@ -151,10 +151,7 @@ void register_recovery_routes(http::Router& router, http::App& app, const http::
         const std::string token = req.query().get_or("token", "");
         if (auto v = identity.peek_link(token, "recover"))
             return link_confirm_page(req, renderer, *v, "recover", "/recover/confirm", token);
-        Result r;
-        r.outcome = Outcome::no_challenge;
-        r.message_key = "identity.error.link_invalid";
-        return link_failed(req, r);
+        return link_failed(req, invalid_link());
     });
 
     router.post("/recover/confirm", [recovery, ctx_of, link_failed](Request& req) {

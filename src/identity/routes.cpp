@@ -126,10 +126,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         const std::string token = req.query().get_or("token", "");
         if (auto v = service.peek_link(token, "register"))
             return link_confirm_page(req, renderer, *v, "register", "/signup/confirm", token);
-        Result r;
-        r.outcome = Outcome::no_challenge;
-        r.message_key = "identity.error.link_invalid";
-        return link_failed(req, r);
+        return link_failed(req, invalid_link());
     });
 
     router.post("/signup/confirm", [&service, ctx_of, link_failed](Request& req) {

@@ -669,10 +669,7 @@ void register_security_routes(http::Router& router, const http::Renderer& render
         const std::string token = req.query().get_or("token", "");
         if (auto v = security->identity().peek_link(token, "contact", req.account->id))
             return link_confirm_page(req, renderer, *v, "contact", "/account/security/contacts/confirm", token);
-        Result r;
-        r.outcome = Outcome::no_challenge;
-        r.message_key = "identity.error.link_invalid";
-        return contact_link_failed(req, r);
+        return contact_link_failed(req, invalid_link());
     });
 
     router.post("/account/security/contacts/confirm", [&renderer, security, ctx_of, contact_link_failed](Request& req) {

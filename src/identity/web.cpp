@@ -78,6 +78,13 @@ Context context_of(const http::Request& req, const std::string& public_url) {
     return ctx;
 }
 
+Result invalid_link() {
+    Result r;
+    r.outcome = Outcome::no_challenge;
+    r.message_key = "identity.error.link_invalid";
+    return r;
+}
+
 http::Response link_confirm_page(const http::Request& req, const http::Renderer& renderer, const ChallengeView& v,
                                  const std::string& kind, const std::string& action, const std::string& token) {
     const core::Locale& locale = renderer.locale(req);

@@ -41,6 +41,9 @@ http::Response api_failure(const Result& r, const core::Locale& locale);
 // `public_url` (config), never the request's Host.
 Context context_of(const http::Request& req, const std::string& public_url);
 
+// The answer for a link that is unknown, used or expired (the same whatever the reason).
+Result invalid_link();
+
 // The page a link from a message opens: what it would confirm ("register",
 // "recover" or "contact" texts of identity.link_confirm) and a button that
 // POSTs the token to `action`. Nothing changes until the button is pressed.
