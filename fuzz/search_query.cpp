@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/search_index.hpp"
-#include "catalog/search_text.hpp"
+#include "core/text.hpp"
 #include "fuzz_check.hpp"
 
 namespace {

@@ -55,22 +55,6 @@ Text Text::from_json(const nlohmann::json& j) {
     return t;
 }
 
-AccountLevel parse_level(std::string_view s) {
-    if (s == "simplified") return AccountLevel::simplified;
-    if (s == "standard") return AccountLevel::standard;
-    if (s == "confirmed") return AccountLevel::confirmed;
-    throw std::invalid_argument("unknown account level: " + std::string(s));
-}
-
-std::string_view to_string(AccountLevel level) {
-    switch (level) {
-        case AccountLevel::simplified: return "simplified";
-        case AccountLevel::standard: return "standard";
-        case AccountLevel::confirmed: return "confirmed";
-    }
-    return "confirmed";
-}
-
 bool Service::available_in(std::string_view region, std::string_view settlement) const {
     if (region.empty()) return true;
     if (!regions.empty() && !contains(regions, "*") && !contains(regions, region)) return false;
@@ -122,7 +106,7 @@ void CatalogData::add_document(const nlohmann::json& doc) {
             svc.settlements = strings(s, "settlements");
             svc.categories = strings(s, "categories");
             svc.how_to_get = strings(s, "how_to_get");
-            svc.min_level = parse_level(str(s, "min_level"));
+            svc.min_level = identity::parse_level(str(s, "min_level"));
             svc.fee_kopecks = s.value("fee_kopecks", 0LL);
             for (const auto& d : s.value("documents", nlohmann::json::array())) svc.documents.push_back(Text::from_json(d));
             svc.online_form = s.value("online_form", false);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "catalog/search_index.hpp"
+#include "identity/model.hpp"
 
 namespace uslugi::catalog {
 
@@ -22,10 +23,6 @@ struct Text {
     const std::string& in(std::string_view lang) const;
     static Text from_json(const nlohmann::json& j);
 };
-
-enum class AccountLevel { simplified = 1, standard = 2, confirmed = 3 };
-AccountLevel parse_level(std::string_view s);
-std::string_view to_string(AccountLevel level);
 
 struct Settlement {
     std::string id, region_code, kind, oktmo, municipality;
@@ -65,7 +62,7 @@ struct Service {
     std::string id, authority, level;
     Text title, short_text, description, fee_note, duration, result;
     std::vector<std::string> audiences, regions, settlements, categories, how_to_get;
-    AccountLevel min_level = AccountLevel::confirmed;
+    identity::Level min_level = identity::Level::confirmed;
     long long fee_kopecks = 0;
     std::vector<Text> documents;
     bool online_form = false;

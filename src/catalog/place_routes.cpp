@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "catalog/page_helpers.hpp"
+#include "http/pagination.hpp"
 #include "catalog/routes.hpp"
 #include "http/session_store.hpp"
 
@@ -11,6 +11,8 @@ namespace uslugi::catalog {
 using http::Data;
 using http::Request;
 using http::Response;
+using http::kPageSize;
+using http::string_list;
 
 namespace {
 

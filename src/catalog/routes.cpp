@@ -10,7 +10,7 @@
 #include <mutex>
 
 #include "catalog/blank_pdf.hpp"
-#include "catalog/page_helpers.hpp"
+#include "http/pagination.hpp"
 #include "http/session_store.hpp"
 
 namespace uslugi::catalog {
@@ -18,6 +18,8 @@ namespace uslugi::catalog {
 using http::Data;
 using http::Request;
 using http::Response;
+using http::kPageSize;
+using http::string_list;
 
 namespace {
 

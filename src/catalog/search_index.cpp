@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "catalog/search_text.hpp"
+#include "core/text.hpp"
 
 namespace uslugi::catalog {
 

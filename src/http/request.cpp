@@ -66,21 +66,6 @@ std::string url_decode(std::string_view in, bool plus_is_space) {
     return out;
 }
 
-std::string url_encode(std::string_view in) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : in) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(digits[c >> 4]);
-            out.push_back(digits[c & 15]);
-        }
-    }
-    return out;
-}
-
 Params parse_urlencoded(std::string_view text) {
     Params params;
     std::size_t pos = 0;

@@ -4,7 +4,11 @@
 // visitor (session, language, request id).
 #include <utility>  // before Boost.Asio under C++20 with GCC 12 (DESIGN.md)
 
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "core/text.hpp"
+#include "http/account_brief.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -44,14 +48,6 @@ struct UploadedFile {
 };
 
 struct SessionData;  // session_store.hpp
-
-// The signed-in account as every page needs it (header, access checks); the
-// identity module loads it (App::set_account_loader).
-struct AccountBrief {
-    std::int64_t id = 0;
-    std::string display_name;  // "Анна Смирнова"
-    std::string level;         // simplified | standard | confirmed
-};
 
 class BadRequest : public std::runtime_error {
 public:
@@ -115,7 +111,7 @@ private:
 // Percent-decoding; `plus_is_space` for application/x-www-form-urlencoded.
 // Throws BadRequest on malformed escapes or decoded NUL bytes.
 std::string url_decode(std::string_view in, bool plus_is_space);
-std::string url_encode(std::string_view in);
+using text::url_encode;
 Params parse_urlencoded(std::string_view text);
 std::map<std::string, std::string, std::less<>> parse_cookie_header(std::string_view header);
 void parse_multipart(const std::string& body, const std::string& boundary, Params& fields,

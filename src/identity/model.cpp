@@ -1,6 +1,6 @@
 #include "identity/model.hpp"
 
-#include "catalog/search_text.hpp"
+#include "core/text.hpp"
 #include "core/crypto.hpp"
 #include "core/validators.hpp"
 
@@ -10,8 +10,25 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 namespace uslugi::identity {
+
+Level parse_level(std::string_view s) {
+    if (s == "simplified") return Level::simplified;
+    if (s == "standard") return Level::standard;
+    if (s == "confirmed") return Level::confirmed;
+    throw std::invalid_argument("unknown account level: " + std::string(s));
+}
+
+std::string_view to_string(Level level) {
+    switch (level) {
+        case Level::simplified: return "simplified";
+        case Level::standard: return "standard";
+        case Level::confirmed: return "confirmed";
+    }
+    return "confirmed";
+}
 
 std::string_view to_string(AccountStatus s) { return s == AccountStatus::active ? "active" : "deleted"; }
 
@@ -53,7 +70,7 @@ int score_of(double bits) {
 // Lower-case words of a text joined without separators: "Анна-Мария" → "аннамария".
 std::string squeezed_lower(std::string_view s) {
     std::string out;
-    for (const auto& t : catalog::text::tokenize(s)) out += t.lower;
+    for (const auto& t : text::tokenize(s)) out += t.lower;
     return out;
 }
 
@@ -147,7 +164,7 @@ bool is_any_space(char32_t cp) {
 }  // namespace
 
 std::string tidy_text(std::string_view typed) {
-    const std::u32string cps = catalog::text::decode_utf8(catalog::text::sanitize(typed));
+    const std::u32string cps = text::decode_utf8(text::sanitize(typed));
     std::u32string out;
     bool pending_space = false;
     for (char32_t cp : cps) {
@@ -159,7 +176,7 @@ std::string tidy_text(std::string_view typed) {
         pending_space = false;
         out.push_back(cp);
     }
-    return catalog::text::encode_utf8(out);
+    return text::encode_utf8(out);
 }
 
 std::int64_t wait_after_failures(const ThrottlePolicy& p, int failures) {

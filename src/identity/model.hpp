@@ -2,7 +2,6 @@
 // Identity rules with no I/O (ID-1, ID-4, ID-5, ID-6): levels and what each
 // unlocks, password policy, brute-force waits, one-time code rules, and the
 // short description of a browser for the lists of sessions and actions.
-#include "catalog/model.hpp"
 #include "core/validators.hpp"
 
 #include <cstdint>
@@ -14,9 +13,10 @@
 namespace uslugi::identity {
 
 // The levels are the catalog's vocabulary too: every service declares its minimum.
-using Level = catalog::AccountLevel;
-using catalog::parse_level;
-using catalog::to_string;
+enum class Level { simplified = 1, standard = 2, confirmed = 3 };
+// Throws std::invalid_argument for a word that names no level.
+Level parse_level(std::string_view s);
+std::string_view to_string(Level level);
 
 enum class AccountStatus { active, deleted };
 std::string_view to_string(AccountStatus s);

@@ -1,6 +1,6 @@
 #include "identity/profile.hpp"
 
-#include "catalog/search_text.hpp"
+#include "core/text.hpp"
 #include "core/validators.hpp"
 #include "identity/service.hpp"
 
@@ -58,7 +58,7 @@ bool is_control_cp(char32_t cp) {
 std::string squeeze(std::string_view raw) {
     std::u32string out;
     bool pending_space = false;
-    for (char32_t cp : catalog::text::decode_utf8(raw)) {
+    for (char32_t cp : text::decode_utf8(raw)) {
         if (is_space_cp(cp)) {
             pending_space = !out.empty();
             continue;
@@ -67,25 +67,25 @@ std::string squeeze(std::string_view raw) {
         pending_space = false;
         out.push_back(cp);
     }
-    return catalog::text::encode_utf8(out);
+    return text::encode_utf8(out);
 }
 
 // Free text of a document (birth place, "issued by"): letters of any
 // alphabet, digits, spaces and the punctuation such texts really use. Markup
 // and control characters have no place in them.
 bool allowed_text_char(char32_t cp) {
-    if (catalog::text::is_word_char(cp) || cp == U' ') return true;
+    if (text::is_word_char(cp) || cp == U' ') return true;
     static constexpr std::u32string_view punctuation = U".,-()№\"'/«»–—:;’";
     return punctuation.find(cp) != std::u32string_view::npos;
 }
 
 std::string check_free_text(const std::string& value, std::size_t max_chars, const char* too_long_key) {
-    const std::u32string cps = catalog::text::decode_utf8(value);
+    const std::u32string cps = text::decode_utf8(value);
     if (cps.size() > max_chars) return too_long_key;
     bool has_letter = false;
     for (char32_t cp : cps) {
         if (!allowed_text_char(cp) || is_control_cp(cp)) return "profile.error.text_chars";
-        if (catalog::text::is_word_char(cp) && !(cp >= U'0' && cp <= U'9')) has_letter = true;
+        if (text::is_word_char(cp) && !(cp >= U'0' && cp <= U'9')) has_letter = true;
     }
     return has_letter ? "" : "profile.error.text_chars";
 }

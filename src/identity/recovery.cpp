@@ -1,6 +1,6 @@
 #include "identity/recovery.hpp"
 
-#include "catalog/search_text.hpp"
+#include "core/text.hpp"
 #include "core/clock.hpp"
 #include "core/validators.hpp"
 #include "db/transaction.hpp"
@@ -158,7 +158,7 @@ Result RecoveryService::match_answer(const Context& ctx, const std::string& id_k
         else r.errors["id_value"] = v.message_key();
     }
     if (!is_security_question(question)) r.errors["question"] = "security.error.question_required";
-    if (catalog::text::sanitize(answer).empty()) r.errors["answer"] = "security.error.answer_required";
+    if (text::sanitize(answer).empty()) r.errors["answer"] = "security.error.answer_required";
     else if (answer.size() > kAnswerMaxBytes) r.errors["answer"] = "security.error.answer_too_long";
     if (!r.errors.empty()) {
         r.outcome = Outcome::invalid;

@@ -1,11 +1,11 @@
 #include "identity/service.hpp"
 
-#include "catalog/search_text.hpp"
+#include "core/text.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/validators.hpp"
 #include "db/transaction.hpp"
-#include "identity/totp.hpp"
+#include "core/totp.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -45,7 +45,7 @@ Result outcome(Outcome o, std::string message_key = {}, std::int64_t retry_after
 Result blocked(std::int64_t wait) { return outcome(Outcome::blocked, "identity.error.blocked", wait); }
 
 bool allowed_name_char(char32_t cp) {
-    return catalog::text::is_word_char(cp) && !(cp >= U'0' && cp <= U'9');
+    return text::is_word_char(cp) && !(cp >= U'0' && cp <= U'9');
 }
 
 }  // namespace
@@ -57,7 +57,7 @@ std::string check_name_part(const std::string& value, bool required) {
         if (ch < 0x20 || ch == 0x7F) return "identity.error.name_chars";
     const std::string trimmed = tidy_text(value);
     if (trimmed.empty()) return required ? "identity.error.name_required" : "";
-    const std::u32string cps = catalog::text::decode_utf8(trimmed);
+    const std::u32string cps = text::decode_utf8(trimmed);
     if (cps.size() > 60) return "identity.error.name_too_long";
     bool has_letter = false;
     for (char32_t cp : cps) {
@@ -234,7 +234,7 @@ CodeCheck IdentityService::check_app_code(const Challenge& c, const std::string&
     // concurrent guesses cannot outrun the challenge's failure limit.
     if (!challenges_.take_try(c.id, options_.sms.max_failures)) return CodeCheck::no_tries_left;
     const auto account = c.account_id ? accounts_.find(*c.account_id) : std::nullopt;
-    const auto step = account ? totp_match(account->totp_secret, code, now) : std::nullopt;
+    const auto step = account ? core::totp_match(account->totp_secret, code, now) : std::nullopt;
     if (!step || !accounts_.use_totp_step(account->id, *step)) return CodeCheck::wrong;
     db::transact(db_, [&](soci::session& tx) {
         challenges_.give_back_try(tx, c.id);
@@ -581,6 +581,7 @@ std::shared_ptr<const http::AccountBrief> IdentityService::brief_of(const Accoun
     b->id = a.id;
     b->display_name = a.display_name();
     b->level = std::string(to_string(a.level));
+    b->level_rank = static_cast<int>(a.level);
     return b;
 }
 

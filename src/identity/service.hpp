@@ -12,7 +12,7 @@
 #include "core/crypto.hpp"
 #include "db/database.hpp"
 #include "http/rate_limiter.hpp"
-#include "http/request.hpp"
+#include "http/account_brief.hpp"
 #include "identity/model.hpp"
 #include "identity/store.hpp"
 #include "jobs/service.hpp"

@@ -43,7 +43,7 @@ TEST_P(CatalogStoreTest, SeedLoadsTheDemoCatalogAndIsIdempotent) {
     const auto* passport = cat.service("foreign-passport-chip");
     ASSERT_NE(passport, nullptr);
     EXPECT_EQ(passport->fee_kopecks, 600000);
-    EXPECT_EQ(passport->min_level, catalog::AccountLevel::confirmed);
+    EXPECT_EQ(passport->min_level, identity::Level::confirmed);
     EXPECT_FALSE(cat.authority(passport->authority)->name.ru.empty());
 }
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "catalog/search_index.hpp"
-#include "catalog/search_text.hpp"
+#include "core/text.hpp"
 
 using namespace uslugi;
 using catalog::SearchDocument;
@@ -328,13 +328,13 @@ const std::vector<QueryCase> kCases{
 }  // namespace
 
 TEST(SearchText, FoldsCaseAccentsAndYo) {
-    const auto tokens = catalog::text::tokenize("ЁЛКА Ёжик école STRAßE Ça-va «Паспорт»,штрафы");
+    const auto tokens = text::tokenize("ЁЛКА Ёжик école STRAßE Ça-va «Паспорт»,штрафы");
     std::vector<std::string> folded;
     for (const auto& t : tokens) folded.push_back(t.folded);
     EXPECT_EQ(folded, (std::vector<std::string>{"елка", "ежик", "ecole", "strasse", "ca", "va", "паспорт", "штрафы"}));
     EXPECT_EQ(tokens[2].lower, "école");
     // Decomposed й and é are composed or folded like the precomposed letters.
-    const auto decomposed = catalog::text::tokenize("новыи\xCC\x86 e\xCC\x81" "cole");
+    const auto decomposed = text::tokenize("новыи\xCC\x86 e\xCC\x81" "cole");
     ASSERT_EQ(decomposed.size(), 2u);
     EXPECT_EQ(decomposed[0].folded, "новый");
     EXPECT_EQ(decomposed[1].folded, "ecole");
@@ -342,47 +342,47 @@ TEST(SearchText, FoldsCaseAccentsAndYo) {
 
 TEST(SearchText, InvalidUtf8AndControlsNeverBreakTokens) {
     const std::string bad = std::string("па\xFF\xFEспорт\xC3") + "\x01\x7f" + "\xED\xA0\x80" + "штраф";
-    const auto tokens = catalog::text::tokenize(bad);
+    const auto tokens = text::tokenize(bad);
     ASSERT_EQ(tokens.size(), 3u);
     EXPECT_EQ(tokens[0].folded, "па");
     EXPECT_EQ(tokens[1].folded, "спорт");
     EXPECT_EQ(tokens[2].folded, "штраф");
-    const std::string clean = catalog::text::sanitize(bad);
-    EXPECT_EQ(catalog::text::encode_utf8(catalog::text::decode_utf8(clean)), clean);  // valid UTF-8
+    const std::string clean = text::sanitize(bad);
+    EXPECT_EQ(text::encode_utf8(text::decode_utf8(clean)), clean);  // valid UTF-8
     EXPECT_EQ(clean.find('\x01'), std::string::npos);
     // Cutting never splits a character.
-    EXPECT_EQ(catalog::text::cut_utf8("паспорт", 3), "п");
-    EXPECT_EQ(catalog::text::cut_utf8("паспорт", 4), "па");
-    EXPECT_EQ(catalog::text::cut_utf8("abc", 10), "abc");
+    EXPECT_EQ(text::cut_utf8("паспорт", 3), "п");
+    EXPECT_EQ(text::cut_utf8("паспорт", 4), "па");
+    EXPECT_EQ(text::cut_utf8("abc", 10), "abc");
 }
 
 TEST(SearchText, StopWordsAndStems) {
-    const auto tokens = catalog::text::tokenize("справка о несудимости for the driver");
+    const auto tokens = text::tokenize("справка о несудимости for the driver");
     std::vector<std::string> kept;
     for (const auto& t : tokens)
-        if (!catalog::text::is_stop_word(t)) kept.push_back(t.folded);
+        if (!text::is_stop_word(t)) kept.push_back(t.folded);
     EXPECT_EQ(kept, (std::vector<std::string>{"справка", "несудимости", "driver"}));
-    using catalog::text::StemLang;
-    EXPECT_EQ(catalog::text::stem(StemLang::ru, "паспортом"), catalog::text::stem(StemLang::ru, "паспорт"));
-    EXPECT_EQ(catalog::text::stem(StemLang::ru, "штрафов"), "штраф");
-    EXPECT_EQ(catalog::text::stem(StemLang::en, "passports"), "passport");
-    EXPECT_EQ(catalog::text::stem(StemLang::fr, "écoles"), "ecol");  // folded like words
+    using text::StemLang;
+    EXPECT_EQ(text::stem(StemLang::ru, "паспортом"), text::stem(StemLang::ru, "паспорт"));
+    EXPECT_EQ(text::stem(StemLang::ru, "штрафов"), "штраф");
+    EXPECT_EQ(text::stem(StemLang::en, "passports"), "passport");
+    EXPECT_EQ(text::stem(StemLang::fr, "écoles"), "ecol");  // folded like words
 }
 
 TEST(SearchText, KeyboardLayoutSwap) {
-    EXPECT_EQ(catalog::text::swap_keyboard_layout("gfcgjhn"), "паспорт");
-    EXPECT_EQ(catalog::text::swap_keyboard_layout("руддщ"), "hello");
-    EXPECT_EQ(catalog::text::swap_keyboard_layout("ltncfl"), "детсад");
-    EXPECT_EQ(catalog::text::swap_keyboard_layout(";r[ j[jnf"), "жкх охота");
-    EXPECT_EQ(catalog::text::swap_keyboard_layout("GFCGJHN"), "ПАСПОРТ");
-    EXPECT_EQ(catalog::text::swap_keyboard_layout("ctkj"), "село");
-    EXPECT_EQ(catalog::text::swap_keyboard_layout("mixed смесь"), "");
-    EXPECT_EQ(catalog::text::swap_keyboard_layout("2024"), "");
+    EXPECT_EQ(text::swap_keyboard_layout("gfcgjhn"), "паспорт");
+    EXPECT_EQ(text::swap_keyboard_layout("руддщ"), "hello");
+    EXPECT_EQ(text::swap_keyboard_layout("ltncfl"), "детсад");
+    EXPECT_EQ(text::swap_keyboard_layout(";r[ j[jnf"), "жкх охота");
+    EXPECT_EQ(text::swap_keyboard_layout("GFCGJHN"), "ПАСПОРТ");
+    EXPECT_EQ(text::swap_keyboard_layout("ctkj"), "село");
+    EXPECT_EQ(text::swap_keyboard_layout("mixed смесь"), "");
+    EXPECT_EQ(text::swap_keyboard_layout("2024"), "");
 }
 
 TEST(SearchText, EditDistanceCountsCodePointsAndTranspositions) {
-    using catalog::text::decode_utf8;
-    using catalog::text::edit_distance;
+    using text::decode_utf8;
+    using text::edit_distance;
     EXPECT_EQ(edit_distance(decode_utf8("штарфы"), decode_utf8("штрафы"), 2), 1);
     EXPECT_EQ(edit_distance(decode_utf8("пасспорт"), decode_utf8("паспорт"), 2), 1);
     EXPECT_EQ(edit_distance(decode_utf8("детсат"), decode_utf8("детсад"), 2), 1);

@@ -11,7 +11,7 @@
 #include "http/session_store.hpp"
 #include "identity/recovery.hpp"
 #include "identity/security.hpp"
-#include "identity/totp.hpp"
+#include "core/totp.hpp"
 #include "jobs/store.hpp"
 #include "notifications/store.hpp"
 #include "store_fixture.hpp"
@@ -76,7 +76,7 @@ std::vector<std::vector<bool>> modules_of(const std::string& svg, int size) {
 }  // namespace
 
 TEST(QrSvg, IsOneWellFormedSvgElementWithAnAccessibleName) {
-    const std::string uri = totp_uri("Госуслуги", "+79264337428", std::string(20, 'k'));
+    const std::string uri = core::totp_uri("Госуслуги", "+79264337428", std::string(20, 'k'));
     const std::string svg = qr_svg(uri, "QR-код для \"приложения\" & <ключ>");
     EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
     EXPECT_EQ(svg.substr(svg.size() - 6), "</svg>");
@@ -343,12 +343,12 @@ TEST_P(SecurityServiceTest, AnAuthenticatorCodeSwitchesTwoStepOnOnceAndCannotBeR
     ASSERT_TRUE(setup);
     // The same setup on a reload: the app already scanned this secret.
     EXPECT_EQ(security_->totp_setup(ctx, id, "Госуслуги")->secret_base32, setup->secret_base32);
-    const auto secret = base32_decode(setup->secret_base32);
+    const auto secret = core::base32_decode(setup->secret_base32);
     ASSERT_TRUE(secret);
     EXPECT_EQ(security_->confirm_totp(ctx, id, "12345").outcome, Outcome::invalid);
-    const std::string code = totp(*secret, core::now_unix());
+    const std::string code = core::totp(*secret, core::now_unix());
     // The code of a step ten minutes ago is refused.
-    EXPECT_EQ(security_->confirm_totp(ctx, id, totp(*secret, core::now_unix() - 600)).outcome, Outcome::wrong_code);
+    EXPECT_EQ(security_->confirm_totp(ctx, id, core::totp(*secret, core::now_unix() - 600)).outcome, Outcome::wrong_code);
     ASSERT_TRUE(security_->confirm_totp(ctx, id, code).ok());
     auto a = identity_->accounts().find(id);
     EXPECT_EQ(a->two_factor, "totp");
@@ -356,7 +356,7 @@ TEST_P(SecurityServiceTest, AnAuthenticatorCodeSwitchesTwoStepOnOnceAndCannotBeR
     EXPECT_EQ(outbox_count("security.two_factor_changed"), 1) << "the owner is told";
     ASSERT_EQ(sessions_->list_for_account(id, here.id_hash).size(), 1u) << "the other session ended";
     // The code that switched it on is spent: the same step cannot be used to sign in.
-    const auto step = totp_match(*secret, code, core::now_unix());
+    const auto step = core::totp_match(*secret, code, core::now_unix());
     ASSERT_TRUE(step);
     EXPECT_FALSE(identity_->accounts().use_totp_step(id, *step));
     // The re-authentication was spent by the change; switching off needs the password and the app's code.
@@ -365,7 +365,7 @@ TEST_P(SecurityServiceTest, AnAuthenticatorCodeSwitchesTwoStepOnOnceAndCannotBeR
     ASSERT_EQ(security_->start_reauth(ctx, id, kPassword).outcome, Outcome::second_factor);
     EXPECT_EQ(security_->disable_two_factor(ctx, id).outcome, Outcome::reauth_required) << "the password alone";
     EXPECT_EQ(security_->confirm_reauth(ctx, id, code).outcome, Outcome::wrong_code) << "a spent code";
-    ASSERT_TRUE(security_->confirm_reauth(ctx, id, totp(*secret, core::now_unix() + 30)).ok());
+    ASSERT_TRUE(security_->confirm_reauth(ctx, id, core::totp(*secret, core::now_unix() + 30)).ok());
     EXPECT_TRUE(security_->disable_two_factor(ctx, id).ok());
     EXPECT_EQ(identity_->accounts().find(id)->two_factor, "off");
     const auto log = actions(id);
@@ -408,8 +408,8 @@ TEST_P(SecurityServiceTest, RecoveryOfAnAccountWithAnAppNeedsTheAppsCodeBeforeTh
     EXPECT_EQ(s->proof, SecondProof::app);
     const std::string fresh = "новый длинный пароль для проверки";
     EXPECT_EQ(recovery_->finish(ctx, fresh, fresh).outcome, Outcome::second_factor);
-    EXPECT_EQ(recovery_->confirm_second_code(ctx, totp(secret, core::now_unix() - 600)).outcome, Outcome::wrong_code);
-    ASSERT_TRUE(recovery_->confirm_second_code(ctx, totp(secret, core::now_unix())).ok());
+    EXPECT_EQ(recovery_->confirm_second_code(ctx, core::totp(secret, core::now_unix() - 600)).outcome, Outcome::wrong_code);
+    ASSERT_TRUE(recovery_->confirm_second_code(ctx, core::totp(secret, core::now_unix())).ok());
     EXPECT_TRUE(recovery_->ready(ctx));
     ASSERT_TRUE(recovery_->finish(ctx, fresh, fresh).ok());
     EXPECT_TRUE(core::password_verify(identity_->accounts().find(id)->password_hash, fresh));

@@ -13,7 +13,7 @@
 #include "db/transaction.hpp"
 #include "http/rate_limiter.hpp"
 #include "identity/service.hpp"
-#include "identity/totp.hpp"
+#include "core/totp.hpp"
 #include "jobs/store.hpp"
 #include "notifications/store.hpp"
 #include "store_fixture.hpp"
@@ -501,7 +501,7 @@ TEST_P(IdentityServiceTest, SmsSecondFactor) {
 
 TEST_P(IdentityServiceTest, TotpSecondFactorRefusesAReplayedCode) {
     const std::int64_t id = make_account();
-    const std::string secret = new_totp_secret();
+    const std::string secret = core::new_totp_secret();
     set_two_factor(id, "totp", secret);
 
     Result r = service().sign_in(ctx(), "+79161234567", kPassword, false);
@@ -511,7 +511,7 @@ TEST_P(IdentityServiceTest, TotpSecondFactorRefusesAReplayedCode) {
     EXPECT_FALSE(r.challenge->can_resend);
     EXPECT_EQ(count("SELECT COUNT(*) FROM notifications_outbox"), 0) << "an app's code is not sent";
 
-    const std::string code = totp(secret, core::now_unix());
+    const std::string code = core::totp(secret, core::now_unix());
     const Result done = service().confirm_second_factor(ctx(), code);
     ASSERT_TRUE(done.ok()) << to_string(done.outcome);
     EXPECT_EQ(done.account_id, id);
@@ -525,7 +525,7 @@ TEST_P(IdentityServiceTest, TotpSecondFactorRefusesAReplayedCode) {
     EXPECT_EQ(replay.account_id, 0);
     // The app's next code is fine.
     const Result next = service().confirm_second_factor(ctx("session-b", "198.51.100.7"),
-                                                        totp(secret, core::now_unix() + kTotpStep));
+                                                        core::totp(secret, core::now_unix() + core::kTotpStep));
     ASSERT_TRUE(next.ok()) << to_string(next.outcome);
     EXPECT_EQ(next.account_id, id);
 }
@@ -534,14 +534,14 @@ TEST_P(IdentityServiceTest, TotpSecondFactorRefusesAReplayedCode) {
 // the last one even a right code is refused.
 TEST_P(IdentityServiceTest, TotpChallengeEndsAfterMaxFailures) {
     const std::int64_t id = make_account();
-    const std::string secret = new_totp_secret();
+    const std::string secret = core::new_totp_secret();
     set_two_factor(id, "totp", secret);
     ASSERT_EQ(service().sign_in(ctx(), "+79161234567", kPassword, false).outcome, Outcome::second_factor);
-    const std::string right = totp(secret, core::now_unix());
+    const std::string right = core::totp(secret, core::now_unix());
     // A code no step of the window produces.
     std::string wrong = "000000";
     const std::int64_t now = core::now_unix();
-    while (totp_match(secret, wrong, now, 2)) wrong[5]++;
+    while (core::totp_match(secret, wrong, now, 2)) wrong[5]++;
     const int max_failures = service().options().sms.max_failures;
     Outcome last = Outcome::ok;
     for (int i = 0; i < max_failures; ++i) {

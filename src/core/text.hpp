@@ -1,5 +1,5 @@
 #pragma once
-// Text processing for the catalog search index (CAT-2): UTF-8 decoding that
+// Text processing shared by every module and the catalog search index (CAT-2): UTF-8 decoding that
 // never fails, case and accent folding, tokens, stop words, Snowball stems,
 // keyboard-layout swaps and edit distance. Pure functions without I/O; all of
 // them may be called from any number of threads at once.
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace uslugi::catalog::text {
+namespace uslugi::text {
 
 enum class Script : std::uint8_t { other, digits, latin, cyrillic };
 
@@ -71,4 +71,7 @@ int edit_distance(std::u32string_view a, std::u32string_view b, int max);
 void append_html_escaped(std::string& out, std::string_view s);
 std::string html_escape(std::string_view s);
 
-}  // namespace uslugi::catalog::text
+// Percent-encodes everything but RFC 3986 unreserved characters (for a query value or a path segment).
+std::string url_encode(std::string_view in);
+
+}  // namespace uslugi::text

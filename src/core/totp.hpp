@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace uslugi::identity {
+namespace uslugi::core {
 
 inline constexpr int kTotpDigits = 6;
 inline constexpr std::int64_t kTotpStep = 30;
@@ -25,4 +25,4 @@ std::optional<std::int64_t> totp_match(std::string_view secret, std::string_view
 // otpauth://totp/… URI for the QR code an app scans.
 std::string totp_uri(std::string_view issuer, std::string_view account_label, std::string_view secret);
 
-}  // namespace uslugi::identity
+}  // namespace uslugi::core

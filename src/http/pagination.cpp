@@ -1,13 +1,11 @@
-#include "catalog/page_helpers.hpp"
+#include "http/pagination.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace uslugi::catalog {
+namespace uslugi::http {
 
-using http::Data;
-using http::Request;
 
 std::size_t page_of(const Request& req) {
     const std::string p = req.query().get_or("page", "1");
@@ -32,7 +30,7 @@ std::string pagination(const http::Renderer& renderer, const Request& req, std::
     d.set("label", fmt::format(fmt::runtime(t.text("catalog.page_of")), page, pages));
     if (page > 1) d.set("prev", link(page - 1));
     if (page < pages) d.set("next", link(page + 1));
-    return renderer.fragment(req, "catalog/pagination", d);
+    return renderer.fragment(req, "layout/pagination", d);
 }
 
 Data string_list(const std::vector<std::string>& items) {
@@ -41,4 +39,4 @@ Data string_list(const std::vector<std::string>& items) {
     return list;
 }
 
-}  // namespace uslugi::catalog
+}  // namespace uslugi::http

@@ -1,12 +1,12 @@
-#include "identity/totp.hpp"
+#include "core/totp.hpp"
 
 #include "core/crypto.hpp"
-#include "http/request.hpp"
+#include "core/text.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-namespace uslugi::identity {
+namespace uslugi::core {
 
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -89,9 +89,9 @@ std::optional<std::int64_t> totp_match(std::string_view secret, std::string_view
 }
 
 std::string totp_uri(std::string_view issuer, std::string_view label, std::string_view secret) {
-    const std::string iss = http::url_encode(issuer);
-    return "otpauth://totp/" + iss + ":" + http::url_encode(label) + "?secret=" + base32_encode(secret) +
+    const std::string iss = text::url_encode(issuer);
+    return "otpauth://totp/" + iss + ":" + text::url_encode(label) + "?secret=" + base32_encode(secret) +
            "&issuer=" + iss + "&algorithm=SHA1&digits=6&period=30";
 }
 
-}  // namespace uslugi::identity
+}  // namespace uslugi::core

@@ -1,13 +1,14 @@
-#include "catalog/search_text.hpp"
+#include "core/text.hpp"
 
 #include <libstemmer.h>
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdlib>
 #include <unordered_set>
 
-namespace uslugi::catalog::text {
+namespace uslugi::text {
 
 namespace {
 
@@ -412,4 +413,19 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
-}  // namespace uslugi::catalog::text
+std::string url_encode(std::string_view in) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : in) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(digits[c >> 4]);
+            out.push_back(digits[c & 15]);
+        }
+    }
+    return out;
+}
+
+}  // namespace uslugi::text

@@ -2,13 +2,13 @@
 // spelling authenticator apps use for secrets (RFC 4648 §6).
 #include <gtest/gtest.h>
 
-#include "identity/totp.hpp"
+#include "core/totp.hpp"
 
 #include <string>
 #include <utility>
 #include <vector>
 
-using namespace uslugi::identity;
+using namespace uslugi::core;
 
 namespace {
 // The 20-byte ASCII secret of both RFCs' appendices.

@@ -1,5 +1,5 @@
 #pragma once
-// Small helpers shared by the catalog's pages: page numbers, previous/next
+// Small helpers shared by pages of every module: page numbers, previous/next
 // links, lists of strings for templates.
 #include <string>
 #include <vector>
@@ -9,16 +9,16 @@
 #include "http/request.hpp"
 #include "http/templates.hpp"
 
-namespace uslugi::catalog {
+namespace uslugi::http {
 
 inline constexpr std::size_t kPageSize = 20;
 
 // The ?page= number, 1 when absent or malformed.
 std::size_t page_of(const http::Request& req);
-// The "previous / page 2 of 5 / next" navigation (templates/catalog/pagination),
+// The "previous / page 2 of 5 / next" navigation (templates/layout/pagination),
 // with links that keep the rest of the query; empty when everything fits one page.
 std::string pagination(const http::Renderer& renderer, const http::Request& req, std::size_t page, std::size_t total,
                        std::size_t page_size = kPageSize);
 http::Data string_list(const std::vector<std::string>& items);
 
-}  // namespace uslugi::catalog
+}  // namespace uslugi::http
