@@ -4,10 +4,10 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 USLUGI := $(BUILD_DIR)/uslugi
 
-.PHONY: run test deps build unit integration browser clean bench test-sanitize fuzz-smoke
+.PHONY: run test deps configure build build-portal unit integration browser clean bench test-sanitize fuzz-smoke
 
 # The portal with the registries sandbox and a local SMTP sink; Ctrl-C stops all of them.
-run: build
+run: build-portal
 	@mkdir -p var
 	@BUILD_DIR=$(BUILD_DIR) exec scripts/run-local.sh
 
@@ -17,9 +17,16 @@ test: build
 deps:
 	@scripts/install-deps.sh
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+# Everything: the program, the tests and the benchmarks.
+build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) -- --no-print-directory
+
+# Only the program, which is all `make run` needs.
+build-portal: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target uslugi -- --no-print-directory
 
 # Unit and integration tests against a build with ASan + UBSan in build-asan
 # (docs/testing.md); `make test-sanitize SANITIZE_ARGS=--postgresql` adds PostgreSQL.

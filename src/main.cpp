@@ -29,6 +29,7 @@
 #include "http/ops_routes.hpp"
 #include "http/prefs_routes.hpp"
 #include "http/rate_limiter.hpp"
+#include "http/server.hpp"
 #include "http/validation_routes.hpp"
 #include "identity/profile_routes.hpp"
 #include "identity/profile_store.hpp"
@@ -291,14 +292,18 @@ int serve(const core::Config& given, const std::string& root) {
     http::RateLimiter rate_limiter(database);
     identity::IdentityService identity_service(database, protector, job_store, outbox, rate_limiter, runner.get());
     app.set_account_loader([&identity_service](std::int64_t id) { return identity_service.brief(id); });
+    identity::ProfileService profile_service(identity_service, job_store);
+    identity::connect_profiles(identity_service, profile_service);
+    identity::SecurityService security_service(identity_service, sessions);
+    identity::RecoveryService recovery_service(identity_service, sessions, rate_limiter);
 
     http::register_ops_routes(router, renderer, statics, metrics, database, ops_guard);
     http::register_prefs_routes(router, app, renderer, sessions);
     http::register_validation_routes(router, renderer, rate_limiter);
     identity::register_routes(router, app, renderer, sessions, identity_service, rate_limiter, cfg);
-    identity::register_profile_routes(router, app, renderer, identity_service, job_store, cfg);
-    identity::register_security_routes(router, renderer, sessions, identity_service, cfg);
-    identity::register_recovery_routes(router, app, renderer, sessions, identity_service, rate_limiter, cfg);
+    identity::register_profile_routes(router, renderer, profile_service, cfg);
+    identity::register_security_routes(router, renderer, sessions, security_service, cfg);
+    identity::register_recovery_routes(router, app, renderer, sessions, identity_service, recovery_service, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);

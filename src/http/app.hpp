@@ -9,7 +9,7 @@
 #include "http/metrics.hpp"
 #include "http/render.hpp"
 #include "http/router.hpp"
-#include "http/server.hpp"
+#include "http/application.hpp"
 #include "http/session_store.hpp"
 #include "http/trusted_proxies.hpp"
 
@@ -53,6 +53,7 @@ public:
 private:
     Response run(Request& request);
     bool csrf_ok(Request& request) const;
+    Response deny(const Request& request, const Access& access, Denial denial) const;
     void finish(Request& request, Response& response) const;
     void record(const Request* request, std::string_view method, std::string_view path,
                 const std::string& route, unsigned status, const std::string& request_id,

@@ -9,8 +9,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/http.hpp>
 
-#include "http/request.hpp"
-#include "http/response.hpp"
+#include "http/application.hpp"
 #include "http/trusted_proxies.hpp"
 #include "http/worker_pool.hpp"
 
@@ -56,26 +55,6 @@ struct RefusedConnections {
     std::uint64_t server_cap = 0;      // max_connections reached
     std::uint64_t client_cap = 0;      // max_connections_per_client reached
     std::uint64_t no_descriptors = 0;  // the process ran out of file descriptors
-};
-
-struct Peer {
-    std::string ip;
-};
-
-// What the server asks of the application.
-class Application {
-public:
-    virtual ~Application() = default;
-    struct Plan {
-        std::size_t body_limit = 0;  // 0: the server's default
-        bool on_io_thread = false;
-    };
-    // Called once the header is read, before the body: routing decides the
-    // body limit and whether the handler may run on the I/O thread.
-    virtual Plan plan(const RawRequest& header) = 0;
-    virtual Response handle(RawRequest&& request, const Peer& peer) = 0;
-    // A response the server itself must give (400, 413, 431, 503) before any handler ran.
-    virtual Response reject(Status status, std::string_view accept_language, const Peer& peer) = 0;
 };
 
 class Connection;
