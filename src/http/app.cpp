@@ -189,6 +189,8 @@ Response App::run(Request& request) {
                                             renderer_.locale(request).text("errors.csrf.text"));
             return renderer_.error_page(request, Status::forbidden, "errors.csrf.text");
         }
+        if (const Denial denial = check_access(options.access, request.account.get()); denial != Denial::none)
+            return deny(request, options.access, denial);
         // An anonymous form sent (CSRF passed on the signed cookie) nearly always
         // starts something the next request must find: a registration, a
         // recovery, a preference. Only now does the visitor cost a row.
@@ -217,6 +219,33 @@ Response App::run(Request& request) {
                                             " (" + request.request_id + ")");
         return renderer_.error_page(request, Status::internal_server_error);
     }
+}
+
+// The pages are identity's: /signin takes the visitor back to `next` once
+// signed in, /access explains how to reach a level. The JSON codes are part of
+// the API (docs/openapi.yaml).
+Response App::deny(const Request& request, const Access& access, Denial denial) const {
+    const core::Locale& locale = renderer_.locale(request);
+    const std::string next = url_encode(request.target());
+    switch (denial) {
+        case Denial::sign_in:
+            if (request.wants_json())
+                return Response::json_error(Status::unauthorized, "identity.signin_required",
+                                            locale.text("errors.signin_required"));
+            return Response::redirect("/signin?next=" + next);
+        case Denial::level:
+            if (request.wants_json())
+                return Response::json_error(Status::forbidden, "identity.level_required",
+                                            locale.text("errors.level_required"));
+            return Response::redirect("/access?need=" + url_encode(access.level) + "&next=" + next);
+        case Denial::role:
+        case Denial::none:
+            break;
+    }
+    // A page for another role is not shown to exist.
+    if (request.wants_json())
+        return Response::json_error(Status::not_found, "http.not_found", locale.text("errors.404.text"));
+    return renderer_.error_page(request, Status::not_found);
 }
 
 bool App::csrf_ok(Request& request) const {

@@ -1,5 +1,6 @@
 #pragma once
 // Method + path-pattern routing: "/services/{id}", and "{rest...}" for a tail.
+#include "http/access.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 
@@ -21,7 +22,16 @@ struct RouteOptions {
     // visitor without a session it runs on the I/O thread, saving two thread
     // switches; with a session cookie it goes to a worker for the lookup.
     bool non_blocking = false;
+    // Who may call it; the pipeline answers everyone else (sign-in redirect or
+    // 401, the level's page or 403) before the handler runs.
+    Access access;
 };
+
+// The options of a route only a signed-in account may call.
+inline RouteOptions for_signed_in(RouteOptions options = {}) {
+    options.access = signed_in();
+    return options;
+}
 
 struct Route {
     bhttp::verb method;

@@ -256,17 +256,19 @@ nlohmann::json errors_json(const FieldErrors& errors, const core::Locale& locale
 
 }  // namespace
 
-void register_profile_routes(http::Router& router, http::App& app, const http::Renderer& renderer,
-                             IdentityService& service, jobs::JobStore& jobs, const core::Config& config) {
-    (void)app;
-    auto profiles = std::make_shared<ProfileService>(service, jobs);
-    service.set_checks_running([profiles](std::int64_t account_id) {
-        const auto v = profiles->view(account_id);
+void connect_profiles(IdentityService& identity, ProfileService& profiles) {
+    identity.set_checks_running([&profiles](std::int64_t account_id) {
+        const auto v = profiles.view(account_id);
         return v.verification && v.verification->running();
     });
-    service.on_erase([profiles](soci::session& tx, std::int64_t account_id) {
-        profiles->store().erase(tx, account_id);
+    identity.on_erase([&profiles](soci::session& tx, std::int64_t account_id) {
+        profiles.store().erase(tx, account_id);
     });
+}
+
+void register_profile_routes(http::Router& router, const http::Renderer& renderer, ProfileService& profile_service,
+                             const core::Config& config) {
+    ProfileService* const profiles = &profile_service;
     const std::string public_url = config.public_url;
     auto ctx_of = [public_url](const Request& req) { return context_of(req, public_url); };
     auto t = [&renderer](const Request& req, const std::string& key) { return renderer.locale(req).text(key); };
@@ -274,7 +276,6 @@ void register_profile_routes(http::Router& router, http::App& app, const http::R
     // ---- pages -------------------------------------------------------------------------------
 
     router.get("/account/details", [&renderer, profiles, t](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
         const core::Locale& locale = renderer.locale(req);
         const ProfileView view = profiles->view(req.account->id);
         Data d = details_data(view, locale);
@@ -283,7 +284,7 @@ void register_profile_routes(http::Router& router, http::App& app, const http::R
         d.set("sent", done == "sent" && view.verification && view.verification->running());
         d.set("draft", done == "draft");
         return renderer.page(req, "identity/details", d, t(req, "profile.details.title"));
-    });
+    }, http::for_signed_in());
 
     auto edit_page = [&renderer, t](Request& req, const std::map<std::string, std::string>& values,
                                     const FieldErrors& errors, Status status) {
@@ -291,41 +292,36 @@ void register_profile_routes(http::Router& router, http::App& app, const http::R
         return renderer.page(req, "identity/details_edit", d, t(req, "profile.edit.title"), status);
     };
 
-    router.get("/account/details/edit", [&renderer, profiles, edit_page](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
+    router.get("/account/details/edit", [profiles, edit_page](Request& req) {
         const ProfileView view = profiles->view(req.account->id);
         return edit_page(req, values_of(view.profile.data), {}, Status::ok);
-    });
+    }, http::for_signed_in());
 
-    router.post("/account/details/edit", [&renderer, profiles, edit_page, ctx_of](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
+    router.post("/account/details/edit", [profiles, edit_page, ctx_of](Request& req) {
         std::map<std::string, std::string> raw;
         for (auto f : profile_fields()) raw[std::string(f)] = req.form().get_or(f, "");
         const SaveMode mode = req.form().get_or("action", "") == "draft" ? SaveMode::draft : SaveMode::submit;
         const SaveResult result = profiles->save(ctx_of(req), req.account->id, raw, mode);
         if (!result.ok()) return edit_page(req, raw, result.errors, Status::unprocessable_entity);
         return Response::redirect(std::string("/account/details?done=") + (result.sent ? "sent" : "draft"));
-    });
+    }, http::for_signed_in());
 
     // Sends the stored profile (filled in earlier) for checking.
-    router.post("/account/details/submit", [&renderer, profiles, edit_page, ctx_of](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
+    router.post("/account/details/submit", [profiles, edit_page, ctx_of](Request& req) {
         const ProfileView view = profiles->view(req.account->id);
         const auto raw = values_of(view.profile.data);
         const SaveResult result = profiles->save(ctx_of(req), req.account->id, raw, SaveMode::submit);
         if (!result.ok()) return edit_page(req, raw, result.errors, Status::unprocessable_entity);
         return Response::redirect(std::string("/account/details?done=") + (result.sent ? "sent" : "draft"));
-    });
+    }, http::for_signed_in());
 
     // ---- JSON API ------------------------------------------------------------------------------
 
     router.get("/api/v1/account/profile", [&renderer, profiles](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
         return Response::json(profile_json(profiles->view(req.account->id), renderer.locale(req)));
-    });
+    }, http::for_signed_in());
 
     router.add(http::bhttp::verb::put, "/api/v1/account/profile", [&renderer, profiles, ctx_of](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
         const core::Locale& locale = renderer.locale(req);
         const nlohmann::json body = nlohmann::json::parse(req.body(), nullptr, false);
         if (!body.is_object()) throw http::BadRequest("the body must be a JSON object");
@@ -347,12 +343,11 @@ void register_profile_routes(http::Router& router, http::App& app, const http::R
         j["sent"] = result.sent;
         j["changed"] = result.changed;
         return Response::json(j, result.sent ? Status::accepted : Status::ok);
-    });
+    }, http::for_signed_in());
 
     router.get("/api/v1/account/verification", [&renderer, profiles](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
         return Response::json(verification_json(profiles->view(req.account->id), renderer.locale(req)));
-    });
+    }, http::for_signed_in());
 }
 
 }  // namespace uslugi::identity

@@ -5,16 +5,18 @@
 // later"); with their JSON twins under /api/v1/account/. Signed-in users
 // only, and only their own data: every handler uses the session's account.
 #include "core/config.hpp"
-#include "http/app.hpp"
 #include "http/render.hpp"
 #include "http/router.hpp"
+#include "identity/verification.hpp"
 #include "identity/service.hpp"
-#include "jobs/store.hpp"
 
 namespace uslugi::identity {
 
-// Also registers the erasure of the profile for account deletion (ID-6).
-void register_profile_routes(http::Router& router, http::App& app, const http::Renderer& renderer,
-                             IdentityService& service, jobs::JobStore& jobs, const core::Config& config);
+// Tells the identity service what it needs of the profiles: whether an
+// account's checks are running, and the erasure of a profile with its
+// account (ID-6).
+void connect_profiles(IdentityService& identity, ProfileService& profiles);
+void register_profile_routes(http::Router& router, const http::Renderer& renderer, ProfileService& profiles,
+                             const core::Config& config);
 
 }  // namespace uslugi::identity

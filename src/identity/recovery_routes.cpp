@@ -46,9 +46,9 @@ nlohmann::json proven_json(const std::optional<SecondStep>& s) {
 }  // namespace
 
 void register_recovery_routes(http::Router& router, http::App& app, const http::Renderer& renderer,
-                              http::SessionStore& sessions, IdentityService& identity, http::RateLimiter& limiter,
+                              http::SessionStore& sessions, IdentityService& identity, RecoveryService& recovery_service,
                               const core::Config& config) {
-    auto recovery = std::make_shared<RecoveryService>(identity, sessions, limiter);
+    RecoveryService* const recovery = &recovery_service;
     const std::string public_url = config.public_url;
     auto ctx_of = [public_url](const Request& req) { return context_of(req, public_url); };
     auto t = [&renderer](const Request& req, const std::string& key) { return renderer.locale(req).text(key); };

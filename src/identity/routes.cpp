@@ -257,7 +257,6 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     // ---- the account's home and levels --------------------------------------------------------
 
     router.get("/account", [&renderer, &service, t](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
         auto a = service.accounts().find(req.account->id);
         if (!a) return renderer.error_page(req, Status::not_found);
         Data d;
@@ -271,7 +270,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         if (!a->email.empty()) d.set("email", mask_contact({ContactKind::email, a->email}));
         d.set("welcome", req.query().get_or("welcome", "") == "1");
         return renderer.page(req, "identity/account", d, t(req, "identity.account.title"));
-    });
+    }, http::for_signed_in());
 
     // "What you need for this" (ID-4): the steps between the visitor's level and `need`.
     auto access_data = [t, &service](Request& req, Level need, const std::string& next) {
@@ -434,7 +433,6 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     });
 
     router.get("/api/v1/account", [&renderer, &service](Request& req) {
-        if (auto r = require_account(req, renderer)) return *r;
         auto a = service.accounts().find(req.account->id);
         if (!a) return renderer.error_page(req, Status::not_found);
         nlohmann::json j = account_json(*req.account);
@@ -445,7 +443,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
         j["two_factor"] = a->two_factor;
         j["created_at"] = core::format_utc(a->created_at);
         return Response::json(j);
-    });
+    }, http::for_signed_in());
 
     router.get("/api/v1/access", [&renderer, &service](Request& req) {
         Level need = Level::standard;

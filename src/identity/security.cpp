@@ -1,10 +1,10 @@
 #include "identity/security.hpp"
 
-#include "catalog/search_text.hpp"
+#include "core/text.hpp"
 #include "core/clock.hpp"
 #include "core/validators.hpp"
 #include "db/transaction.hpp"
-#include "identity/totp.hpp"
+#include "core/totp.hpp"
 
 #include <nlohmann/json.hpp>
 #include <qrencode.h>
@@ -24,7 +24,7 @@ bool is_security_question(std::string_view key) {
 std::string normalize_answer(std::string_view typed) {
     // The search tokenizer already lower-cases every script and folds ё into е.
     std::string out;
-    for (const auto& token : catalog::text::tokenize(catalog::text::sanitize(typed))) {
+    for (const auto& token : text::tokenize(text::sanitize(typed))) {
         if (!out.empty()) out.push_back(' ');
         out += token.lower;
     }
@@ -59,7 +59,7 @@ std::string qr_svg(std::string_view text, std::string_view label) {
     const std::string n = std::to_string(size);
     return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr-code\" viewBox=\"0 0 " + n + " " + n +
            "\" width=\"" + std::to_string(size * 5) + "\" height=\"" + std::to_string(size * 5) +
-           "\" role=\"img\" aria-label=\"" + catalog::text::html_escape(label) +
+           "\" role=\"img\" aria-label=\"" + text::html_escape(label) +
            "\" shape-rendering=\"crispEdges\"><rect width=\"" + n + "\" height=\"" + n +
            "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path + "\"/></svg>";
 }
@@ -217,7 +217,7 @@ Result SecurityService::change_question(const Context& ctx, std::int64_t account
     if (!is_security_question(question)) r.errors["question"] = "security.error.question_required";
     const std::string normalized = normalize_answer(answer);
     if (answer.size() > kAnswerMaxBytes) r.errors["answer"] = "security.error.answer_too_long";
-    else if (catalog::text::decode_utf8(normalized).size() < kAnswerMinChars)
+    else if (text::decode_utf8(normalized).size() < kAnswerMinChars)
         r.errors["answer"] = "security.error.answer_too_short";
     if (!r.errors.empty()) {
         r.outcome = Outcome::invalid;
@@ -358,20 +358,20 @@ std::optional<TotpSetup> SecurityService::totp_setup(const Context& ctx, std::in
     if (auto c = own_challenge(ctx, account_id, "totp_setup")) {
         const auto payload = nlohmann::json::parse(c->payload, nullptr, false);
         if (payload.is_object())
-            if (auto decoded = base32_decode(payload.value("secret", ""))) secret = *decoded;
+            if (auto decoded = core::base32_decode(payload.value("secret", ""))) secret = *decoded;
     }
     if (secret.empty()) {
-        secret = new_totp_secret();
+        secret = core::new_totp_secret();
         Challenge c;
         c.purpose = "totp_setup";
         c.account_id = account_id;
         c.channel = "totp";
-        c.payload = nlohmann::json{{"secret", base32_encode(secret)}}.dump();
+        c.payload = nlohmann::json{{"secret", core::base32_encode(secret)}}.dump();
         c.expires_at = core::now_unix() + 30 * 60;
         identity_.open_challenge(ctx, c, "");
     }
     const std::string label = !a->phone.empty() ? a->phone : !a->email.empty() ? a->email : std::to_string(a->id);
-    return TotpSetup{base32_encode(secret), totp_uri(issuer, label, secret)};
+    return TotpSetup{core::base32_encode(secret), core::totp_uri(issuer, label, secret)};
 }
 
 Result SecurityService::confirm_totp(const Context& ctx, std::int64_t account_id, const std::string& typed) {
@@ -380,15 +380,15 @@ Result SecurityService::confirm_totp(const Context& ctx, std::int64_t account_id
     if (!c || !a) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
     if (!fresh_reauth(ctx, account_id)) return reauth_required();
     const auto payload = nlohmann::json::parse(c->payload, nullptr, false);
-    const auto secret = payload.is_object() ? base32_decode(payload.value("secret", "")) : std::nullopt;
+    const auto secret = payload.is_object() ? core::base32_decode(payload.value("secret", "")) : std::nullopt;
     if (!secret || secret->empty()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
     const std::int64_t now = core::now_unix();
     const std::vector<std::string> keys{"totp-setup:" + std::to_string(account_id), "ip:code:" + ctx.ip};
     const std::string code = normalize_code(typed);
-    if (code.size() != kTotpDigits) return invalid("code", "identity.error.code_format");
+    if (code.size() != core::kTotpDigits) return invalid("code", "identity.error.code_format");
     const auto attempt = identity_.begin_attempt(keys);
     if (!attempt.granted()) return outcome(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
-    const auto step = totp_match(*secret, code, now);
+    const auto step = core::totp_match(*secret, code, now);
     if (!step) {
         Result r = invalid("code", "security.error.totp_wrong");
         r.outcome = Outcome::wrong_code;

@@ -8,6 +8,7 @@
 #include "http/render.hpp"
 #include "http/router.hpp"
 #include "http/session_store.hpp"
+#include "identity/security.hpp"
 #include "identity/service.hpp"
 #include "identity/web.hpp"
 
@@ -21,7 +22,7 @@ namespace uslugi::identity {
 http::Data question_list(const core::Locale& locale, const std::string& selected);
 
 void register_security_routes(http::Router& router, const http::Renderer& renderer, http::SessionStore& sessions,
-                              IdentityService& identity, const core::Config& config);
+                              SecurityService& security, const core::Config& config);
 
 // --test-routes only: POST /test/identity/access records a read of an
 // account's data by someone else (officers do not exist yet);

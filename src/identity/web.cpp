@@ -98,12 +98,11 @@ http::Response link_confirm_page(const http::Request& req, const http::Renderer&
     return renderer.page(req, "identity/link_confirm", d, locale.text(prefix + "_title"));
 }
 
-std::optional<http::Response> require_account(const http::Request& req, const http::Renderer& renderer) {
-    if (req.account) return std::nullopt;
-    if (req.wants_json())
-        return http::Response::json_error(http::Status::unauthorized, "identity.signin_required",
-                                          renderer.locale(req).text("identity.error.signin_required"));
-    return http::Response::redirect("/signin?next=" + http::url_encode(req.target()));
+http::Access at_least(Level level) {
+    http::Access a = http::signed_in();
+    a.min_level_rank = static_cast<int>(level);
+    a.level = std::string(to_string(level));
+    return a;
 }
 
 void add_field_errors(http::Data& d, const FieldErrors& errors, const core::Locale& locale) {

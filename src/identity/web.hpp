@@ -1,6 +1,6 @@
 #pragma once
 // Small pieces every identity page and API handler shares: the Context of a
-// request, the signed-in guard, and field errors for forms and JSON.
+// request, the level access of routes, and field errors for forms and JSON.
 #include "http/app.hpp"
 #include "http/render.hpp"
 #include "identity/service.hpp"
@@ -50,9 +50,8 @@ Result invalid_link();
 http::Response link_confirm_page(const http::Request& req, const http::Renderer& renderer, const ChallengeView& v,
                                  const std::string& kind, const std::string& action, const std::string& token);
 
-// A page for signed-in users only: nullopt when signed in, else the answer to
-// send (a redirect to /signin?next=… for pages, 401 JSON for the API).
-std::optional<http::Response> require_account(const http::Request& req, const http::Renderer& renderer);
+// The route access of pages that need an account of at least `level`.
+http::Access at_least(Level level);
 
 // Template data for a form: "errors" (summary list with anchors), and for each
 // field "<field>_error" (its message) and "<field>_invalid" (true).

@@ -1,0 +1,20 @@
+#include "identity/security_pages.hpp"
+
+namespace uslugi::identity {
+
+http::Response code_page(const SecurityPages& pages, http::Request& req, const CodeFlow& f, const ChallengeView& v,
+                         const Result* r, http::Status status) {
+    const http::Renderer& renderer = pages.renderer;
+    const auto& t = pages.t;
+    http::Data d = code_page_data(v, renderer.locale(req));
+    d.set("title", t(req, f.title_key));
+    d.set("lead", t(req, f.lead_key));
+    d.set("action", f.action);
+    d.set("resend_action", f.resend_action);
+    d.set("back", f.back);
+    if (req.query().get_or("sent", "") == "1") d.set("sent", true);
+    if (r) add_result(d, *r, renderer.locale(req));
+    return renderer.page(req, "identity/security_code", d, t(req, f.title_key), status);
+}
+
+}  // namespace uslugi::identity
