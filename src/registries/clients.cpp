@@ -1,20 +1,11 @@
 #include "registries/clients.hpp"
 
-#include <utility>  // before Boost.Asio under C++20 with GCC 12 (DESIGN.md)
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
 #include "http/request.hpp"
 
 namespace uslugi::registries {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 
 // ---- errors ----------------------------------------------------------------------------------
@@ -25,6 +16,7 @@ std::string_view to_string(RegistryUnavailable::Reason r) {
         case RegistryUnavailable::Reason::connection: return "connection";
         case RegistryUnavailable::Reason::server_error: return "server_error";
         case RegistryUnavailable::Reason::bad_response: return "bad_response";
+        case RegistryUnavailable::Reason::tls: return "tls";
     }
     return "unknown";
 }
@@ -37,137 +29,6 @@ RegistryRejected::RegistryRejected(std::string registry, int http_status, std::s
                                    std::string field)
     : std::runtime_error(fmt::format("registry {} rejected the request ({} {}): {}", registry, http_status, code, message)),
       registry_(std::move(registry)), http_status_(http_status), code_(std::move(code)), field_(std::move(field)) {}
-
-// ---- transport -------------------------------------------------------------------------------
-
-HttpTransport::HttpTransport(ClientOptions options) : options_(std::move(options)) {
-    std::string_view url = options_.base_url;
-    if (!url.starts_with("http://"))
-        throw std::invalid_argument("registries URL must start with http:// (got \"" + options_.base_url + "\")");
-    url.remove_prefix(7);
-    const auto slash = url.find('/');
-    std::string_view authority = url.substr(0, slash);
-    prefix_ = slash == std::string_view::npos ? "" : std::string(url.substr(slash));
-    while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
-    if (authority.empty()) throw std::invalid_argument("registries URL has no host: " + options_.base_url);
-    std::size_t colon = authority.rfind(':');
-    if (authority.front() == '[') {  // [::1]:8081
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) throw std::invalid_argument("bad registries URL: " + options_.base_url);
-        host_ = std::string(authority.substr(1, close - 1));
-        colon = authority.find(':', close);
-    } else {
-        host_ = std::string(authority.substr(0, colon));
-    }
-    port_ = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
-    if (port_.empty() || port_.find_first_not_of("0123456789") != std::string::npos)
-        throw std::invalid_argument("bad port in registries URL: " + options_.base_url);
-    if (options_.connect_timeout.count() <= 0 || options_.timeout.count() <= 0)
-        throw std::invalid_argument("registry timeouts must be positive");
-}
-
-std::string HttpTransport::url(std::string_view path) const { return options_.base_url + std::string(path); }
-
-HttpTransport::Reply HttpTransport::request(std::string_view registry, std::string_view method, std::string_view path,
-                                            const std::string* body, const Headers& headers) const {
-    using Reason = RegistryUnavailable::Reason;
-    const std::string reg(registry);
-    asio::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    beast::error_code ec;
-
-    // Connect (the host is usually an address; resolving a name blocks briefly).
-    tcp::resolver resolver(ioc);
-    const auto endpoints = resolver.resolve(host_, port_, ec);
-    if (ec) throw RegistryUnavailable(reg, Reason::connection, "cannot resolve " + host_ + ": " + ec.message());
-    stream.expires_after(options_.connect_timeout);
-    stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    ioc.run();
-    if (ec == beast::error::timeout)
-        throw RegistryUnavailable(reg, Reason::timeout, fmt::format("no connection within {} ms", options_.connect_timeout.count()));
-    if (ec) throw RegistryUnavailable(reg, Reason::connection, ec.message());
-
-    // Send the request and read the answer within one deadline.
-    bhttp::request<bhttp::string_body> req;
-    req.method(bhttp::string_to_verb(method));
-    req.target(prefix_ + std::string(path));
-    req.version(11);
-    req.set(bhttp::field::host, host_ + ":" + port_);
-    req.set(bhttp::field::user_agent, "uslugi-registries-client");
-    req.set(bhttp::field::accept, "application/json");
-    for (const auto& [name, value] : headers) req.set(name, value);
-    if (body) {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = *body;
-    }
-    req.keep_alive(false);
-    req.prepare_payload();
-
-    ioc.restart();
-    stream.expires_after(options_.timeout);
-    bhttp::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
-    ioc.run();
-    if (ec == beast::error::timeout)
-        throw RegistryUnavailable(reg, Reason::timeout, fmt::format("no answer within {} ms", options_.timeout.count()));
-    if (ec) throw RegistryUnavailable(reg, Reason::connection, "sending failed: " + ec.message());
-
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(8 * 1024 * 1024);
-    ioc.restart();
-    bhttp::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
-    ioc.run();
-    if (ec == beast::error::timeout)
-        throw RegistryUnavailable(reg, Reason::timeout, fmt::format("no answer within {} ms", options_.timeout.count()));
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::eof)
-        throw RegistryUnavailable(reg, Reason::connection, "the connection was closed without an answer");
-    if (ec) throw RegistryUnavailable(reg, Reason::bad_response, ec.message());
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-
-    auto res = parser.release();
-    Reply reply;
-    reply.status = static_cast<int>(res.result_int());
-    reply.body = std::move(res.body());
-    for (const auto& f : res) reply.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    if (reply.status >= 500 || reply.status == 429) {
-        std::string code, message = fmt::format("HTTP {}", reply.status);
-        try {
-            const json j = json::parse(reply.body);
-            code = j.at("error").value("code", "");
-            message += ": " + j.at("error").value("message", "");
-        } catch (const std::exception&) {
-        }
-        RegistryUnavailable e(reg, Reason::server_error, message, reply.status);
-        e.code = code;
-        throw e;
-    }
-    return reply;
-}
-
-nlohmann::json HttpTransport::call(std::string_view registry, std::string_view method, std::string_view path,
-                         const nlohmann::json* body, const Headers& headers) const {
-    const std::string text = body ? body->dump(-1, ' ', false, json::error_handler_t::replace) : std::string();
-    const Reply reply = request(registry, method, path, body ? &text : nullptr, headers);
-    nlohmann::json parsed;
-    try {
-        parsed = json::parse(reply.body);
-    } catch (const json::parse_error&) {
-        if (reply.status >= 400)
-            throw RegistryRejected(std::string(registry), reply.status, fmt::format("http.{}", reply.status), "not JSON");
-        throw RegistryUnavailable(std::string(registry), RegistryUnavailable::Reason::bad_response, "the answer is not JSON",
-                                  reply.status);
-    }
-    if (reply.status >= 400) {
-        std::string code = fmt::format("http.{}", reply.status), message, field;
-        if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
-            code = parsed["error"].value("code", code);
-            message = parsed["error"].value("message", "");
-            field = parsed["error"].value("field", "");
-        }
-        throw RegistryRejected(std::string(registry), reply.status, code, message, field);
-    }
-    return parsed;
-}
 
 // ---- helpers for answers ----------------------------------------------------------------------
 

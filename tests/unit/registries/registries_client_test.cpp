@@ -319,6 +319,11 @@ TEST_F(RegistriesClient, ConnectionRefusedIsUnavailable) {
         EXPECT_EQ(e.reason(), RegistryUnavailable::Reason::connection);
         EXPECT_EQ(e.registry(), "sms");
     }
-    EXPECT_THROW(make_http_clients(ClientOptions{"https://example.org"}), std::invalid_argument);
-    EXPECT_THROW(make_http_clients(ClientOptions{"http://host:notaport"}), std::invalid_argument);
+    auto url = [](const char* base) {
+        ClientOptions bad;
+        bad.base_url = base;
+        return bad;
+    };
+    EXPECT_THROW(make_http_clients(url("ftp://example.org")), std::invalid_argument);
+    EXPECT_THROW(make_http_clients(url("http://host:notaport")), std::invalid_argument);
 }
