@@ -223,7 +223,7 @@ TEST(RegistriesTransport, RefusesBadOptions) {
 namespace {
 
 // Throwaway PKI from the openssl command: two CAs, a server certificate from
-// each, and a client certificate from the first.
+// each, one more from the first for another host, and a client certificate.
 class Pki {
 public:
     Pki() {
@@ -235,6 +235,7 @@ public:
         issue("ca", "server", "127.0.0.1", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
         issue("other-ca", "impostor", "127.0.0.1", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
         issue("ca", "client", "uslugi-portal", "extendedKeyUsage=clientAuth\n");
+        issue("ca", "elsewhere", "registry.example", "subjectAltName=DNS:registry.example\nextendedKeyUsage=serverAuth\n");
     }
     ~Pki() { fs::remove_all(dir_); }
     std::string file(const std::string& name) const { return (dir_ / name).string(); }
@@ -309,6 +310,13 @@ TEST_F(RegistriesTransportTls, PresentsTheClientCertificateAndKeepsTheConnection
 
 TEST_F(RegistriesTransportTls, AServerCertifiedByAnotherCaIsRefused) {
     TestServer server(server_context("impostor"));
+    const HttpTransport t(tls_options(server));
+    EXPECT_EQ(failure(t, "/a"), RegistryUnavailable::Reason::tls);
+}
+
+// Signed by the right CA, but for another host.
+TEST_F(RegistriesTransportTls, ACertificateForAnotherHostIsRefused) {
+    TestServer server(server_context("elsewhere"));
     const HttpTransport t(tls_options(server));
     EXPECT_EQ(failure(t, "/a"), RegistryUnavailable::Reason::tls);
 }
