@@ -94,8 +94,8 @@ private:
 // A registry on a free loopback port; with a TLS context, over HTTPS.
 class TestServer {
 public:
-    explicit TestServer(Poco::Net::Context::Ptr tls = nullptr) {
-        const Poco::Net::SocketAddress any("127.0.0.1", 0);
+    explicit TestServer(Poco::Net::Context::Ptr tls = nullptr, std::uint16_t port = 0) {
+        const Poco::Net::SocketAddress any("127.0.0.1", port);
         Poco::Net::ServerSocket socket = tls ? Poco::Net::SecureServerSocket(any, 64, tls) : Poco::Net::ServerSocket(any);
         port_ = socket.address().port();
         server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(gate_), socket, new Poco::Net::HTTPServerParams);
@@ -107,6 +107,7 @@ public:
     }
     std::string url(const char* scheme = "http") const { return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_); }
     int connections() const { return server_->totalConnections(); }
+    std::uint16_t port() const { return port_; }
     Gate& gate() { return gate_; }
 
 private:
@@ -151,6 +152,20 @@ TEST(RegistriesTransport, AnAnswerThatClosesTheConnectionIsFollowedByANewOne) {
     EXPECT_EQ(t.call("pfr", "GET", "/close")["path"], "/close");
     EXPECT_EQ(t.call("pfr", "POST", "/after", nullptr)["path"], "/after");
     EXPECT_EQ(server.connections(), 2);
+}
+
+// The registry restarts: the kept connection is closed under the client. A
+// POST that must not be sent twice goes on a new connection, not into the
+// closed one.
+TEST(RegistriesTransport, AConnectionTheRegistryClosedIsNotUsed) {
+    auto first = std::make_unique<TestServer>();
+    const std::uint16_t port = first->port();
+    const HttpTransport t(options(first->url()));
+    EXPECT_EQ(t.call("pfr", "GET", "/before")["path"], "/before");
+    first.reset();
+    TestServer second(nullptr, port);
+    EXPECT_EQ(t.call("pfr", "POST", "/after", nullptr)["path"], "/after");
+    EXPECT_EQ(second.connections(), 1);
 }
 
 TEST(RegistriesTransport, ThreadsShareThePoolOneSessionEach) {
