@@ -235,9 +235,10 @@ HttpTransport::Reply HttpTransport::request(std::string_view registry, std::stri
             impl_->give_back(std::move(session), options_.max_idle_connections);
             break;
         } catch (const Poco::Exception& e) {
-            // A kept connection the registry closed while idle fails at once, and
-            // the request never reached it: once more on a new connection, when
-            // repeating it cannot do a thing twice.
+            // The registry may close a kept connection just as a request goes out
+            // (borrow() drops those it closed earlier). Whether the request reached
+            // it is unknown, so it is sent once more only when that cannot do a
+            // thing twice.
             const bool stale = !fresh && (dynamic_cast<const Poco::Net::NoMessageException*>(&e) ||
                                           dynamic_cast<const Poco::Net::ConnectionResetException*>(&e));
             if (stale && attempt == 0 && idempotent(verb, headers)) continue;
