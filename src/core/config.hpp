@@ -38,6 +38,7 @@ struct Config {
     // External registries (registries/clients.hpp): the sandbox in development.
     std::string registries_url = "http://127.0.0.1:8081";
     int registries_timeout_ms = 3000;  // connect and read, per call
+    std::string registries_ca, registries_client_cert, registries_client_key;  // PEM files, https only
     // E-mail notifications over SMTP (notifications/channels.hpp)
     std::string smtp_host = "127.0.0.1";
     std::uint16_t smtp_port = 8025;

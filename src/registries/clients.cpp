@@ -1,20 +1,11 @@
 #include "registries/clients.hpp"
 
-#include <utility>  // before Boost.Asio under C++20 with GCC 12 (DESIGN.md)
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
 #include "http/request.hpp"
 
 namespace uslugi::registries {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 using nlohmann::json;
 
 // ---- errors ----------------------------------------------------------------------------------
@@ -25,6 +16,7 @@ std::string_view to_string(RegistryUnavailable::Reason r) {
         case RegistryUnavailable::Reason::connection: return "connection";
         case RegistryUnavailable::Reason::server_error: return "server_error";
         case RegistryUnavailable::Reason::bad_response: return "bad_response";
+        case RegistryUnavailable::Reason::tls: return "tls";
     }
     return "unknown";
 }
@@ -37,137 +29,6 @@ RegistryRejected::RegistryRejected(std::string registry, int http_status, std::s
                                    std::string field)
     : std::runtime_error(fmt::format("registry {} rejected the request ({} {}): {}", registry, http_status, code, message)),
       registry_(std::move(registry)), http_status_(http_status), code_(std::move(code)), field_(std::move(field)) {}
-
-// ---- transport -------------------------------------------------------------------------------
-
-HttpTransport::HttpTransport(ClientOptions options) : options_(std::move(options)) {
-    std::string_view url = options_.base_url;
-    if (!url.starts_with("http://"))
-        throw std::invalid_argument("registries URL must start with http:// (got \"" + options_.base_url + "\")");
-    url.remove_prefix(7);
-    const auto slash = url.find('/');
-    std::string_view authority = url.substr(0, slash);
-    prefix_ = slash == std::string_view::npos ? "" : std::string(url.substr(slash));
-    while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
-    if (authority.empty()) throw std::invalid_argument("registries URL has no host: " + options_.base_url);
-    std::size_t colon = authority.rfind(':');
-    if (authority.front() == '[') {  // [::1]:8081
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) throw std::invalid_argument("bad registries URL: " + options_.base_url);
-        host_ = std::string(authority.substr(1, close - 1));
-        colon = authority.find(':', close);
-    } else {
-        host_ = std::string(authority.substr(0, colon));
-    }
-    port_ = colon == std::string_view::npos ? "80" : std::string(authority.substr(colon + 1));
-    if (port_.empty() || port_.find_first_not_of("0123456789") != std::string::npos)
-        throw std::invalid_argument("bad port in registries URL: " + options_.base_url);
-    if (options_.connect_timeout.count() <= 0 || options_.timeout.count() <= 0)
-        throw std::invalid_argument("registry timeouts must be positive");
-}
-
-std::string HttpTransport::url(std::string_view path) const { return options_.base_url + std::string(path); }
-
-HttpTransport::Reply HttpTransport::request(std::string_view registry, std::string_view method, std::string_view path,
-                                            const std::string* body, const Headers& headers) const {
-    using Reason = RegistryUnavailable::Reason;
-    const std::string reg(registry);
-    asio::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    beast::error_code ec;
-
-    // Connect (the host is usually an address; resolving a name blocks briefly).
-    tcp::resolver resolver(ioc);
-    const auto endpoints = resolver.resolve(host_, port_, ec);
-    if (ec) throw RegistryUnavailable(reg, Reason::connection, "cannot resolve " + host_ + ": " + ec.message());
-    stream.expires_after(options_.connect_timeout);
-    stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    ioc.run();
-    if (ec == beast::error::timeout)
-        throw RegistryUnavailable(reg, Reason::timeout, fmt::format("no connection within {} ms", options_.connect_timeout.count()));
-    if (ec) throw RegistryUnavailable(reg, Reason::connection, ec.message());
-
-    // Send the request and read the answer within one deadline.
-    bhttp::request<bhttp::string_body> req;
-    req.method(bhttp::string_to_verb(method));
-    req.target(prefix_ + std::string(path));
-    req.version(11);
-    req.set(bhttp::field::host, host_ + ":" + port_);
-    req.set(bhttp::field::user_agent, "uslugi-registries-client");
-    req.set(bhttp::field::accept, "application/json");
-    for (const auto& [name, value] : headers) req.set(name, value);
-    if (body) {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = *body;
-    }
-    req.keep_alive(false);
-    req.prepare_payload();
-
-    ioc.restart();
-    stream.expires_after(options_.timeout);
-    bhttp::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
-    ioc.run();
-    if (ec == beast::error::timeout)
-        throw RegistryUnavailable(reg, Reason::timeout, fmt::format("no answer within {} ms", options_.timeout.count()));
-    if (ec) throw RegistryUnavailable(reg, Reason::connection, "sending failed: " + ec.message());
-
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(8 * 1024 * 1024);
-    ioc.restart();
-    bhttp::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
-    ioc.run();
-    if (ec == beast::error::timeout)
-        throw RegistryUnavailable(reg, Reason::timeout, fmt::format("no answer within {} ms", options_.timeout.count()));
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::eof)
-        throw RegistryUnavailable(reg, Reason::connection, "the connection was closed without an answer");
-    if (ec) throw RegistryUnavailable(reg, Reason::bad_response, ec.message());
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-
-    auto res = parser.release();
-    Reply reply;
-    reply.status = static_cast<int>(res.result_int());
-    reply.body = std::move(res.body());
-    for (const auto& f : res) reply.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    if (reply.status >= 500 || reply.status == 429) {
-        std::string code, message = fmt::format("HTTP {}", reply.status);
-        try {
-            const json j = json::parse(reply.body);
-            code = j.at("error").value("code", "");
-            message += ": " + j.at("error").value("message", "");
-        } catch (const std::exception&) {
-        }
-        RegistryUnavailable e(reg, Reason::server_error, message, reply.status);
-        e.code = code;
-        throw e;
-    }
-    return reply;
-}
-
-nlohmann::json HttpTransport::call(std::string_view registry, std::string_view method, std::string_view path,
-                         const nlohmann::json* body, const Headers& headers) const {
-    const std::string text = body ? body->dump(-1, ' ', false, json::error_handler_t::replace) : std::string();
-    const Reply reply = request(registry, method, path, body ? &text : nullptr, headers);
-    nlohmann::json parsed;
-    try {
-        parsed = json::parse(reply.body);
-    } catch (const json::parse_error&) {
-        if (reply.status >= 400)
-            throw RegistryRejected(std::string(registry), reply.status, fmt::format("http.{}", reply.status), "not JSON");
-        throw RegistryUnavailable(std::string(registry), RegistryUnavailable::Reason::bad_response, "the answer is not JSON",
-                                  reply.status);
-    }
-    if (reply.status >= 400) {
-        std::string code = fmt::format("http.{}", reply.status), message, field;
-        if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
-            code = parsed["error"].value("code", code);
-            message = parsed["error"].value("message", "");
-            field = parsed["error"].value("field", "");
-        }
-        throw RegistryRejected(std::string(registry), reply.status, code, message, field);
-    }
-    return parsed;
-}
 
 // ---- helpers for answers ----------------------------------------------------------------------
 
@@ -215,11 +76,52 @@ json person_json(const PersonIdentity& p) {
 
 std::string path_segment(std::string_view value) { return http::url_encode(value); }
 
+// The fields of one object of an answer, each read by the type of the member
+// it fills (a string may be absent, an amount may not, a date must parse).
+class Fields {
+public:
+    Fields(std::string_view registry, const json& j) : registry_(registry), j_(j) {}
+    template <class T, class... M>
+    void into(T& out, std::pair<const char*, M T::*>... fields) const {
+        (read(fields.first, out.*fields.second), ...);
+    }
+
+private:
+    void read(const char* key, std::string& v) const { v = str(registry_, j_, key); }
+    void read(const char* key, std::int64_t& v) const { v = num(registry_, j_, key); }
+    void read(const char* key, int& v) const { v = int(num(registry_, j_, key)); }
+    void read(const char* key, bool& v) const { v = flag(j_, key); }
+    void read(const char* key, Date& v) const { v = date(registry_, j_, key); }
+    void read(const char* key, std::optional<Date>& v) const { v = opt_date(registry_, j_, key); }
+    std::string_view registry_;
+    const json& j_;
+};
+
+template <class T, class M>
+std::pair<const char*, M T::*> f(const char* key, M T::*member) {
+    return {key, member};
+}
+
+// Without a key the registry sends again on a repeated request.
+HttpTransport::Headers idempotency(std::string_view key) {
+    if (key.empty()) return {};
+    return {{"Idempotency-Key", std::string(key)}};
+}
+
 // ---- implementations ----------------------------------------------------------------------------
 
-class HttpPensionFund : public PensionFundClient {
+// The one transport all the clients share (its pool of connections).
+class TransportUser {
 public:
-    explicit HttpPensionFund(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    explicit TransportUser(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+
+protected:
+    std::shared_ptr<const HttpTransport> t_;
+};
+
+class HttpPensionFund : public PensionFundClient, TransportUser {
+public:
+    using TransportUser::TransportUser;
     SnilsCheck check_snils(const PersonIdentity& person) override {
         json body = person_json(person);
         body["snils"] = person.snils;
@@ -231,14 +133,11 @@ public:
         if (result == "not_found") return SnilsCheck::not_found;
         bad_answer("pfr", "unknown result \"" + result + "\"");
     }
-
-private:
-    std::shared_ptr<const HttpTransport> t_;
 };
 
-class HttpInterior : public InteriorClient {
+class HttpInterior : public InteriorClient, TransportUser {
 public:
-    explicit HttpInterior(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    using TransportUser::TransportUser;
     PassportCheckResult check_passport(const PersonIdentity& person) override {
         json body = person_json(person);
         body["series"] = person.passport_series;
@@ -259,14 +158,11 @@ public:
         out.lost_date = opt_date("mvd", r, "lost_date");
         return out;
     }
-
-private:
-    std::shared_ptr<const HttpTransport> t_;
 };
 
-class HttpTax : public TaxClient {
+class HttpTax : public TaxClient, TransportUser {
 public:
-    explicit HttpTax(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    using TransportUser::TransportUser;
     std::optional<std::string> find_inn(const PersonIdentity& person) override {
         json body = person_json(person);
         body["passport_series"] = person.passport_series;
@@ -278,25 +174,16 @@ public:
     TaxSummary taxes(std::string_view inn) override {
         const json r = t_->call("fns", "GET", "/fns/taxpayers/" + path_segment(inn) + "/taxes");
         TaxSummary s;
-        s.inn = str("fns", r, "inn");
-        s.accrued = num("fns", r, "accrued");
-        s.paid = num("fns", r, "paid");
-        s.owed = num("fns", r, "owed");
-        s.overdue = num("fns", r, "overdue");
+        using S = TaxSummary;
+        Fields("fns", r).into(s, f("inn", &S::inn), f("accrued", &S::accrued), f("paid", &S::paid), f("owed", &S::owed),
+                              f("overdue", &S::overdue));
         for (const json& i : r.value("items", json::array())) {
-            TaxCharge c;
-            c.uin = str("fns", i, "uin");
-            c.kind = str("fns", i, "kind");
-            c.name = str("fns", i, "name");
-            c.object = str("fns", i, "object");
-            c.kbk = str("fns", i, "kbk");
-            c.oktmo = str("fns", i, "oktmo");
-            c.year = int(num("fns", i, "year"));
-            c.amount = num("fns", i, "amount");
-            c.paid = num("fns", i, "paid");
-            c.owed = num("fns", i, "owed");
-            c.due_date = date("fns", i, "due_date");
-            c.overdue = flag(i, "overdue");
+            using C = TaxCharge;
+            C c;
+            Fields("fns", i).into(c, f("uin", &C::uin), f("kind", &C::kind), f("name", &C::name), f("object", &C::object),
+                                  f("kbk", &C::kbk), f("oktmo", &C::oktmo), f("year", &C::year), f("amount", &C::amount),
+                                  f("paid", &C::paid), f("owed", &C::owed), f("due_date", &C::due_date),
+                                  f("overdue", &C::overdue));
             s.charges.push_back(std::move(c));
         }
         return s;
@@ -304,14 +191,11 @@ public:
     nlohmann::json property(std::string_view inn) override {
         return t_->call("fns", "GET", "/fns/taxpayers/" + path_segment(inn) + "/property");
     }
-
-private:
-    std::shared_ptr<const HttpTransport> t_;
 };
 
-class HttpTrafficPolice : public TrafficPoliceClient {
+class HttpTrafficPolice : public TrafficPoliceClient, TransportUser {
 public:
-    explicit HttpTrafficPolice(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    using TransportUser::TransportUser;
     FineList fines_by_licence(std::string_view licence, bool include_paid) override {
         return fetch("licence", licence, include_paid);
     }
@@ -327,63 +211,47 @@ private:
         FineList out;
         out.document_found = flag(r, "document_found");
         out.total_due = num("gibdd", r, "total_due");
-        for (const json& f : r.value("fines", json::array())) {
-            TrafficFine x;
-            x.uin = str("gibdd", f, "uin");
-            x.article = str("gibdd", f, "article");
-            x.description = str("gibdd", f, "description");
-            x.place = str("gibdd", f, "place");
-            x.source = str("gibdd", f, "source");
-            x.plate = str("gibdd", f, "plate");
-            x.certificate = str("gibdd", f, "certificate");
-            x.amount = num("gibdd", f, "amount");
-            x.amount_due = num("gibdd", f, "amount_due");
-            x.offence_date = date("gibdd", f, "offence_date");
-            x.decision_date = date("gibdd", f, "decision_date");
-            x.paid = flag(f, "paid");
-            const json d = f.value("discount", json::object());
-            x.discount_eligible = flag(d, "eligible");
-            x.discount_active = flag(d, "active");
+        for (const json& fine : r.value("fines", json::array())) {
+            using F = TrafficFine;
+            F x;
+            Fields("gibdd", fine).into(x, f("uin", &F::uin), f("article", &F::article), f("description", &F::description),
+                                       f("place", &F::place), f("source", &F::source), f("plate", &F::plate),
+                                       f("certificate", &F::certificate), f("amount", &F::amount),
+                                       f("amount_due", &F::amount_due), f("offence_date", &F::offence_date),
+                                       f("decision_date", &F::decision_date), f("paid", &F::paid));
+            const json d = fine.value("discount", json::object());
+            Fields("gibdd", d).into(x, f("eligible", &F::discount_eligible), f("active", &F::discount_active),
+                                    f("until", &F::discount_until));
             x.discount_rate_percent = d.contains("rate_percent") ? int(num("gibdd", d, "rate_percent")) : 0;
-            x.discount_until = opt_date("gibdd", d, "until");
             out.fines.push_back(std::move(x));
         }
         return out;
     }
-    std::shared_ptr<const HttpTransport> t_;
 };
 
-class HttpBailiffs : public BailiffsClient {
+class HttpBailiffs : public BailiffsClient, TransportUser {
 public:
-    explicit HttpBailiffs(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    using TransportUser::TransportUser;
     std::vector<CourtDebtInfo> debts(std::string_view region, const PersonIdentity& person) override {
         json body = person_json(person);
         body["region"] = std::string(region);
         const json r = t_->call("fssp", "POST", "/fssp/debts/search", &body);
         std::vector<CourtDebtInfo> out;
         for (const json& d : r.value("debts", json::array())) {
-            CourtDebtInfo x;
-            x.number = str("fssp", d, "number");
-            x.subject = str("fssp", d, "subject");
-            x.department = str("fssp", d, "department");
-            x.bailiff = str("fssp", d, "bailiff");
-            x.phone = str("fssp", d, "phone");
-            x.uin = str("fssp", d, "uin");
-            x.opened_date = date("fssp", d, "opened_date");
-            x.amount = num("fssp", d, "amount");
-            x.remaining = num("fssp", d, "remaining");
+            using D = CourtDebtInfo;
+            D x;
+            Fields("fssp", d).into(x, f("number", &D::number), f("subject", &D::subject), f("department", &D::department),
+                                   f("bailiff", &D::bailiff), f("phone", &D::phone), f("uin", &D::uin),
+                                   f("opened_date", &D::opened_date), f("amount", &D::amount), f("remaining", &D::remaining));
             out.push_back(std::move(x));
         }
         return out;
     }
-
-private:
-    std::shared_ptr<const HttpTransport> t_;
 };
 
-class HttpCharges : public ChargesClient {
+class HttpCharges : public ChargesClient, TransportUser {
 public:
-    explicit HttpCharges(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    using TransportUser::TransportUser;
     void report_paid(std::string_view registry, std::string_view uin, std::int64_t amount,
                      std::string_view payment_id) override {
         if (registry != "gibdd" && registry != "fns" && registry != "fssp")
@@ -391,9 +259,6 @@ public:
         const json body = {{"amount", amount}, {"payment_id", std::string(payment_id)}};
         t_->call(registry, "POST", fmt::format("/{}/charges/{}/payment", registry, path_segment(uin)), &body);
     }
-
-private:
-    std::shared_ptr<const HttpTransport> t_;
 };
 
 LetterStatus letter_status(const std::string& s) {
@@ -415,9 +280,9 @@ LetterTracking tracking_from(const json& r) {
     return t;
 }
 
-class HttpPost : public PostClient {
+class HttpPost : public PostClient, TransportUser {
 public:
-    explicit HttpPost(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    using TransportUser::TransportUser;
     LetterTracking send_letter(const LetterRequest& l, std::string_view key) override {
         auto party = [](const PostalParty& p) {
             return json{{"name", p.name}, {"address", {{"postcode", p.postcode}, {"text", p.address}}}};
@@ -425,16 +290,11 @@ public:
         json body = {{"recipient", party(l.recipient)}, {"kind", "registered"}, {"content", l.content}};
         if (!l.sender.name.empty()) body["sender"] = party(l.sender);
         if (l.delivery_seconds) body["delivery_seconds"] = *l.delivery_seconds;
-        HttpTransport::Headers headers;
-        if (!key.empty()) headers.emplace_back("Idempotency-Key", std::string(key));
-        return tracking_from(t_->call("post", "POST", "/post/letters", &body, headers));
+        return tracking_from(t_->call("post", "POST", "/post/letters", &body, idempotency(key)));
     }
     LetterTracking track(std::string_view number) override {
         return tracking_from(t_->call("post", "GET", "/post/letters/" + path_segment(number)));
     }
-
-private:
-    std::shared_ptr<const HttpTransport> t_;
 };
 
 CardPayment payment_from(const json& r) {
@@ -450,9 +310,9 @@ CardPayment payment_from(const json& r) {
     return p;
 }
 
-class HttpBank : public BankClient {
+class HttpBank : public BankClient, TransportUser {
 public:
-    explicit HttpBank(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    using TransportUser::TransportUser;
     std::string authorize_url(std::string_view client_id, std::string_view redirect_uri,
                               std::string_view state) const override {
         return t_->url(fmt::format("/bank/id/authorize?client_id={}&redirect_uri={}&state={}", http::url_encode(client_id),
@@ -463,24 +323,16 @@ public:
         const json r = t_->call("bank", "POST", "/bank/id/token", &body);
         if (!flag(r, "verified") || !r.contains("person")) bad_answer("bank", "the bank did not vouch for the person");
         const json& p = r["person"];
-        VerifiedPerson v;
+        using V = VerifiedPerson;
+        V v;
         v.bank = str("bank", r, "bank");
-        v.surname = str("bank", p, "surname");
-        v.name = str("bank", p, "name");
-        v.patronymic = str("bank", p, "patronymic");
-        v.gender = str("bank", p, "gender");
-        v.birth_date = date("bank", p, "birth_date");
-        v.birth_place = str("bank", p, "birth_place");
-        v.snils = str("bank", p, "snils");
-        v.inn = str("bank", p, "inn");
-        v.phone = str("bank", p, "phone");
-        v.email = str("bank", p, "email");
+        Fields("bank", p).into(v, f("surname", &V::surname), f("name", &V::name), f("patronymic", &V::patronymic),
+                               f("gender", &V::gender), f("birth_date", &V::birth_date), f("birth_place", &V::birth_place),
+                               f("snils", &V::snils), f("inn", &V::inn), f("phone", &V::phone), f("email", &V::email));
         const json pass = p.value("passport", json::object());
-        v.passport_series = str("bank", pass, "series");
-        v.passport_number = str("bank", pass, "number");
-        v.passport_issue_date = date("bank", pass, "issue_date");
-        v.passport_issuer = str("bank", pass, "issuer");
-        v.department_code = str("bank", pass, "department_code");
+        Fields("bank", pass).into(v, f("series", &V::passport_series), f("number", &V::passport_number),
+                                  f("issue_date", &V::passport_issue_date), f("issuer", &V::passport_issuer),
+                                  f("department_code", &V::department_code));
         v.address = p.value("address", json::object());
         return v;
     }
@@ -507,38 +359,25 @@ public:
                                 {{"Idempotency-Key", std::string(key)}});
         return payment_from(r.value("payment", json::object()));
     }
-
-private:
-    std::shared_ptr<const HttpTransport> t_;
 };
 
-class HttpSms : public SmsGateway {
+class HttpSms : public SmsGateway, TransportUser {
 public:
-    explicit HttpSms(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    using TransportUser::TransportUser;
     std::string send(std::string_view phone, std::string_view text, std::string_view key) override {
         const json body = {{"phone", std::string(phone)}, {"text", std::string(text)}, {"sender", "uslugi"}};
-        HttpTransport::Headers headers;
-        if (!key.empty()) headers.emplace_back("Idempotency-Key", std::string(key));
-        return str("sms", t_->call("sms", "POST", "/sms/messages", &body, headers), "id");
+        return str("sms", t_->call("sms", "POST", "/sms/messages", &body, idempotency(key)), "id");
     }
-
-private:
-    std::shared_ptr<const HttpTransport> t_;
 };
 
-class HttpPush : public PushGateway {
+class HttpPush : public PushGateway, TransportUser {
 public:
-    explicit HttpPush(std::shared_ptr<const HttpTransport> t) : t_(std::move(t)) {}
+    using TransportUser::TransportUser;
     std::string send(std::string_view phone, std::string_view title, std::string_view text,
                      std::string_view key) override {
         const json body = {{"phone", std::string(phone)}, {"title", std::string(title)}, {"body", std::string(text)}};
-        HttpTransport::Headers headers;
-        if (!key.empty()) headers.emplace_back("Idempotency-Key", std::string(key));
-        return str("push", t_->call("push", "POST", "/push/messages", &body, headers), "id");
+        return str("push", t_->call("push", "POST", "/push/messages", &body, idempotency(key)), "id");
     }
-
-private:
-    std::shared_ptr<const HttpTransport> t_;
 };
 
 }  // namespace

@@ -6,7 +6,9 @@
 // Each is an interface (so services can be tested with fakes) with an HTTP
 // implementation that speaks to the real system's shape — in development and
 // tests, the `uslugi registries` sandbox. Calls are synchronous, with connect
-// and read timeouts; thread-safe (one connection per call).
+// and read timeouts, and thread-safe: each call borrows a kept-alive
+// connection from a small pool (registries answer many short calls, and a new
+// TLS handshake per call would cost more than the call).
 //
 // Failures come in two kinds:
 //   RegistryUnavailable — timeout, connection refused, 5xx (the registry is
@@ -18,6 +20,7 @@
 #include "registries/model.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,14 +35,22 @@ namespace uslugi::registries {
 inline constexpr std::string_view kDefaultRegistriesUrl = "http://127.0.0.1:8081";
 
 struct ClientOptions {
-    std::string base_url{kDefaultRegistriesUrl};   // http://host:port[/prefix]
+    std::string base_url{kDefaultRegistriesUrl};   // http[s]://host:port[/prefix]
     std::chrono::milliseconds connect_timeout{3000};
-    std::chrono::milliseconds timeout{3000};        // sending the request and reading the answer
+    std::chrono::milliseconds timeout{3000};        // each send and each read of the answer
+    // https only. Real registries admit only clients with a certificate they
+    // issued, and are trusted through their own CA rather than the system's.
+    std::string ca_file;           // PEM; empty: the system's CAs
+    std::string client_cert_file;  // PEM; with client_key_file
+    std::string client_key_file;
+    std::size_t max_idle_connections = 8;  // kept alive per base URL
 };
 
 class RegistryUnavailable : public std::runtime_error {
 public:
-    enum class Reason { timeout, connection, server_error, bad_response };
+    // tls: the handshake failed (the registry's certificate is not trusted, or
+    // it refused ours) — a configuration matter, though retrying does no harm.
+    enum class Reason { timeout, connection, server_error, bad_response, tls };
     RegistryUnavailable(std::string registry, Reason reason, const std::string& detail, int http_status = 0);
     const std::string& registry() const { return registry_; }
     Reason reason() const { return reason_; }
@@ -70,11 +81,15 @@ private:
     std::string field_;
 };
 
-// One HTTP/1.1 exchange per call with deadlines (Boost.Beast). Answers 2xx and
-// 4xx (4xx as RegistryRejected from call()); throws RegistryUnavailable otherwise.
+// HTTP/1.1 exchanges over POCO's client sessions (TLS for https), kept alive
+// in a pool. Answers 2xx and 4xx (4xx as RegistryRejected from call());
+// throws RegistryUnavailable otherwise. Bad options throw std::invalid_argument.
 class HttpTransport {
 public:
     explicit HttpTransport(ClientOptions options);
+    ~HttpTransport();
+    HttpTransport(const HttpTransport&) = delete;
+    HttpTransport& operator=(const HttpTransport&) = delete;
     struct Reply {
         int status = 0;
         std::string body;
@@ -92,8 +107,9 @@ public:
     std::string url(std::string_view path) const;
 
 private:
+    struct Impl;
     ClientOptions options_;
-    std::string host_, port_, prefix_;
+    std::unique_ptr<Impl> impl_;
 };
 
 // What the portal knows about a person (from the profile, ID-2).

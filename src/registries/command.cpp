@@ -25,6 +25,13 @@ void add_client_options(CLI::App& cmd, core::Config& cfg) {
         ->envname("USLUGI_REGISTRIES_URL")->capture_default_str();
     cmd.add_option("--registries-timeout-ms", cfg.registries_timeout_ms, "connect and read timeout of registry calls")
         ->envname("USLUGI_REGISTRIES_TIMEOUT_MS")->check(CLI::Range(10, 600000))->capture_default_str();
+    cmd.add_option("--registries-ca", cfg.registries_ca, "PEM file of the CA that signed the registries' certificates (https)")
+        ->envname("USLUGI_REGISTRIES_CA")->check(CLI::ExistingFile);
+    cmd.add_option("--registries-client-cert", cfg.registries_client_cert,
+                   "PEM file of the certificate the portal presents to the registries (https)")
+        ->envname("USLUGI_REGISTRIES_CLIENT_CERT")->check(CLI::ExistingFile);
+    cmd.add_option("--registries-client-key", cfg.registries_client_key, "PEM file of the key of that certificate")
+        ->envname("USLUGI_REGISTRIES_CLIENT_KEY")->check(CLI::ExistingFile);
 }
 
 ClientOptions client_options(const core::Config& cfg) {
@@ -32,6 +39,9 @@ ClientOptions client_options(const core::Config& cfg) {
     o.base_url = cfg.registries_url;
     o.connect_timeout = std::chrono::milliseconds(cfg.registries_timeout_ms);
     o.timeout = std::chrono::milliseconds(cfg.registries_timeout_ms);
+    o.ca_file = cfg.registries_ca;
+    o.client_cert_file = cfg.registries_client_cert;
+    o.client_key_file = cfg.registries_client_key;
     return o;
 }
 

@@ -13,8 +13,10 @@ namespace uslugi::registries {
 //  [--faults FILE] [--post-delivery-seconds N] [--workers N]`
 CLI::App* add_sandbox_command(CLI::App& cli, SandboxOptions& options);
 
-// --registries-url (USLUGI_REGISTRIES_URL) and --registries-timeout-ms
-// (USLUGI_REGISTRIES_TIMEOUT_MS) for the commands that call the registries.
+// --registries-url (USLUGI_REGISTRIES_URL), --registries-timeout-ms
+// (USLUGI_REGISTRIES_TIMEOUT_MS) and, for https, --registries-ca,
+// --registries-client-cert and --registries-client-key (USLUGI_REGISTRIES_CA,
+// …_CLIENT_CERT, …_CLIENT_KEY) for the commands that call the registries.
 void add_client_options(CLI::App& cmd, core::Config& cfg);
 ClientOptions client_options(const core::Config& cfg);
 

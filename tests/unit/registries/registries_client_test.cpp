@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/crypto.hpp"
+#include "http/request.hpp"
 #include "registries/clients.hpp"
 #include "registries/sandbox_server.hpp"
 
@@ -319,6 +320,76 @@ TEST_F(RegistriesClient, ConnectionRefusedIsUnavailable) {
         EXPECT_EQ(e.reason(), RegistryUnavailable::Reason::connection);
         EXPECT_EQ(e.registry(), "sms");
     }
-    EXPECT_THROW(make_http_clients(ClientOptions{"https://example.org"}), std::invalid_argument);
-    EXPECT_THROW(make_http_clients(ClientOptions{"http://host:notaport"}), std::invalid_argument);
+    auto url = [](const char* base) {
+        ClientOptions bad;
+        bad.base_url = base;
+        return bad;
+    };
+    EXPECT_THROW(make_http_clients(url("ftp://example.org")), std::invalid_argument);
+    EXPECT_THROW(make_http_clients(url("http://host:notaport")), std::invalid_argument);
+}
+
+// Every field of the typed answers is the registry's field of that name.
+namespace {
+std::string text(const nlohmann::json& j, const char* key) {
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+std::string day(std::optional<Date> d) { return d ? format_date(*d) : ""; }
+}  // namespace
+
+TEST_F(RegistriesClient, TypedTaxesAndDebtsCarryTheRegistrysFields) {
+    const Person& rustam = person("p0005");
+    const TaxSummary taxes = clients_.tax->taxes(rustam.inn);
+    const nlohmann::json raw = clients_.transport->call("fns", "GET", "/fns/taxpayers/" + rustam.inn + "/taxes");
+    EXPECT_EQ(taxes.accrued, raw["accrued"]);
+    EXPECT_EQ(taxes.paid, raw["paid"]);
+    ASSERT_EQ(taxes.charges.size(), raw["items"].size());
+    for (std::size_t k = 0; k < taxes.charges.size(); ++k) {
+        const TaxCharge& c = taxes.charges[k];
+        const nlohmann::json& r = raw["items"][k];
+        EXPECT_EQ(c.uin, text(r, "uin"));
+        EXPECT_EQ(c.kind, text(r, "kind"));
+        EXPECT_EQ(c.object, text(r, "object"));
+        EXPECT_EQ(c.oktmo, text(r, "oktmo"));
+        EXPECT_EQ(c.year, r["year"]);
+        EXPECT_EQ(c.owed, r["owed"]);
+        EXPECT_EQ(format_date(c.due_date), text(r, "due_date"));
+        EXPECT_EQ(c.overdue, r.value("overdue", false));
+    }
+    nlohmann::json query = {{"surname", rustam.surname}, {"name", rustam.name}, {"patronymic", rustam.patronymic},
+                            {"birth_date", format_date(rustam.birth_date)}, {"region", rustam.region_code}};
+    const nlohmann::json raw_debts = clients_.transport->call("fssp", "POST", "/fssp/debts/search", &query)["debts"];
+    const auto debts = clients_.bailiffs->debts(rustam.region_code, identity(rustam));
+    ASSERT_EQ(debts.size(), raw_debts.size());
+    for (std::size_t k = 0; k < debts.size(); ++k) {
+        EXPECT_EQ(debts[k].number, text(raw_debts[k], "number"));
+        EXPECT_EQ(debts[k].department, text(raw_debts[k], "department"));
+        EXPECT_EQ(debts[k].phone, text(raw_debts[k], "phone"));
+        EXPECT_EQ(format_date(debts[k].opened_date), text(raw_debts[k], "opened_date"));
+        EXPECT_EQ(debts[k].remaining, raw_debts[k]["remaining"]);
+    }
+}
+
+TEST_F(RegistriesClient, TypedFinesCarryTheRegistrysFields) {
+    const Person& petr = person("p0002");
+    const std::string licence = petr.driver_licence->number;
+    const FineList fines = clients_.traffic_police->fines_by_licence(licence, true);
+    const nlohmann::json raw = clients_.transport->call(
+        "gibdd", "GET", "/gibdd/fines?licence=" + http::url_encode(licence) + "&include_paid=true")["fines"];
+    ASSERT_EQ(fines.fines.size(), raw.size());
+    for (std::size_t k = 0; k < raw.size(); ++k) {
+        const TrafficFine& f = fines.fines[k];
+        const nlohmann::json& r = raw[k];
+        const nlohmann::json d = r.value("discount", nlohmann::json::object());
+        EXPECT_EQ(f.uin, text(r, "uin"));
+        EXPECT_EQ(f.article, text(r, "article"));
+        EXPECT_EQ(f.place, text(r, "place"));
+        EXPECT_EQ(f.certificate, text(r, "certificate"));
+        EXPECT_EQ(f.amount_due, r["amount_due"]);
+        EXPECT_EQ(format_date(f.decision_date), text(r, "decision_date"));
+        EXPECT_EQ(f.paid, r.value("paid", false));
+        EXPECT_EQ(f.discount_eligible, d.value("eligible", false));
+        EXPECT_EQ(f.discount_active, d.value("active", false));
+        EXPECT_EQ(day(f.discount_until), text(d, "until"));
+    }
 }
