@@ -1,5 +1,6 @@
 #include "identity/store.hpp"
 
+#include "db/dialect.hpp"
 #include "db/transaction.hpp"
 
 #include <algorithm>
@@ -12,12 +13,6 @@ constexpr const char* kAccountColumns =
     "id, kind, level, status, surname_enc, name_enc, phone_enc, email_enc, snils_bidx, password_hash, "
     "password_changed_at, security_question, security_answer_hash, two_factor, totp_secret_enc, notify_signin, "
     "lang, created_at, updated_at";
-
-bool is_unique_violation(const std::exception& e) {
-    const std::string w = e.what();
-    return w.find("UNIQUE") != std::string::npos || w.find("unique") != std::string::npos ||
-           w.find("23505") != std::string::npos;
-}
 
 std::string or_empty(const std::string& v, soci::indicator ind) { return ind == soci::i_ok ? v : std::string(); }
 
@@ -49,24 +44,15 @@ std::int64_t AccountStore::create(soci::session& tx, const Account& a, std::int6
     if (!a.email.empty() && contact_taken(tx, {ContactKind::email, a.email})) throw ContactTaken("email");
     long long id = 0;
     try {
-        if (tx.get_backend_name() == "postgresql") {
-            tx << "INSERT INTO identity_accounts (kind, level, phone_bidx, email_bidx, password_hash, "
-                  "password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :pi, :ei, :pw, :pt, :lang, :c, :u) "
-                  "RETURNING id",
-                soci::use(a.kind), soci::use(level), soci::use(phone_idx, phone_idx_ind),
-                soci::use(email_idx, email_idx_ind), soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang),
-                soci::use(t), soci::use(t), soci::into(id);
-        } else {
-            tx << "INSERT INTO identity_accounts (kind, level, phone_bidx, email_bidx, password_hash, "
-                  "password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :pi, :ei, :pw, :pt, :lang, :c, :u)",
-                soci::use(a.kind), soci::use(level), soci::use(phone_idx, phone_idx_ind),
-                soci::use(email_idx, email_idx_ind), soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang),
-                soci::use(t), soci::use(t);
-            tx << "SELECT last_insert_rowid()", soci::into(id);
-        }
+        tx << "INSERT INTO identity_accounts (kind, level, phone_bidx, email_bidx, password_hash, "
+              "password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :pi, :ei, :pw, :pt, :lang, :c, :u) "
+              "RETURNING id",
+            soci::use(a.kind), soci::use(level), soci::use(phone_idx, phone_idx_ind),
+            soci::use(email_idx, email_idx_ind), soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang),
+            soci::use(t), soci::use(t), soci::into(id);
     } catch (const soci::soci_error& e) {
         // Two registrations of one contact racing: the unique index decides.
-        if (is_unique_violation(e)) throw ContactTaken(a.phone.empty() ? "email" : "phone");
+        if (db::is_unique_violation(e)) throw ContactTaken(a.phone.empty() ? "email" : "phone");
         throw;
     }
     const std::string surname = protector_.seal(a.surname, account_field("surname_enc", id));
@@ -209,7 +195,7 @@ bool AccountStore::set_snils(soci::session& tx, std::int64_t id, const std::stri
         tx << "UPDATE identity_accounts SET snils_bidx = :i, updated_at = :u WHERE id = :id", soci::use(idx),
             soci::use(t), soci::use(key);
     } catch (const soci::soci_error& e) {
-        if (is_unique_violation(e)) return false;
+        if (db::is_unique_violation(e)) return false;
         throw;
     }
     return true;
@@ -231,7 +217,7 @@ bool AccountStore::set_passport(soci::session& tx, std::int64_t id, const std::s
         tx << "UPDATE identity_accounts SET passport_bidx = :i, updated_at = :u WHERE id = :id", soci::use(idx),
             soci::use(t), soci::use(key);
     } catch (const soci::soci_error& e) {
-        if (is_unique_violation(e)) return false;
+        if (db::is_unique_violation(e)) return false;
         throw;
     }
     return true;
@@ -275,7 +261,7 @@ void AccountStore::set_contact(soci::session& tx, std::int64_t id, ContactKind k
     try {
         tx << sql, soci::use(sealed, ind), soci::use(idx, idx_ind), soci::use(t), soci::use(key);
     } catch (const soci::soci_error& e) {
-        if (is_unique_violation(e)) throw ContactTaken(phone ? "phone" : "email");
+        if (db::is_unique_violation(e)) throw ContactTaken(phone ? "phone" : "email");
         throw;
     }
 }
@@ -340,19 +326,11 @@ std::int64_t ChallengeStore::create(soci::session& tx, const Challenge& c, const
     const std::string dest_idx = c.destination.empty() ? "" : protector_.blind_index("destination", c.destination);
     soci::indicator dest_idx_ind = dest_ind;
     long long id = 0;
-    const char* insert =
-        "INSERT INTO identity_challenges (purpose, session_hash, account_id, channel, destination_bidx, link_hash, "
-        "created_at, expires_at) VALUES (:p, :s, :a, :ch, :di, :lh, :c, :e)";
-    if (tx.get_backend_name() == "postgresql") {
-        tx << std::string(insert) + " RETURNING id", soci::use(c.purpose), soci::use(c.session_hash),
-            soci::use(account, account_ind), soci::use(c.channel), soci::use(dest_idx, dest_idx_ind),
-            soci::use(link_hash, link_ind), soci::use(created), soci::use(expires), soci::into(id);
-    } else {
-        tx << insert, soci::use(c.purpose), soci::use(c.session_hash), soci::use(account, account_ind),
-            soci::use(c.channel), soci::use(dest_idx, dest_idx_ind), soci::use(link_hash, link_ind), soci::use(created),
-            soci::use(expires);
-        tx << "SELECT last_insert_rowid()", soci::into(id);
-    }
+    tx << "INSERT INTO identity_challenges (purpose, session_hash, account_id, channel, destination_bidx, link_hash, "
+          "created_at, expires_at) VALUES (:p, :s, :a, :ch, :di, :lh, :c, :e) RETURNING id",
+        soci::use(c.purpose), soci::use(c.session_hash), soci::use(account, account_ind), soci::use(c.channel),
+        soci::use(dest_idx, dest_idx_ind), soci::use(link_hash, link_ind), soci::use(created), soci::use(expires),
+        soci::into(id);
     const std::string dest = protector_.seal(c.destination, challenge_field("destination_enc", id));
     const std::string payload = protector_.seal(c.payload, challenge_field("payload_enc", id));
     tx << "UPDATE identity_challenges SET destination_enc = :d, payload_enc = :pl WHERE id = :id",

@@ -1,6 +1,7 @@
 #include "jobs/test_routes.hpp"
 
 #include "core/clock.hpp"
+#include "db/dialect.hpp"
 #include "db/transaction.hpp"
 
 #include <nlohmann/json.hpp>
@@ -75,7 +76,7 @@ std::int64_t path_id(const http::Request& req) {
 
 void ensure_test_table(db::Database& db) {
     db::transact(db, [&](soci::session& s) {
-        if (db.backend() == db::Backend::postgresql) s << "SELECT pg_advisory_xact_lock(7345002)";
+        db::lock_for_transaction(s, 7345002);
         s << "CREATE TABLE IF NOT EXISTS job_test_runs ("
              "job_id BIGINT NOT NULL, attempt INTEGER NOT NULL, owner TEXT NOT NULL, outcome TEXT NOT NULL, "
              "started_ms BIGINT NOT NULL, finished_ms BIGINT NOT NULL)";
