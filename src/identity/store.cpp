@@ -622,52 +622,73 @@ void AuditLog::record(const AuditEntry& e) {
     record(*c, e);
 }
 
-std::vector<AuditEntry> AuditLog::list(std::int64_t account_id, bool by_others, int limit, int offset) {
-    std::vector<AuditEntry> out;
-    const long long account = account_id;
-    db::Connection c(db_);
-    soci::rowset<soci::row> rows =
-        (c->prepare << std::string("SELECT id, at, account_id, actor_kind, actor_id, actor_name, organisation, action, "
-                                   "fields, reason, ip, device FROM identity_audit WHERE account_id = :a") +
-                           (by_others ? " AND actor_kind <> 'self' AND actor_kind <> 'system'" : "") +
-                           " ORDER BY at DESC, id DESC LIMIT " + std::to_string(limit) + " OFFSET " +
-                           std::to_string(offset),
-         soci::use(account));
-    auto text = [](const soci::row& r, std::size_t i) {
-        return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string();
-    };
-    auto integer = [](const soci::row& r, std::size_t i) -> std::int64_t {
+namespace {
+
+// Which of an account's entries a listing shows (the :a placeholder is the account).
+constexpr const char* kEverything = "account_id = :a";
+constexpr const char* kByOthers = "account_id = :a AND actor_kind <> 'self' AND actor_kind <> 'system'";
+constexpr const char* kOwn = "account_id = :a AND actor_kind IN ('self', 'system')";
+
+AuditEntry audit_from(const soci::row& r) {
+    auto text = [&r](std::size_t i) { return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string(); };
+    auto integer = [&r](std::size_t i) -> std::int64_t {
         if (r.get_properties(i).get_data_type() == soci::dt_integer) return r.get<int>(i);
         return r.get<long long>(i);
     };
-    for (const auto& r : rows) {
-        AuditEntry e;
-        e.id = integer(r, 0);
-        e.at = integer(r, 1);
-        e.account_id = integer(r, 2);
-        e.actor_kind = text(r, 3);
-        e.actor_id = text(r, 4);
-        e.actor_name = text(r, 5);
-        e.organisation = text(r, 6);
-        e.action = text(r, 7);
-        e.fields = text(r, 8);
-        e.reason = text(r, 9);
-        e.ip = text(r, 10);
-        e.device = text(r, 11);
-        out.push_back(std::move(e));
-    }
+    AuditEntry e;
+    e.id = integer(0);
+    e.at = integer(1);
+    e.account_id = integer(2);
+    e.actor_kind = text(3);
+    e.actor_id = text(4);
+    e.actor_name = text(5);
+    e.organisation = text(6);
+    e.action = text(7);
+    e.fields = text(8);
+    e.reason = text(9);
+    e.ip = text(10);
+    e.device = text(11);
+    return e;
+}
+
+std::vector<AuditEntry> select_audit(db::Database& db, const char* where, std::int64_t account_id, int limit,
+                                     int offset) {
+    std::vector<AuditEntry> out;
+    const long long account = account_id;
+    db::Connection c(db);
+    soci::rowset<soci::row> rows =
+        (c->prepare << std::string("SELECT id, at, account_id, actor_kind, actor_id, actor_name, organisation, action, "
+                                   "fields, reason, ip, device FROM identity_audit WHERE ") +
+                           where + " ORDER BY at DESC, id DESC LIMIT " + std::to_string(limit) + " OFFSET " +
+                           std::to_string(offset),
+         soci::use(account));
+    for (const auto& r : rows) out.push_back(audit_from(r));
     return out;
 }
 
-int AuditLog::count(std::int64_t account_id, bool by_others) {
+int count_audit(db::Database& db, const char* where, std::int64_t account_id) {
     const long long account = account_id;
     long long n = 0;
-    db::Connection c(db_);
-    *c << std::string("SELECT COUNT(*) FROM identity_audit WHERE account_id = :a") +
-              (by_others ? " AND actor_kind <> 'self' AND actor_kind <> 'system'" : ""),
-        soci::use(account), soci::into(n);
+    db::Connection c(db);
+    *c << std::string("SELECT COUNT(*) FROM identity_audit WHERE ") + where, soci::use(account), soci::into(n);
     return static_cast<int>(n);
 }
+
+}  // namespace
+
+std::vector<AuditEntry> AuditLog::list(std::int64_t account_id, bool by_others, int limit, int offset) {
+    return select_audit(db_, by_others ? kByOthers : kEverything, account_id, limit, offset);
+}
+
+int AuditLog::count(std::int64_t account_id, bool by_others) {
+    return count_audit(db_, by_others ? kByOthers : kEverything, account_id);
+}
+
+std::vector<AuditEntry> AuditLog::list_own(std::int64_t account_id, int limit, int offset) {
+    return select_audit(db_, kOwn, account_id, limit, offset);
+}
+
+int AuditLog::count_own(std::int64_t account_id) { return count_audit(db_, kOwn, account_id); }
 
 void AuditLog::erase_network_details(soci::session& tx, std::int64_t account_id) {
     const long long account = account_id;

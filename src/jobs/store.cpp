@@ -246,6 +246,15 @@ std::vector<Job> JobStore::list_dead(int limit) {
                        static_cast<std::size_t>(lim));
 }
 
+std::vector<std::int64_t> JobStore::ids_of_kind(const std::string& kind, int limit) {
+    const long long lim = std::clamp(limit, 1, 10000);
+    std::vector<long long> ids(static_cast<std::size_t>(lim));
+    db::Connection c(db_);
+    *c << "SELECT id FROM jobs WHERE kind = :kind ORDER BY id LIMIT :lim", soci::use(kind), soci::use(lim),
+        soci::into(ids);
+    return {ids.begin(), ids.end()};
+}
+
 bool JobStore::retry_dead(std::int64_t id_in) {
     const long long id = id_in, now_s = now();
     db::Connection c(db_);
