@@ -36,7 +36,7 @@ describe('database restart', { skip: onPostgres ? false : 'PostgreSQL only: SQLi
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'uslugi-pg-restart-'));  // the script hands it to the postgres user
     const url = pg('start', dir, String(await freePort()));
-    server = await startServer(['--no-workers'], { database: { url, drop: () => {} } });
+    server = await startServer(['--job-poll-ms', '50'], { database: { url, drop: () => {} } });
   });
 
   after(async () => {
@@ -59,6 +59,9 @@ describe('database restart', { skip: onPostgres ? false : 'PostgreSQL only: SQLi
     }, (r) => r.status === 201, { timeoutMs: 15000, what: 'a successful request after the restart' });
     assert.ok(statuses.length <= 2, `only the request that met the lost connection may fail: ${statuses}`);
     assert.notEqual(ok.body.ids[0], first.body.ids[0]);
+    // The in-process workers poll through the same pool: they recover too.
+    await waitFor(async () => (await fetch(`${server.url}/test/jobs/${ok.body.ids[0]}`)).json(),
+      (j) => j.state === 'done', { timeoutMs: 15000, what: 'the job enqueued after the restart to be done' });
 
     const again = await fetch(`${server.url}/test/jobs/${first.body.ids[0]}`);
     assert.equal(again.status, 200, 'what was written before the restart is read after it');
