@@ -121,7 +121,12 @@ void Database::recheck(std::size_t pos) {
     soci::session& s = pool_->at(pos);
     if (!s.is_connected()) {
         s.close();
-        open(s);
+        try {
+            open(s);
+        } catch (...) {
+            s.close();  // half set up (connected, not yet in UTC) must not pass the next ping
+            throw;
+        }
     }
     checked_epoch_[pos] = epoch;
 }
