@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL for tests: `start DIR PORT` initialises a cluster in
 # DIR (owned by the postgres user when run as root), listening only on
-# 127.0.0.1:PORT, and prints its URL; `stop DIR` stops it and removes DIR.
+# 127.0.0.1:PORT, and prints its URL; `restart DIR` restarts the server with
+# the same options (clients lose their connections, as in a production
+# restart); `stop DIR` stops it and removes DIR.
 set -euo pipefail
 
 pg_bin() {
@@ -16,7 +18,7 @@ as_owner() {
 }
 
 cmd=${1:-}; dir=${2:-}
-[[ -n "$cmd" && -n "$dir" ]] || { echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2; }
+[[ -n "$cmd" && -n "$dir" ]] || { echo "usage: $0 start DIR PORT | restart DIR | stop DIR" >&2; exit 2; }
 bin=$(pg_bin)
 
 case "$cmd" in
@@ -32,11 +34,16 @@ case "$cmd" in
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U uslugi uslugi_test
     echo "postgresql://uslugi@127.0.0.1:$port/uslugi_test"
     ;;
+  restart)
+    # -m fast: sessions are ended at once, not waited for.
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null \
+      || { cat "$dir/server.log" >&2; exit 1; }
+    ;;
   stop)
     if [[ -d "$dir/data" ]]; then
       as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start DIR PORT | restart DIR | stop DIR" >&2; exit 2 ;;
 esac

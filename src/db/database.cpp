@@ -9,19 +9,6 @@ namespace uslugi::db {
 
 namespace {
 
-std::string percent_decode(std::string_view in) {
-    std::string out;
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '%' && i + 2 < in.size()) {
-            out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
-            i += 2;
-        } else {
-            out.push_back(in[i]);
-        }
-    }
-    return out;
-}
-
 std::string quote_keyword_value(const std::string& v) {
     std::string out = "'";
     for (char c : v) {
@@ -31,47 +18,33 @@ std::string quote_keyword_value(const std::string& v) {
     return out + "'";
 }
 
-// SOCI's PostgreSQL backend does not take libpq's URI form, so the URL
-// becomes "host=… port=… user=… dbname=… key=value".
+std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> parse_with_libpq(const std::string& url) {
+    char* error = nullptr;
+    std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(url.c_str(), &error),
+                                                                          &PQconninfoFree);
+    if (options) return options;
+    std::string why = error != nullptr ? error : "out of memory";
+    PQfreemem(error);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    throw std::invalid_argument("bad PostgreSQL URL '" + url + "' (use postgresql://user@host:port/db): " + why);
+}
+
+// libpq reads the URL (PQconninfoParse: percent-decoding, IPv6 hosts, query
+// parameters) exactly as it would connecting. The result goes out as
+// keywords because SOCI 4.0's PostgreSQL factory re-splits its connect
+// string on blanks and '=' (to take out its own "singlerow" option), which
+// garbles a URI and any value with a blank in it.
 std::string libpq_keywords(const std::string& url) {
-    std::string_view rest(url);
-    rest.remove_prefix(rest.find("://") + 3);
+    const auto options = parse_with_libpq(url);
     std::string out;
-    auto add = [&](const std::string& key, const std::string& value) {
-        if (value.empty()) return;
+    for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+        if (o->val == nullptr || *o->val == '\0') continue;
+        const std::string value = o->val;
+        if (value.find_first_of(" \t\r\n") != std::string::npos)
+            throw std::invalid_argument(std::string("PostgreSQL URL parameter '") + o->keyword +
+                                        "' must not contain blanks (SOCI's connect string cannot carry them)");
         if (!out.empty()) out += ' ';
-        out += key + "=" + quote_keyword_value(value);
-    };
-    std::string_view query;
-    if (auto q = rest.find('?'); q != std::string_view::npos) {
-        query = rest.substr(q + 1);
-        rest = rest.substr(0, q);
-    }
-    std::string_view dbname;
-    if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-        dbname = rest.substr(slash + 1);
-        rest = rest.substr(0, slash);
-    }
-    if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-        std::string_view userinfo = rest.substr(0, at);
-        rest = rest.substr(at + 1);
-        auto colon = userinfo.find(':');
-        add("user", percent_decode(userinfo.substr(0, colon)));
-        if (colon != std::string_view::npos) add("password", percent_decode(userinfo.substr(colon + 1)));
-    }
-    if (auto colon = rest.rfind(':'); colon != std::string_view::npos && rest.find(']') == std::string_view::npos) {
-        add("host", percent_decode(rest.substr(0, colon)));
-        add("port", std::string(rest.substr(colon + 1)));
-    } else {
-        add("host", percent_decode(rest));
-    }
-    add("dbname", percent_decode(dbname));
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        if (auto eq = pair.find('='); eq != std::string_view::npos)
-            add(percent_decode(pair.substr(0, eq)), percent_decode(pair.substr(eq + 1)));
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        out += std::string(o->keyword) + "=" + quote_keyword_value(value);
     }
     return out;
 }
@@ -100,30 +73,63 @@ void prepare_sqlite(soci::session& s) {
     s << "PRAGMA busy_timeout=10000";
     s << "PRAGMA synchronous=NORMAL";
     s << "PRAGMA foreign_keys=ON";
+    // db::is_unique_violation tells a UNIQUE refusal from other constraints.
+    auto* backend = static_cast<soci::sqlite3_session_backend*>(s.get_backend());
+    sqlite_api::sqlite3_extended_result_codes(backend->conn_, 1);
+}
+
+// Only a PostgreSQL connection can be lost; libpq notes it after a failed
+// statement, and asking costs no round trip.
+bool seen_lost(Backend kind, soci::session& s) {
+    if (kind != Backend::postgresql) return false;
+    auto* backend = static_cast<soci::postgresql_session_backend*>(s.get_backend());
+    return backend == nullptr || PQstatus(backend->conn_) == CONNECTION_BAD;
 }
 }  // namespace
 
 Database::Database(const std::string& url, std::size_t pool_size,
                    std::chrono::milliseconds lease_timeout)
     : url_(DatabaseUrl::parse(url)), size_(pool_size), lease_timeout_(lease_timeout),
-      pool_(std::make_unique<soci::connection_pool>(pool_size)) {
+      pool_(std::make_unique<soci::connection_pool>(pool_size)), checked_epoch_(pool_size, 0) {
     if (url_.backend == Backend::sqlite) {
         const auto parent = std::filesystem::path(url_.path).parent_path();
         if (!parent.empty()) std::filesystem::create_directories(parent);
     }
-    for (std::size_t i = 0; i < size_; ++i) {
-        soci::session& s = pool_->at(i);
-        if (url_.backend == Backend::sqlite) {
-            s.open(*soci::factory_sqlite3(), url_.connect);
-            prepare_sqlite(s);
-        } else {
-            s.open(*soci::factory_postgresql(), url_.connect);
-            s << "SET TIME ZONE 'UTC'";
-        }
-    }
+    for (std::size_t i = 0; i < size_; ++i) open(pool_->at(i));
 }
 
 Database::~Database() = default;
+
+void Database::open(soci::session& s) {
+    if (url_.backend == Backend::sqlite) {
+        s.open(*soci::factory_sqlite3(), url_.connect);
+        prepare_sqlite(s);
+    } else {
+        s.open(*soci::factory_postgresql(), url_.connect);
+        s << "SET TIME ZONE 'UTC'";
+    }
+}
+
+void Database::suspect_all() { epoch_.fetch_add(1, std::memory_order_relaxed); }
+
+// is_connected() pings the server, so it runs only after some connection was
+// seen lost; a session that fails to reopen stays behind and is tried again
+// at its next lease.
+void Database::recheck(std::size_t pos) {
+    const std::uint64_t epoch = epoch_.load(std::memory_order_relaxed);
+    if (checked_epoch_[pos] == epoch) return;
+    soci::session& s = pool_->at(pos);
+    if (!s.is_connected()) {
+        s.close();
+        try {
+            open(s);
+        } catch (...) {
+            s.close();  // half set up (connected, not yet in UTC) must not pass the next ping
+            throw;
+        }
+    }
+    checked_epoch_[pos] = epoch;
+}
 
 bool Database::ping() {
     try {
@@ -141,9 +147,20 @@ Connection::Connection(Database& db) : db_(db), pos_(0), session_(nullptr) {
         throw PoolExhausted("no database connection free within the lease timeout");
     db_.in_use_.fetch_add(1, std::memory_order_relaxed);
     session_ = &db_.pool_->at(pos_);
+    try {
+        db_.recheck(pos_);
+    } catch (...) {
+        release();
+        throw;
+    }
 }
 
 Connection::~Connection() {
+    if (seen_lost(db_.backend(), *session_)) db_.suspect_all();
+    release();
+}
+
+void Connection::release() {
     db_.in_use_.fetch_sub(1, std::memory_order_relaxed);
     db_.pool_->give_back(pos_);
 }

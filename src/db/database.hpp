@@ -4,16 +4,18 @@
 #include <soci/connection-pool.h>
 #include <soci/soci.h>
 
+#include "db/dialect.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace uslugi::db {
-
-enum class Backend { sqlite, postgresql };
 
 struct DatabaseUrl {
     Backend backend;
@@ -38,8 +40,9 @@ public:
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
+    // For work before any connection is leased (choosing migration files);
+    // SQL code asks its session: db::backend_of (db/dialect.hpp).
     Backend backend() const { return url_.backend; }
-    bool is_sqlite() const { return url_.backend == Backend::sqlite; }
     std::size_t pool_size() const { return size_; }
     std::size_t in_use() const { return in_use_.load(std::memory_order_relaxed); }
     // True when a trivial query answers.
@@ -47,11 +50,21 @@ public:
 
 private:
     friend class Connection;
+    void open(soci::session& s);
+    void suspect_all();
+    void recheck(std::size_t pos);
+
     DatabaseUrl url_;
     std::size_t size_;
     std::chrono::milliseconds lease_timeout_;
     std::unique_ptr<soci::connection_pool> pool_;
     std::atomic<std::size_t> in_use_{0};
+    // A lost connection (the server restarted) usually means they are all
+    // lost: one seen broken moves the epoch on, and each session is checked
+    // at its next lease when its own epoch is behind. Each slot is touched
+    // only by the one holder of its lease.
+    std::atomic<std::uint64_t> epoch_{0};
+    std::vector<std::uint64_t> checked_epoch_;
 };
 
 // A pooled connection leased for one scope.
@@ -67,6 +80,8 @@ public:
     Database& database() { return db_; }
 
 private:
+    void release();
+
     Database& db_;
     std::size_t pos_;
     soci::session* session_;

@@ -1,5 +1,6 @@
 #include "db/migrations.hpp"
 
+#include "db/dialect.hpp"
 #include "db/transaction.hpp"
 
 #include <algorithm>
@@ -97,8 +98,7 @@ std::vector<std::string> apply_migrations(Database& db, const std::vector<Migrat
     std::vector<std::string> applied;
     for (const Migration& m : all) {
         const bool did = transact(db, [&](soci::session& s) {
-            // PostgreSQL: serialise concurrent starters; SQLite's BEGIN IMMEDIATE already does.
-            if (db.backend() == Backend::postgresql) s << "SELECT pg_advisory_xact_lock(7345001)";
+            lock_for_transaction(s, 7345001);  // concurrent starters of `uslugi migrate`
             int count = 0;
             s << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v", soci::use(m.version),
                 soci::into(count);

@@ -5,7 +5,7 @@
 namespace uslugi::db {
 
 Transaction::Transaction(Connection& c, Mode mode) : c_(c) {
-    if (c_.database().is_sqlite())
+    if (backend_of(*c_) == Backend::sqlite)
         *c_ << (mode == Mode::write ? "BEGIN IMMEDIATE" : "BEGIN");
     else
         *c_ << (mode == Mode::write ? "BEGIN" : "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");

@@ -1,5 +1,6 @@
 #include "identity/profile_store.hpp"
 
+#include "db/dialect.hpp"
 #include "db/transaction.hpp"
 
 #include <nlohmann/json.hpp>
@@ -144,16 +145,9 @@ std::int64_t ProfileStore::create_verification(soci::session& tx, std::int64_t a
     const long long key = account_id, t = now;
     const int v = version;
     long long id = 0;
-    const char* insert =
-        "INSERT INTO identity_verifications (account_id, profile_version, state, created_at, updated_at) "
-        "VALUES (:a, :v, 'checking', :c, :u)";
-    if (tx.get_backend_name() == "postgresql") {
-        tx << std::string(insert) + " RETURNING id", soci::use(key), soci::use(v), soci::use(t), soci::use(t),
-            soci::into(id);
-    } else {
-        tx << insert, soci::use(key), soci::use(v), soci::use(t), soci::use(t);
-        tx << "SELECT last_insert_rowid()", soci::into(id);
-    }
+    tx << "INSERT INTO identity_verifications (account_id, profile_version, state, created_at, updated_at) "
+          "VALUES (:a, :v, 'checking', :c, :u) RETURNING id",
+        soci::use(key), soci::use(v), soci::use(t), soci::use(t), soci::into(id);
     record(tx, id, actor, "overall", std::string(to_string(VerificationState::not_sent)),
            std::string(to_string(VerificationState::checking)), "", now);
     return id;

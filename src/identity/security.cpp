@@ -86,49 +86,6 @@ Result gone() { return outcome(Outcome::no_challenge, "identity.error.signin_req
 
 std::string reauth_key(std::int64_t account_id) { return "reauth:" + std::to_string(account_id); }
 
-AuditEntry audit_from(const soci::row& r) {
-    auto text = [&r](std::size_t i) { return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string(); };
-    auto integer = [&r](std::size_t i) -> std::int64_t {
-        if (r.get_properties(i).get_data_type() == soci::dt_integer) return r.get<int>(i);
-        return r.get<long long>(i);
-    };
-    AuditEntry e;
-    e.id = integer(0);
-    e.at = integer(1);
-    e.account_id = integer(2);
-    e.actor_kind = text(3);
-    e.actor_id = text(4);
-    e.actor_name = text(5);
-    e.organisation = text(6);
-    e.action = text(7);
-    e.fields = text(8);
-    e.reason = text(9);
-    e.ip = text(10);
-    e.device = text(11);
-    return e;
-}
-
-// The owner's own entries and the system's (AuditLog::list gives everything or only others').
-constexpr const char* kOwnActions = "account_id = :a AND actor_kind IN ('self', 'system')";
-
-AuditPage own_actions(db::Database& db, std::int64_t account_id, int limit, int offset) {
-    AuditPage page;
-    const long long account = account_id;
-    db::Connection c(db);
-    long long total = 0;
-    *c << std::string("SELECT COUNT(*) FROM identity_audit WHERE ") + kOwnActions, soci::use(account),
-        soci::into(total);
-    page.total = static_cast<int>(total);
-    soci::rowset<soci::row> rows =
-        (c->prepare << std::string("SELECT id, at, account_id, actor_kind, actor_id, actor_name, organisation, action, "
-                                   "fields, reason, ip, device FROM identity_audit WHERE ") +
-                           kOwnActions + " ORDER BY at DESC, id DESC LIMIT " + std::to_string(limit) + " OFFSET " +
-                           std::to_string(offset),
-         soci::use(account));
-    for (const auto& r : rows) page.entries.push_back(audit_from(r));
-    return page;
-}
-
 int offset_of(int page) { return (std::max(1, std::min(page, 100000)) - 1) * SecurityService::kPageSize; }
 
 }  // namespace
@@ -541,7 +498,10 @@ bool SecurityService::end_session(const Context& ctx, std::int64_t account_id, c
 }
 
 AuditPage SecurityService::activity(std::int64_t account_id, int page) {
-    return own_actions(identity_.database(), account_id, kPageSize, offset_of(page));
+    AuditPage p;
+    p.total = identity_.audit().count_own(account_id);
+    p.entries = identity_.audit().list_own(account_id, kPageSize, offset_of(page));
+    return p;
 }
 
 AuditPage SecurityService::access_log(std::int64_t account_id, int page) {

@@ -1,5 +1,6 @@
 #include "identity/store.hpp"
 
+#include "db/dialect.hpp"
 #include "db/transaction.hpp"
 
 #include <algorithm>
@@ -12,12 +13,6 @@ constexpr const char* kAccountColumns =
     "id, kind, level, status, surname_enc, name_enc, phone_enc, email_enc, snils_bidx, password_hash, "
     "password_changed_at, security_question, security_answer_hash, two_factor, totp_secret_enc, notify_signin, "
     "lang, created_at, updated_at";
-
-bool is_unique_violation(const std::exception& e) {
-    const std::string w = e.what();
-    return w.find("UNIQUE") != std::string::npos || w.find("unique") != std::string::npos ||
-           w.find("23505") != std::string::npos;
-}
 
 std::string or_empty(const std::string& v, soci::indicator ind) { return ind == soci::i_ok ? v : std::string(); }
 
@@ -49,24 +44,15 @@ std::int64_t AccountStore::create(soci::session& tx, const Account& a, std::int6
     if (!a.email.empty() && contact_taken(tx, {ContactKind::email, a.email})) throw ContactTaken("email");
     long long id = 0;
     try {
-        if (tx.get_backend_name() == "postgresql") {
-            tx << "INSERT INTO identity_accounts (kind, level, phone_bidx, email_bidx, password_hash, "
-                  "password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :pi, :ei, :pw, :pt, :lang, :c, :u) "
-                  "RETURNING id",
-                soci::use(a.kind), soci::use(level), soci::use(phone_idx, phone_idx_ind),
-                soci::use(email_idx, email_idx_ind), soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang),
-                soci::use(t), soci::use(t), soci::into(id);
-        } else {
-            tx << "INSERT INTO identity_accounts (kind, level, phone_bidx, email_bidx, password_hash, "
-                  "password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :pi, :ei, :pw, :pt, :lang, :c, :u)",
-                soci::use(a.kind), soci::use(level), soci::use(phone_idx, phone_idx_ind),
-                soci::use(email_idx, email_idx_ind), soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang),
-                soci::use(t), soci::use(t);
-            tx << "SELECT last_insert_rowid()", soci::into(id);
-        }
+        tx << "INSERT INTO identity_accounts (kind, level, phone_bidx, email_bidx, password_hash, "
+              "password_changed_at, lang, created_at, updated_at) VALUES (:k, :l, :pi, :ei, :pw, :pt, :lang, :c, :u) "
+              "RETURNING id",
+            soci::use(a.kind), soci::use(level), soci::use(phone_idx, phone_idx_ind),
+            soci::use(email_idx, email_idx_ind), soci::use(a.password_hash, pw_ind), soci::use(t), soci::use(a.lang),
+            soci::use(t), soci::use(t), soci::into(id);
     } catch (const soci::soci_error& e) {
         // Two registrations of one contact racing: the unique index decides.
-        if (is_unique_violation(e)) throw ContactTaken(a.phone.empty() ? "email" : "phone");
+        if (db::is_unique_violation(e)) throw ContactTaken(a.phone.empty() ? "email" : "phone");
         throw;
     }
     const std::string surname = protector_.seal(a.surname, account_field("surname_enc", id));
@@ -209,7 +195,7 @@ bool AccountStore::set_snils(soci::session& tx, std::int64_t id, const std::stri
         tx << "UPDATE identity_accounts SET snils_bidx = :i, updated_at = :u WHERE id = :id", soci::use(idx),
             soci::use(t), soci::use(key);
     } catch (const soci::soci_error& e) {
-        if (is_unique_violation(e)) return false;
+        if (db::is_unique_violation(e)) return false;
         throw;
     }
     return true;
@@ -231,7 +217,7 @@ bool AccountStore::set_passport(soci::session& tx, std::int64_t id, const std::s
         tx << "UPDATE identity_accounts SET passport_bidx = :i, updated_at = :u WHERE id = :id", soci::use(idx),
             soci::use(t), soci::use(key);
     } catch (const soci::soci_error& e) {
-        if (is_unique_violation(e)) return false;
+        if (db::is_unique_violation(e)) return false;
         throw;
     }
     return true;
@@ -275,7 +261,7 @@ void AccountStore::set_contact(soci::session& tx, std::int64_t id, ContactKind k
     try {
         tx << sql, soci::use(sealed, ind), soci::use(idx, idx_ind), soci::use(t), soci::use(key);
     } catch (const soci::soci_error& e) {
-        if (is_unique_violation(e)) throw ContactTaken(phone ? "phone" : "email");
+        if (db::is_unique_violation(e)) throw ContactTaken(phone ? "phone" : "email");
         throw;
     }
 }
@@ -340,19 +326,11 @@ std::int64_t ChallengeStore::create(soci::session& tx, const Challenge& c, const
     const std::string dest_idx = c.destination.empty() ? "" : protector_.blind_index("destination", c.destination);
     soci::indicator dest_idx_ind = dest_ind;
     long long id = 0;
-    const char* insert =
-        "INSERT INTO identity_challenges (purpose, session_hash, account_id, channel, destination_bidx, link_hash, "
-        "created_at, expires_at) VALUES (:p, :s, :a, :ch, :di, :lh, :c, :e)";
-    if (tx.get_backend_name() == "postgresql") {
-        tx << std::string(insert) + " RETURNING id", soci::use(c.purpose), soci::use(c.session_hash),
-            soci::use(account, account_ind), soci::use(c.channel), soci::use(dest_idx, dest_idx_ind),
-            soci::use(link_hash, link_ind), soci::use(created), soci::use(expires), soci::into(id);
-    } else {
-        tx << insert, soci::use(c.purpose), soci::use(c.session_hash), soci::use(account, account_ind),
-            soci::use(c.channel), soci::use(dest_idx, dest_idx_ind), soci::use(link_hash, link_ind), soci::use(created),
-            soci::use(expires);
-        tx << "SELECT last_insert_rowid()", soci::into(id);
-    }
+    tx << "INSERT INTO identity_challenges (purpose, session_hash, account_id, channel, destination_bidx, link_hash, "
+          "created_at, expires_at) VALUES (:p, :s, :a, :ch, :di, :lh, :c, :e) RETURNING id",
+        soci::use(c.purpose), soci::use(c.session_hash), soci::use(account, account_ind), soci::use(c.channel),
+        soci::use(dest_idx, dest_idx_ind), soci::use(link_hash, link_ind), soci::use(created), soci::use(expires),
+        soci::into(id);
     const std::string dest = protector_.seal(c.destination, challenge_field("destination_enc", id));
     const std::string payload = protector_.seal(c.payload, challenge_field("payload_enc", id));
     tx << "UPDATE identity_challenges SET destination_enc = :d, payload_enc = :pl WHERE id = :id",
@@ -644,52 +622,73 @@ void AuditLog::record(const AuditEntry& e) {
     record(*c, e);
 }
 
-std::vector<AuditEntry> AuditLog::list(std::int64_t account_id, bool by_others, int limit, int offset) {
-    std::vector<AuditEntry> out;
-    const long long account = account_id;
-    db::Connection c(db_);
-    soci::rowset<soci::row> rows =
-        (c->prepare << std::string("SELECT id, at, account_id, actor_kind, actor_id, actor_name, organisation, action, "
-                                   "fields, reason, ip, device FROM identity_audit WHERE account_id = :a") +
-                           (by_others ? " AND actor_kind <> 'self' AND actor_kind <> 'system'" : "") +
-                           " ORDER BY at DESC, id DESC LIMIT " + std::to_string(limit) + " OFFSET " +
-                           std::to_string(offset),
-         soci::use(account));
-    auto text = [](const soci::row& r, std::size_t i) {
-        return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string();
-    };
-    auto integer = [](const soci::row& r, std::size_t i) -> std::int64_t {
+namespace {
+
+// Which of an account's entries a listing shows (the :a placeholder is the account).
+constexpr const char* kEverything = "account_id = :a";
+constexpr const char* kByOthers = "account_id = :a AND actor_kind <> 'self' AND actor_kind <> 'system'";
+constexpr const char* kOwn = "account_id = :a AND actor_kind IN ('self', 'system')";
+
+AuditEntry audit_from(const soci::row& r) {
+    auto text = [&r](std::size_t i) { return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string(); };
+    auto integer = [&r](std::size_t i) -> std::int64_t {
         if (r.get_properties(i).get_data_type() == soci::dt_integer) return r.get<int>(i);
         return r.get<long long>(i);
     };
-    for (const auto& r : rows) {
-        AuditEntry e;
-        e.id = integer(r, 0);
-        e.at = integer(r, 1);
-        e.account_id = integer(r, 2);
-        e.actor_kind = text(r, 3);
-        e.actor_id = text(r, 4);
-        e.actor_name = text(r, 5);
-        e.organisation = text(r, 6);
-        e.action = text(r, 7);
-        e.fields = text(r, 8);
-        e.reason = text(r, 9);
-        e.ip = text(r, 10);
-        e.device = text(r, 11);
-        out.push_back(std::move(e));
-    }
+    AuditEntry e;
+    e.id = integer(0);
+    e.at = integer(1);
+    e.account_id = integer(2);
+    e.actor_kind = text(3);
+    e.actor_id = text(4);
+    e.actor_name = text(5);
+    e.organisation = text(6);
+    e.action = text(7);
+    e.fields = text(8);
+    e.reason = text(9);
+    e.ip = text(10);
+    e.device = text(11);
+    return e;
+}
+
+std::vector<AuditEntry> select_audit(db::Database& db, const char* where, std::int64_t account_id, int limit,
+                                     int offset) {
+    std::vector<AuditEntry> out;
+    const long long account = account_id;
+    db::Connection c(db);
+    soci::rowset<soci::row> rows =
+        (c->prepare << std::string("SELECT id, at, account_id, actor_kind, actor_id, actor_name, organisation, action, "
+                                   "fields, reason, ip, device FROM identity_audit WHERE ") +
+                           where + " ORDER BY at DESC, id DESC LIMIT " + std::to_string(limit) + " OFFSET " +
+                           std::to_string(offset),
+         soci::use(account));
+    for (const auto& r : rows) out.push_back(audit_from(r));
     return out;
 }
 
-int AuditLog::count(std::int64_t account_id, bool by_others) {
+int count_audit(db::Database& db, const char* where, std::int64_t account_id) {
     const long long account = account_id;
     long long n = 0;
-    db::Connection c(db_);
-    *c << std::string("SELECT COUNT(*) FROM identity_audit WHERE account_id = :a") +
-              (by_others ? " AND actor_kind <> 'self' AND actor_kind <> 'system'" : ""),
-        soci::use(account), soci::into(n);
+    db::Connection c(db);
+    *c << std::string("SELECT COUNT(*) FROM identity_audit WHERE ") + where, soci::use(account), soci::into(n);
     return static_cast<int>(n);
 }
+
+}  // namespace
+
+std::vector<AuditEntry> AuditLog::list(std::int64_t account_id, bool by_others, int limit, int offset) {
+    return select_audit(db_, by_others ? kByOthers : kEverything, account_id, limit, offset);
+}
+
+int AuditLog::count(std::int64_t account_id, bool by_others) {
+    return count_audit(db_, by_others ? kByOthers : kEverything, account_id);
+}
+
+std::vector<AuditEntry> AuditLog::list_own(std::int64_t account_id, int limit, int offset) {
+    return select_audit(db_, kOwn, account_id, limit, offset);
+}
+
+int AuditLog::count_own(std::int64_t account_id) { return count_audit(db_, kOwn, account_id); }
 
 void AuditLog::erase_network_details(soci::session& tx, std::int64_t account_id) {
     const long long account = account_id;

@@ -211,6 +211,9 @@ public:
     // Newest first. `by_others`: only what someone other than the owner did.
     std::vector<AuditEntry> list(std::int64_t account_id, bool by_others, int limit, int offset = 0);
     int count(std::int64_t account_id, bool by_others);
+    // The owner's own entries and the system's: the account's activity page.
+    std::vector<AuditEntry> list_own(std::int64_t account_id, int limit, int offset = 0);
+    int count_own(std::int64_t account_id);
     // The one change the log allows: a deleted account's addresses and devices go.
     void erase_network_details(soci::session& tx, std::int64_t account_id);
 

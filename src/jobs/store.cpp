@@ -1,6 +1,7 @@
 #include "jobs/store.hpp"
 
 #include "core/clock.hpp"
+#include "db/dialect.hpp"
 #include "db/transaction.hpp"
 
 #include <algorithm>
@@ -136,7 +137,7 @@ std::vector<Job> JobStore::lease(const std::string& owner, const std::vector<std
             "state = 'running' AND lease_until <= :now AND attempts >= max_attempts";
         s << "UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = :err, "
              "finished_at = :fin, updated_at = :upd WHERE " +
-                 (db_.backend() == db::Backend::postgresql
+                 (db::backend_of(s) == db::Backend::postgresql
                       ? "id IN (SELECT id FROM jobs WHERE " + lost_leases + " FOR UPDATE SKIP LOCKED)"
                       : lost_leases),
             soci::use(lost), soci::use(now_s), soci::use(now_s), soci::use(now_s);
@@ -146,7 +147,7 @@ std::vector<Job> JobStore::lease(const std::string& owner, const std::vector<std
             "state = 'running' AND lease_until <= :now2 AND attempts < max_attempts)" +
             kind_filter(kinds);
         std::vector<long long> ids(bulk_size(static_cast<std::size_t>(n)));
-        if (db_.backend() == db::Backend::postgresql) {
+        if (db::backend_of(s) == db::Backend::postgresql) {
             // Rows locked by another worker's lease are skipped, not waited for.
             // The CTE is MATERIALIZED so the LIMIT applies exactly once.
             soci::details::prepare_temp_type prep =
@@ -243,6 +244,15 @@ std::vector<Job> JobStore::list_dead(int limit) {
     db::Connection c(db_);
     return select_jobs(*c, "WHERE state = 'dead' ORDER BY updated_at DESC, id DESC LIMIT :p0", {lim},
                        static_cast<std::size_t>(lim));
+}
+
+std::vector<std::int64_t> JobStore::ids_of_kind(const std::string& kind, int limit) {
+    const long long lim = std::clamp(limit, 1, 10000);
+    std::vector<long long> ids(static_cast<std::size_t>(lim));
+    db::Connection c(db_);
+    *c << "SELECT id FROM jobs WHERE kind = :kind ORDER BY id LIMIT :lim", soci::use(kind), soci::use(lim),
+        soci::into(ids);
+    return {ids.begin(), ids.end()};
 }
 
 bool JobStore::retry_dead(std::int64_t id_in) {

@@ -66,6 +66,8 @@ public:
     std::optional<Job> find_by_key(const std::string& key);
     // Dead jobs, most recently failed first.
     std::vector<Job> list_dead(int limit = 200);
+    // Oldest first.
+    std::vector<std::int64_t> ids_of_kind(const std::string& kind, int limit = 10000);
     // An operator's retry: a dead job goes back to the queue, due now, with its
     // attempts counted from 0 again (the last error stays for reference).
     // False when the job is not dead.

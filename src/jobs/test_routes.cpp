@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "db/transaction.hpp"
+#include "jobs/test_run_store.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -18,38 +19,11 @@ long long now_ms() {
         .count();
 }
 
-void record_run(db::Database& db, const Job& job, const std::string& outcome, long long started_ms) {
-    const long long id = job.id, finished = now_ms();
-    const int attempt = job.attempts;
-    db::Connection c(db);
-    *c << "INSERT INTO job_test_runs (job_id, attempt, owner, outcome, started_ms, finished_ms) "
-          "VALUES (:id, :attempt, :owner, :outcome, :started, :finished)",
-        soci::use(id), soci::use(attempt), soci::use(job.lease_owner), soci::use(outcome), soci::use(started_ms),
-        soci::use(finished);
+void record_run(const TestRunStore& runs, const Job& job, const std::string& outcome, long long started_ms) {
+    runs.record(job.id, job.attempts, job.lease_owner, outcome, started_ms, now_ms());
 }
 
-struct Runs {
-    long long ok = 0, failed = 0;
-    std::set<std::string> owners;  // of the successful runs
-};
-
-std::map<long long, Runs> runs_of(soci::session& s) {
-    std::map<long long, Runs> out;
-    soci::rowset<soci::row> rows = (s.prepare << "SELECT job_id, outcome, owner FROM job_test_runs");
-    for (const soci::row& r : rows) {
-        // job_id is BIGINT on both databases.
-        Runs& runs = out[r.get<long long>(0)];
-        if (r.get<std::string>(1) == "ok") {
-            ++runs.ok;
-            runs.owners.insert(r.get<std::string>(2));
-        } else {
-            ++runs.failed;
-        }
-    }
-    return out;
-}
-
-nlohmann::json job_json(const Job& j, const Runs& runs) {
+nlohmann::json job_json(const Job& j, const TestRuns& runs) {
     return {{"id", j.id},
             {"kind", j.kind},
             {"key", j.key},
@@ -73,18 +47,11 @@ std::int64_t path_id(const http::Request& req) {
 
 }  // namespace
 
-void ensure_test_table(db::Database& db) {
-    db::transact(db, [&](soci::session& s) {
-        if (db.backend() == db::Backend::postgresql) s << "SELECT pg_advisory_xact_lock(7345002)";
-        s << "CREATE TABLE IF NOT EXISTS job_test_runs ("
-             "job_id BIGINT NOT NULL, attempt INTEGER NOT NULL, owner TEXT NOT NULL, outcome TEXT NOT NULL, "
-             "started_ms BIGINT NOT NULL, finished_ms BIGINT NOT NULL)";
-    });
-}
+void ensure_test_table(db::Database& db) { TestRunStore(db).ensure_table(); }
 
 void register_test_kind(JobRunner& runner, db::Database& db) {
     ensure_test_table(db);
-    runner.handle(std::string(kTestKind), [&db](const Job& job) {
+    runner.handle(std::string(kTestKind), [runs = TestRunStore(db)](const Job& job) {
         const long long started = now_ms();
         nlohmann::json p;
         try {
@@ -97,23 +64,17 @@ void register_test_kind(JobRunner& runner, db::Database& db) {
         if (sleep_ms > 0 && (sleep_attempts == 0 || job.attempts <= sleep_attempts))
             std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
         if (p.value("permanent", false)) {
-            record_run(db, job, "failed", started);
+            record_run(runs, job, "failed", started);
             throw PermanentError("deliberate permanent failure");
         }
         const long long fail_times = p.value("fail_times", 0LL);
-        long long failed = 0;
-        {
-            const long long id = job.id;
-            db::Connection c(db);
-            *c << "SELECT COUNT(*) FROM job_test_runs WHERE job_id = :id AND outcome = 'failed'", soci::use(id),
-                soci::into(failed);
-        }
+        const long long failed = runs.failures(job.id);
         if (failed < fail_times) {
-            record_run(db, job, "failed", started);
+            record_run(runs, job, "failed", started);
             throw std::runtime_error("deliberate failure " + std::to_string(failed + 1) + " of " +
                                      std::to_string(fail_times));
         }
-        record_run(db, job, "ok", started);
+        record_run(runs, job, "ok", started);
     });
 }
 
@@ -157,8 +118,7 @@ void register_test_routes(http::Router& router, db::Database& db, JobStore& stor
     router.get("/test/jobs/{id}", [&db, &store](http::Request& req) {
         const auto job = store.find(path_id(req));
         if (!job) return http::Response::json_error(http::Status::not_found, "jobs.not_found", "no such job");
-        db::Connection c(db);
-        auto runs = runs_of(*c);
+        auto runs = TestRunStore(db).all();
         return http::Response::json(job_json(*job, runs[job->id]));
     }, options);
 
@@ -166,15 +126,9 @@ void register_test_routes(http::Router& router, db::Database& db, JobStore& stor
         nlohmann::json counts = nlohmann::json::object();
         for (const auto& [state, n] : store.counts()) counts[std::string(to_string(state))] = n;
         nlohmann::json list = nlohmann::json::array();
-        std::vector<long long> ids(10000);
-        std::map<long long, Runs> runs;
-        {
-            db::Connection c(db);
-            const std::string kind(kTestKind);
-            *c << "SELECT id FROM jobs WHERE kind = :kind ORDER BY id", soci::use(kind), soci::into(ids);
-            runs = runs_of(*c);
-        }
-        for (const long long id : ids)
+        const std::vector<std::int64_t> ids = store.ids_of_kind(std::string(kTestKind));
+        auto runs = TestRunStore(db).all();
+        for (const std::int64_t id : ids)
             if (auto j = store.find(id)) list.push_back(job_json(*j, runs[id]));
         return http::Response::json({{"counts", counts}, {"jobs", list}});
     }, options);

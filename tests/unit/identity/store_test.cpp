@@ -946,6 +946,14 @@ TEST_P(AuditLogTest, ListsNewestFirstAndReadsByOthersApart) {
     EXPECT_EQ(log.count(2, false), 1);
     EXPECT_EQ(log.count(3, false), 0);
 
+    const auto own = log.list_own(1, 10);
+    ASSERT_EQ(own.size(), 3u) << "the owner's own entries and the system's";
+    EXPECT_EQ(own[0].actor_kind, "system");
+    EXPECT_EQ(own[1].action, "signin");
+    EXPECT_EQ(own[2].action, "registered");
+    EXPECT_EQ(log.count_own(1), 3);
+    EXPECT_EQ(log.list_own(1, 2, 2).size(), 1u);
+
     const auto page2 = log.list(1, false, 2, 2);
     ASSERT_EQ(page2.size(), 2u);
     EXPECT_EQ(page2[0].at, kNow + 20);
