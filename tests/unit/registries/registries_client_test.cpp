@@ -331,7 +331,7 @@ TEST_F(RegistriesClient, ConnectionRefusedIsUnavailable) {
 
 // Every field of the typed answers is the registry's field of that name.
 namespace {
-std::string text(const nlohmann::json& j, const char* key) {
+std::string json_text(const nlohmann::json& j, const char* key) {
     return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 std::string day(std::optional<Date> d) { return d ? format_date(*d) : ""; }
@@ -347,13 +347,13 @@ TEST_F(RegistriesClient, TypedTaxesAndDebtsCarryTheRegistrysFields) {
     for (std::size_t k = 0; k < taxes.charges.size(); ++k) {
         const TaxCharge& c = taxes.charges[k];
         const nlohmann::json& r = raw["items"][k];
-        EXPECT_EQ(c.uin, text(r, "uin"));
-        EXPECT_EQ(c.kind, text(r, "kind"));
-        EXPECT_EQ(c.object, text(r, "object"));
-        EXPECT_EQ(c.oktmo, text(r, "oktmo"));
+        EXPECT_EQ(c.uin, json_text(r, "uin"));
+        EXPECT_EQ(c.kind, json_text(r, "kind"));
+        EXPECT_EQ(c.object, json_text(r, "object"));
+        EXPECT_EQ(c.oktmo, json_text(r, "oktmo"));
         EXPECT_EQ(c.year, r["year"]);
         EXPECT_EQ(c.owed, r["owed"]);
-        EXPECT_EQ(format_date(c.due_date), text(r, "due_date"));
+        EXPECT_EQ(format_date(c.due_date), json_text(r, "due_date"));
         EXPECT_EQ(c.overdue, r.value("overdue", false));
     }
     nlohmann::json query = {{"surname", rustam.surname}, {"name", rustam.name}, {"patronymic", rustam.patronymic},
@@ -362,10 +362,10 @@ TEST_F(RegistriesClient, TypedTaxesAndDebtsCarryTheRegistrysFields) {
     const auto debts = clients_.bailiffs->debts(rustam.region_code, identity(rustam));
     ASSERT_EQ(debts.size(), raw_debts.size());
     for (std::size_t k = 0; k < debts.size(); ++k) {
-        EXPECT_EQ(debts[k].number, text(raw_debts[k], "number"));
-        EXPECT_EQ(debts[k].department, text(raw_debts[k], "department"));
-        EXPECT_EQ(debts[k].phone, text(raw_debts[k], "phone"));
-        EXPECT_EQ(format_date(debts[k].opened_date), text(raw_debts[k], "opened_date"));
+        EXPECT_EQ(debts[k].number, json_text(raw_debts[k], "number"));
+        EXPECT_EQ(debts[k].department, json_text(raw_debts[k], "department"));
+        EXPECT_EQ(debts[k].phone, json_text(raw_debts[k], "phone"));
+        EXPECT_EQ(format_date(debts[k].opened_date), json_text(raw_debts[k], "opened_date"));
         EXPECT_EQ(debts[k].remaining, raw_debts[k]["remaining"]);
     }
 }
@@ -381,15 +381,15 @@ TEST_F(RegistriesClient, TypedFinesCarryTheRegistrysFields) {
         const TrafficFine& f = fines.fines[k];
         const nlohmann::json& r = raw[k];
         const nlohmann::json d = r.value("discount", nlohmann::json::object());
-        EXPECT_EQ(f.uin, text(r, "uin"));
-        EXPECT_EQ(f.article, text(r, "article"));
-        EXPECT_EQ(f.place, text(r, "place"));
-        EXPECT_EQ(f.certificate, text(r, "certificate"));
+        EXPECT_EQ(f.uin, json_text(r, "uin"));
+        EXPECT_EQ(f.article, json_text(r, "article"));
+        EXPECT_EQ(f.place, json_text(r, "place"));
+        EXPECT_EQ(f.certificate, json_text(r, "certificate"));
         EXPECT_EQ(f.amount_due, r["amount_due"]);
-        EXPECT_EQ(format_date(f.decision_date), text(r, "decision_date"));
+        EXPECT_EQ(format_date(f.decision_date), json_text(r, "decision_date"));
         EXPECT_EQ(f.paid, r.value("paid", false));
         EXPECT_EQ(f.discount_eligible, d.value("eligible", false));
         EXPECT_EQ(f.discount_active, d.value("active", false));
-        EXPECT_EQ(day(f.discount_until), text(d, "until"));
+        EXPECT_EQ(day(f.discount_until), json_text(d, "until"));
     }
 }
