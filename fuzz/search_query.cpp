@@ -1,5 +1,5 @@
 // Fuzz target: the catalog search as /search and /api/v1/search see it — the
-// text functions of src/catalog/search_text.* on the query, then search()
+// text functions of src/core/text.* on the query, then search()
 // and suggest() of a small index (src/catalog/search_index.*) with the
 // options a request can choose. The query is whatever the client sent, so
 // the results must stay well-formed: valid UTF-8 that JSON can carry, and
@@ -22,7 +22,7 @@ namespace {
 
 using uslugi::fuzz::expect;
 namespace catalog = uslugi::catalog;
-namespace text = uslugi::catalog::text;
+namespace text = uslugi::text;
 
 bool valid_utf8(std::string_view s) { return text::encode_utf8(text::decode_utf8(s)) == s; }
 
