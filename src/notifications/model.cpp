@@ -1,5 +1,7 @@
 #include "notifications/model.hpp"
 
+#include "core/text.hpp"
+
 #include <Poco/Net/MailMessage.h>
 #include <kainjow/mustache.hpp>
 
@@ -39,22 +41,6 @@ OutboxStatus status_from_string(std::string_view s) {
     throw std::invalid_argument("unknown outbox status \"" + std::string(s) + "\"");
 }
 
-std::string html_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + 16);
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
-
 namespace {
 
 kainjow::mustache::data to_data(const nlohmann::json& params) {
@@ -81,7 +67,7 @@ std::string paragraphs_html(const std::string& text) {
     while (pos <= text.size()) {
         std::size_t end = text.find("\n\n", pos);
         if (end == std::string::npos) end = text.size();
-        std::string para = html_escape(text.substr(pos, end - pos));
+        std::string para = uslugi::text::html_escape(text.substr(pos, end - pos));
         for (std::size_t i = 0; (i = para.find('\n', i)) != std::string::npos; i += 5) para.replace(i, 1, "<br>\n");
         if (!para.empty()) html += "<p>" + para + "</p>\n";
         pos = end + 2;
@@ -104,7 +90,7 @@ Rendered render(const core::Locales& locales, std::string_view lang, const std::
     r.sms = locale.has(prefix + "sms") ? fill(locale.text(prefix + "sms"), data, prefix + "sms") : r.text;
     const std::string& lang_code = locale.code();
     r.html = "<!DOCTYPE html>\n<html lang=\"" + lang_code + "\"><head><meta charset=\"utf-8\"><title>" +
-             html_escape(r.subject) + "</title></head>\n<body>\n" + paragraphs_html(r.text) + "</body></html>\n";
+             uslugi::text::html_escape(r.subject) + "</title></head>\n<body>\n" + paragraphs_html(r.text) + "</body></html>\n";
     return r;
 }
 

@@ -74,6 +74,5 @@ Rendered render(const core::Locales& locales, std::string_view lang, const std::
 // anything but ASCII, else unchanged (POCO's MailMessage::encodeWord).
 std::string encode_header_word(std::string_view text);
 
-std::string html_escape(std::string_view text);
 
 }  // namespace uslugi::notifications
