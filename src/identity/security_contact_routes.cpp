@@ -66,12 +66,11 @@ void register_contact_routes(const SecurityPages& pages) {
 
     const CodeFlow contact_flow{"security.contacts.code_title", "security.contacts.code_lead",
                                 "/account/security/contacts/code", "/account/security/contacts/resend",
-                                "/account/security/contacts"};
+                                "/account/security/contacts", "/account/security/contacts"};
 
     router.get("/account/security/contacts/code", [security, contact_flow, ctx_of, pages](Request& req) {
         auto v = security->contact_change(ctx_of(req), req.account->id);
-        if (!v) return Response::redirect("/account/security/contacts");
-        return code_page(pages, req, contact_flow, *v, nullptr, Status::ok);
+        return code_page_or_start(pages, req, contact_flow, v, nullptr);
     }, http::for_signed_in());
 
     router.post("/account/security/contacts/code",
@@ -98,8 +97,7 @@ void register_contact_routes(const SecurityPages& pages) {
                     Result r = security->resend_contact(ctx, req.account->id);
                     if (r.ok()) return Response::redirect("/account/security/contacts/code?sent=1");
                     auto v = security->contact_change(ctx, req.account->id);
-                    if (!v) return Response::redirect("/account/security/contacts");
-                    return code_page(pages, req, contact_flow, *v, &r, failed_page_status(r));
+                    return code_page_or_start(pages, req, contact_flow, v, &r);
                 }, http::for_signed_in());
 
     auto contact_link_failed = [&renderer](Request& req, const Result& r) {

@@ -49,12 +49,11 @@ void register_deletion_routes(const SecurityPages& pages) {
 
     const CodeFlow delete_flow{"security.delete.code_title", "security.delete.code_lead",
                                "/account/security/delete/code", "/account/security/delete/resend",
-                               "/account/security"};
+                               "/account/security", "/account/security/delete"};
 
     router.get("/account/security/delete/code", [security, delete_flow, ctx_of, pages](Request& req) {
         auto v = security->deletion(ctx_of(req), req.account->id);
-        if (!v) return Response::redirect("/account/security/delete");
-        return code_page(pages, req, delete_flow, *v, nullptr, Status::ok);
+        return code_page_or_start(pages, req, delete_flow, v, nullptr);
     }, http::for_signed_in());
 
     router.post("/account/security/delete/code",
@@ -64,8 +63,7 @@ void register_deletion_routes(const SecurityPages& pages) {
                     Result r = security->confirm_deletion(ctx, req.account->id, in.get("code"));
                     if (r.ok()) return deleted_page(req);
                     auto v = r.challenge ? r.challenge : security->deletion(ctx, req.account->id);
-                    if (!v) return Response::redirect("/account/security/delete");
-                    return code_page(pages, req, delete_flow, *v, &r, failed_page_status(r));
+                    return code_page_or_start(pages, req, delete_flow, v, &r);
                 }, http::for_signed_in());
 
     router.post("/account/security/delete/resend",
@@ -74,8 +72,7 @@ void register_deletion_routes(const SecurityPages& pages) {
                     Result r = security->resend_deletion(ctx, req.account->id);
                     if (r.ok()) return Response::redirect("/account/security/delete/code?sent=1");
                     auto v = security->deletion(ctx, req.account->id);
-                    if (!v) return Response::redirect("/account/security/delete");
-                    return code_page(pages, req, delete_flow, *v, &r, failed_page_status(r));
+                    return code_page_or_start(pages, req, delete_flow, v, &r);
                 }, http::for_signed_in());
 
     router.post("/api/v1/account/security/delete", [security, api_error, deleted_page, ctx_of](Request& req) {

@@ -17,4 +17,10 @@ http::Response code_page(const SecurityPages& pages, http::Request& req, const C
     return renderer.page(req, "identity/security_code", d, t(req, f.title_key), status);
 }
 
+http::Response code_page_or_start(const SecurityPages& pages, http::Request& req, const CodeFlow& flow,
+                                  const std::optional<ChallengeView>& pending, const Result* r) {
+    if (!pending) return http::Response::redirect(flow.start);
+    return code_page(pages, req, flow, *pending, r, r ? failed_page_status(*r) : http::Status::ok);
+}
+
 }  // namespace uslugi::identity

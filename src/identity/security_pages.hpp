@@ -10,6 +10,7 @@
 #include "identity/web.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace uslugi::identity {
@@ -26,12 +27,17 @@ struct SecurityPages {
     std::function<http::Response(const http::Request&, const Result&)> api_error;
 };
 
-// A flow that waits for a code: its texts and addresses.
+// A flow that waits for a code: its texts and addresses. `start` is where
+// the flow begins again when no code is pending (used or expired).
 struct CodeFlow {
-    std::string title_key, lead_key, action, resend_action, back;
+    std::string title_key, lead_key, action, resend_action, back, start;
 };
 http::Response code_page(const SecurityPages& pages, http::Request& req, const CodeFlow& flow, const ChallengeView& v,
                          const Result* r, http::Status status);
+// The flow's code page with the outcome `r` of the last attempt (none: a
+// first visit), or a redirect to its start when no code is pending.
+http::Response code_page_or_start(const SecurityPages& pages, http::Request& req, const CodeFlow& flow,
+                                  const std::optional<ChallengeView>& pending, const Result* r);
 
 void register_overview_routes(const SecurityPages& pages);
 void register_password_routes(const SecurityPages& pages);

@@ -77,7 +77,8 @@ void register_reauth_routes(const SecurityPages& pages) {
 
     const CodeFlow reauth_flow{"security.reauth.code_title", "security.reauth.code_lead",
                                "/account/security/two-factor/reauth/code",
-                               "/account/security/two-factor/reauth/resend", "/account/security/two-factor"};
+                               "/account/security/two-factor/reauth/resend", "/account/security/two-factor",
+                               "/account/security/two-factor"};
 
     router.post("/account/security/two-factor/reauth", [security, ctx_of, pages](Request& req) {
         FormInput in(req);
@@ -90,8 +91,7 @@ void register_reauth_routes(const SecurityPages& pages) {
     router.get("/account/security/two-factor/reauth/code",
                [security, reauth_flow, ctx_of, pages](Request& req) {
                    auto v = security->reauth(ctx_of(req), req.account->id);
-                   if (!v) return Response::redirect("/account/security/two-factor");
-                   return code_page(pages, req, reauth_flow, *v, nullptr, Status::ok);
+                   return code_page_or_start(pages, req, reauth_flow, v, nullptr);
                }, http::for_signed_in());
 
     router.post("/account/security/two-factor/reauth/code",
@@ -101,8 +101,7 @@ void register_reauth_routes(const SecurityPages& pages) {
                     Result r = security->confirm_reauth(ctx, req.account->id, in.get("code"));
                     if (r.ok()) return Response::redirect("/account/security/two-factor");
                     auto v = r.challenge ? r.challenge : security->reauth(ctx, req.account->id);
-                    if (!v) return Response::redirect("/account/security/two-factor");
-                    return code_page(pages, req, reauth_flow, *v, &r, failed_page_status(r));
+                    return code_page_or_start(pages, req, reauth_flow, v, &r);
                 }, http::for_signed_in());
 
     router.post("/account/security/two-factor/reauth/resend",
@@ -111,8 +110,7 @@ void register_reauth_routes(const SecurityPages& pages) {
                     Result r = security->resend_reauth(ctx, req.account->id);
                     if (r.ok()) return Response::redirect("/account/security/two-factor/reauth/code?sent=1");
                     auto v = security->reauth(ctx, req.account->id);
-                    if (!v) return Response::redirect("/account/security/two-factor");
-                    return code_page(pages, req, reauth_flow, *v, &r, failed_page_status(r));
+                    return code_page_or_start(pages, req, reauth_flow, v, &r);
                 }, http::for_signed_in());
 
     router.post("/api/v1/account/security/two-factor/reauth", [security, api_error, ctx_of](Request& req) {
