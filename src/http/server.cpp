@@ -390,10 +390,11 @@ std::size_t Server::shed_backlog() {
     for (; shed < 1024; ++shed) {
         const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) break;
+        // Counted before the close: whoever sees the connection end sees it counted.
+        refused_no_descriptors_.fetch_add(1, std::memory_order_relaxed);
         ::close(fd);
     }
     reserve_spare_descriptor();
-    refused_no_descriptors_.fetch_add(shed, std::memory_order_relaxed);
     const auto now = std::chrono::steady_clock::now();
     if (shed > 0 && now - last_refusal_log_ > std::chrono::seconds(10)) {
         last_refusal_log_ = now;
