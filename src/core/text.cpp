@@ -285,6 +285,21 @@ bool is_word_char(char32_t cp) {
     return (cp >= '0' && cp <= '9') || is_latin(cp) || is_cyrillic(cp) || is_other_letter(cp);
 }
 
+std::string collapse_blanks(std::string_view s, bool (*is_blank)(char32_t)) {
+    std::u32string out;
+    bool pending_space = false;
+    for (char32_t cp : decode_utf8(s)) {
+        if (is_blank(cp)) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space) out.push_back(U' ');
+        pending_space = false;
+        out.push_back(cp);
+    }
+    return encode_utf8(out);
+}
+
 bool is_space(char32_t cp) {
     return cp == ' ' || is_control(cp) || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F ||
            cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;

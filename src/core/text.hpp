@@ -24,6 +24,10 @@ std::string encode_utf8(std::u32string_view s);
 // Valid UTF-8: invalid bytes become U+FFFD, control characters become spaces.
 std::string sanitize(std::string_view s);
 
+// Trims the characters `is_blank` accepts and collapses each run of them
+// inside into one U+0020. Callers differ in what counts as blank.
+std::string collapse_blanks(std::string_view s, bool (*is_blank)(char32_t));
+
 // The longest prefix of at most `max_bytes` that does not split a UTF-8 sequence.
 std::string_view cut_utf8(std::string_view s, std::size_t max_bytes);
 

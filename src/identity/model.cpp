@@ -163,21 +163,7 @@ bool is_any_space(char32_t cp) {
 }
 }  // namespace
 
-std::string tidy_text(std::string_view typed) {
-    const std::u32string cps = text::decode_utf8(text::sanitize(typed));
-    std::u32string out;
-    bool pending_space = false;
-    for (char32_t cp : cps) {
-        if (is_any_space(cp)) {
-            pending_space = !out.empty();
-            continue;
-        }
-        if (pending_space) out.push_back(U' ');
-        pending_space = false;
-        out.push_back(cp);
-    }
-    return text::encode_utf8(out);
-}
+std::string tidy_text(std::string_view typed) { return text::collapse_blanks(text::sanitize(typed), is_any_space); }
 
 std::int64_t wait_after_failures(const ThrottlePolicy& p, int failures) {
     if (failures >= p.lock_after) return p.lock_seconds;

@@ -55,20 +55,7 @@ bool is_control_cp(char32_t cp) {
 }
 
 // Trims and collapses runs of spaces; control characters are kept (and then refused).
-std::string squeeze(std::string_view raw) {
-    std::u32string out;
-    bool pending_space = false;
-    for (char32_t cp : text::decode_utf8(raw)) {
-        if (is_space_cp(cp)) {
-            pending_space = !out.empty();
-            continue;
-        }
-        if (pending_space) out.push_back(U' ');
-        pending_space = false;
-        out.push_back(cp);
-    }
-    return text::encode_utf8(out);
-}
+std::string squeeze(std::string_view raw) { return text::collapse_blanks(raw, is_space_cp); }
 
 // Free text of a document (birth place, "issued by"): letters of any
 // alphabet, digits, spaces and the punctuation such texts really use. Markup

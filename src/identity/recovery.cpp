@@ -12,14 +12,6 @@ namespace uslugi::identity {
 
 namespace {
 
-Result outcome(Outcome o, std::string message_key = {}, std::int64_t retry_after = 0) {
-    Result r;
-    r.outcome = o;
-    r.message_key = std::move(message_key);
-    r.retry_after = retry_after;
-    return r;
-}
-
 const char* code_template(const std::string& channel) {
     return channel == "email" ? "security.recover_email" : "security.recover_code";
 }
@@ -72,7 +64,7 @@ Result RecoveryService::start(const Context& ctx, const std::string& typed) {
 }
 
 Result RecoveryService::open_silent(const Context& ctx, const Challenge& in) {
-    if (ctx.session_hash.empty()) return outcome(Outcome::no_challenge);
+    if (ctx.session_hash.empty()) return Result::of(Outcome::no_challenge);
     if (Result r = identity_.check_send_limits(ctx, in.destination); !r.ok()) return r;
     const std::int64_t now = core::now_unix();
     const IdentityOptions& o = identity_.options();
@@ -102,7 +94,7 @@ std::optional<ChallengeView> RecoveryService::current(const Context& ctx) {
 
 Result RecoveryService::resend(const Context& ctx) {
     auto c = identity_.current(ctx, "recover");
-    if (!c || c->confirmed_at) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || c->confirmed_at) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     if (c->account_id) return identity_.resend(ctx, "recover", code_template(c->channel), kLinkPath);
     return resend_silent(ctx, *c);
 }
@@ -110,8 +102,8 @@ Result RecoveryService::resend(const Context& ctx) {
 Result RecoveryService::resend_silent(const Context& ctx, const Challenge& c) {
     // The checks of IdentityService::resend, in its order.
     const ChallengeView v = identity_.view(c);
-    if (!v.can_resend) return outcome(Outcome::send_limit, "identity.error.send_limit");
-    if (v.resend_in > 0) return outcome(Outcome::resend_too_early, "identity.error.resend_too_early", v.resend_in);
+    if (!v.can_resend) return Result::of(Outcome::send_limit, "identity.error.send_limit");
+    if (v.resend_in > 0) return Result::of(Outcome::resend_too_early, "identity.error.resend_too_early", v.resend_in);
     if (Result r = identity_.check_send_limits(ctx, c.destination); !r.ok()) return r;
     const std::int64_t now = core::now_unix();
     const IdentityOptions& o = identity_.options();
@@ -129,16 +121,16 @@ Result RecoveryService::resend_silent(const Context& ctx, const Challenge& c) {
 Result RecoveryService::confirm_code(const Context& ctx, const std::string& code) {
     Result r = identity_.check_code(ctx, "recover", code);
     if (!r.ok()) return r;
-    if (!proven(ctx)) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!proven(ctx)) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     return r;
 }
 
 Result RecoveryService::confirm_link(const Context& ctx, const std::string& token) {
-    if (token.size() < 20 || token.size() > 100) return outcome(Outcome::no_challenge, "identity.error.link_invalid");
+    if (token.size() < 20 || token.size() > 100) return Result::of(Outcome::no_challenge, "identity.error.link_invalid");
     const std::int64_t now = core::now_unix();
     auto c = identity_.challenges().find_by_link(core::sha256_hex(token), now);
-    if (!c || c->purpose != "recover" || !c->account_id) return outcome(Outcome::no_challenge, "identity.error.link_invalid");
-    if (c->code_expires_at <= now) return outcome(Outcome::code_expired, "identity.error.link_expired");
+    if (!c || c->purpose != "recover" || !c->account_id) return Result::of(Outcome::no_challenge, "identity.error.link_invalid");
+    if (c->code_expires_at <= now) return Result::of(Outcome::code_expired, "identity.error.link_expired");
     // Opened in another browser: recovery continues there, as registration does.
     db::transact(identity_.database(),
                  [&](soci::session& tx) { identity_.challenges().confirm(tx, c->id, ctx.session_hash, now); });
@@ -169,7 +161,7 @@ Result RecoveryService::match_answer(const Context& ctx, const std::string& id_k
         "ip:recover:" + ctx.ip};
     if (expected) keys.push_back("acct:" + std::to_string(expected));
     const auto attempt = identity_.begin_attempt(keys);
-    if (!attempt.granted()) return outcome(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
+    if (!attempt.granted()) return Result::of(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
 
     const auto id = id_kind == "snils" ? identity_.accounts().find_by_login({LoginKind::snils, normalized})
                                        : identity_.accounts().find_by_passport(normalized);
@@ -185,7 +177,7 @@ Result RecoveryService::match_answer(const Context& ctx, const std::string& id_k
     if (!(probe && answer_ok && account->security_question == question)) {
         if (expected) identity_.audit_self(ctx, expected, "recover_failed", "question");
         else if (account) identity_.audit_self(ctx, account->id, "recover_failed", id_kind);
-        return outcome(Outcome::wrong_credentials, "security.error.recover_mismatch", attempt.wait_if_wrong);
+        return Result::of(Outcome::wrong_credentials, "security.error.recover_mismatch", attempt.wait_if_wrong);
     }
     identity_.end_attempt(keys, IdentityService::AttemptEnd::proved);
     matched = account->id;
@@ -197,7 +189,7 @@ Result RecoveryService::by_question(const Context& ctx, const std::string& id_ki
     std::int64_t account_id = 0;
     Result r = match_answer(ctx, id_kind, id_value, question, answer, 0, account_id);
     if (!r.ok()) return r;
-    if (ctx.session_hash.empty()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (ctx.session_hash.empty()) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     const std::int64_t now = core::now_unix();
     Challenge c;
     c.purpose = "recover";
@@ -282,7 +274,7 @@ bool RecoveryService::ready(const Context& ctx) {
 Result RecoveryService::confirm_second_code(const Context& ctx, const std::string& code) {
     const auto first = first_proof(ctx);
     const auto c = first ? second_challenge(ctx, *first) : std::nullopt;
-    if (!c || c->channel == "question") return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || c->channel == "question") return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     return identity_.check_code(ctx, kSecondPurpose, code);
 }
 
@@ -291,7 +283,7 @@ Result RecoveryService::confirm_second_question(const Context& ctx, const std::s
                                                 const std::string& answer) {
     const auto first = first_proof(ctx);
     const auto c = first ? second_challenge(ctx, *first) : std::nullopt;
-    if (!c || c->channel != "question") return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || c->channel != "question") return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     std::int64_t matched = 0;
     Result r = match_answer(ctx, id_kind, id_value, question, answer, *c->account_id, matched);
     if (!r.ok()) return r;
@@ -303,11 +295,11 @@ Result RecoveryService::confirm_second_question(const Context& ctx, const std::s
 
 Result RecoveryService::resend_second(const Context& ctx) {
     const auto first = first_proof(ctx);
-    if (!first) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!first) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     if (!second_challenge(ctx, *first)) {
         // The first send was refused (send limits): this is the try again.
         const auto s = second(ctx);
-        if (!s || !s->challenge) return s ? s->problem : outcome(Outcome::no_challenge, "identity.error.no_challenge");
+        if (!s || !s->challenge) return s ? s->problem : Result::of(Outcome::no_challenge, "identity.error.no_challenge");
         Result r;
         r.challenge = s->challenge;
         return r;
@@ -317,9 +309,9 @@ Result RecoveryService::resend_second(const Context& ctx) {
 
 Result RecoveryService::finish(const Context& ctx, const std::string& password, const std::string& repeated) {
     const auto c = first_proof(ctx);
-    if (!c) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     const auto a = identity_.accounts().find(*c->account_id);
-    if (!a || a->status != AccountStatus::active) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!a || a->status != AccountStatus::active) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     // Read again here, not trusted from the pages: the second proof is what
     // stops the contact alone from taking over an account with two-step sign-in.
     const SecondProof proof = second_proof_for(*a, c->channel, c->destination);
@@ -327,7 +319,7 @@ Result RecoveryService::finish(const Context& ctx, const std::string& password, 
     if (proof != SecondProof::none) {
         second = second_challenge(ctx, *c);
         if (!second || !second->confirmed_at)
-            return outcome(Outcome::second_factor, proof == SecondProof::unavailable ? "security.recover.second_unavailable"
+            return Result::of(Outcome::second_factor, proof == SecondProof::unavailable ? "security.recover.second_unavailable"
                                                                                      : "security.recover.second_required");
     }
     Result r;

@@ -68,21 +68,13 @@ std::string qr_svg(std::string_view text, std::string_view label) {
 
 namespace {
 
-Result outcome(Outcome o, std::string message_key = {}, std::int64_t retry_after = 0) {
-    Result r;
-    r.outcome = o;
-    r.message_key = std::move(message_key);
-    r.retry_after = retry_after;
-    return r;
-}
-
 Result invalid(const std::string& field, const std::string& key) {
-    Result r = outcome(Outcome::invalid);
+    Result r = Result::of(Outcome::invalid);
     r.errors[field] = key;
     return r;
 }
 
-Result gone() { return outcome(Outcome::no_challenge, "identity.error.signin_required"); }
+Result gone() { return Result::of(Outcome::no_challenge, "identity.error.signin_required"); }
 
 std::string reauth_key(std::int64_t account_id) { return "reauth:" + std::to_string(account_id); }
 
@@ -112,11 +104,11 @@ Result SecurityService::reauthenticate(const Context& ctx, const Account& a, con
     const std::vector<std::string> keys{reauth_key(a.id)};
     if (password.empty()) {
         if (std::int64_t wait = identity_.throttles().wait(keys.front(), core::now_unix()); wait > 0)
-            return outcome(Outcome::blocked, "identity.error.blocked", wait);
+            return Result::of(Outcome::blocked, "identity.error.blocked", wait);
         return invalid(field, "identity.error.password_required");
     }
     const auto attempt = identity_.begin_attempt(keys);
-    if (!attempt.granted()) return outcome(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
+    if (!attempt.granted()) return Result::of(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
     if (!identity_.verify_password(a, password)) {
         identity_.audit_self(ctx, a.id, "reauth_failed");
         Result r = invalid(field, "identity.password.wrong_current");
@@ -193,7 +185,7 @@ Result SecurityService::change_question(const Context& ctx, std::int64_t account
 namespace {
 constexpr const char* kReauth = "reauth";
 constexpr const char* kReauthCodeTemplate = "security.reauth_code";
-Result reauth_required() { return outcome(Outcome::reauth_required, "security.error.reauth_required"); }
+Result reauth_required() { return Result::of(Outcome::reauth_required, "security.error.reauth_required"); }
 }  // namespace
 
 Result SecurityService::start_reauth(const Context& ctx, std::int64_t account_id, const std::string& password) {
@@ -235,12 +227,12 @@ std::optional<ChallengeView> SecurityService::reauth(const Context& ctx, std::in
 }
 
 Result SecurityService::resend_reauth(const Context& ctx, std::int64_t account_id) {
-    if (!own_challenge(ctx, account_id, kReauth)) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!own_challenge(ctx, account_id, kReauth)) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     return identity_.resend(ctx, kReauth, kReauthCodeTemplate);
 }
 
 Result SecurityService::confirm_reauth(const Context& ctx, std::int64_t account_id, const std::string& code) {
-    if (!own_challenge(ctx, account_id, kReauth)) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!own_challenge(ctx, account_id, kReauth)) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     Result r = identity_.check_code(ctx, kReauth, code);
     if (r.ok()) r.challenge.reset();
     return r;
@@ -277,7 +269,7 @@ Result SecurityService::start_sms_two_factor(const Context& ctx, std::int64_t ac
     const auto a = active_account(account_id);
     if (!a) return gone();
     if (!fresh_reauth(ctx, account_id)) return reauth_required();
-    if (a->phone.empty()) return outcome(Outcome::invalid, "security.error.no_phone");
+    if (a->phone.empty()) return Result::of(Outcome::invalid, "security.error.no_phone");
     Challenge c;
     c.purpose = "two_factor_sms";
     c.account_id = account_id;
@@ -289,19 +281,19 @@ Result SecurityService::start_sms_two_factor(const Context& ctx, std::int64_t ac
 
 Result SecurityService::resend_sms_two_factor(const Context& ctx, std::int64_t account_id) {
     if (!own_challenge(ctx, account_id, "two_factor_sms"))
-        return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+        return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     return identity_.resend(ctx, "two_factor_sms", "security.two_factor_code");
 }
 
 Result SecurityService::confirm_sms_two_factor(const Context& ctx, std::int64_t account_id, const std::string& code) {
     const auto c = own_challenge(ctx, account_id, "two_factor_sms");
     const auto a = active_account(account_id);
-    if (!c || !a) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || !a) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     if (!fresh_reauth(ctx, account_id)) return reauth_required();
     Result r = identity_.check_code(ctx, "two_factor_sms", code);
     if (!r.ok()) return r;
     // The phone changed while the code travelled: the code proved the old one.
-    if (a->phone != c->destination) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (a->phone != c->destination) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     change_two_factor(ctx, *a, "sms", "", c->id);
     r.challenge.reset();
     return r;
@@ -334,17 +326,17 @@ std::optional<TotpSetup> SecurityService::totp_setup(const Context& ctx, std::in
 Result SecurityService::confirm_totp(const Context& ctx, std::int64_t account_id, const std::string& typed) {
     const auto c = own_challenge(ctx, account_id, "totp_setup");
     const auto a = active_account(account_id);
-    if (!c || !a) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || !a) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     if (!fresh_reauth(ctx, account_id)) return reauth_required();
     const auto payload = nlohmann::json::parse(c->payload, nullptr, false);
     const auto secret = payload.is_object() ? core::base32_decode(payload.value("secret", "")) : std::nullopt;
-    if (!secret || secret->empty()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!secret || secret->empty()) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     const std::int64_t now = core::now_unix();
     const std::vector<std::string> keys{"totp-setup:" + std::to_string(account_id), "ip:code:" + ctx.ip};
     const std::string code = normalize_code(typed);
     if (code.size() != core::kTotpDigits) return invalid("code", "identity.error.code_format");
     const auto attempt = identity_.begin_attempt(keys);
-    if (!attempt.granted()) return outcome(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
+    if (!attempt.granted()) return Result::of(Outcome::blocked, "identity.error.blocked", attempt.refused_for);
     const auto step = core::totp_match(*secret, code, now);
     if (!step) {
         Result r = invalid("code", "security.error.totp_wrong");
@@ -376,7 +368,7 @@ Result SecurityService::disable_two_factor(const Context& ctx, std::int64_t acco
 Result SecurityService::set_notify_signin(const Context& ctx, std::int64_t account_id, bool on) {
     const auto a = active_account(account_id);
     if (!a) return gone();
-    if (on && a->email.empty()) return outcome(Outcome::invalid, "security.error.no_email");
+    if (on && a->email.empty()) return Result::of(Outcome::invalid, "security.error.no_email");
     if (a->notify_signin == on) return {};
     db::transact(identity_.database(), [&](soci::session& tx) {
         identity_.accounts().set_notify_signin(tx, account_id, on, core::now_unix());
@@ -428,29 +420,29 @@ std::optional<ChallengeView> SecurityService::contact_change(const Context& ctx,
 
 Result SecurityService::resend_contact(const Context& ctx, std::int64_t account_id) {
     auto c = own_challenge(ctx, account_id, "contact");
-    if (!c) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     const bool email = c->channel == "email";
     return identity_.resend(ctx, "contact", email ? "security.contact_email" : "security.contact_code",
                             "/account/security/contacts/confirm");
 }
 
 Result SecurityService::confirm_contact_code(const Context& ctx, std::int64_t account_id, const std::string& code) {
-    if (!own_challenge(ctx, account_id, "contact")) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!own_challenge(ctx, account_id, "contact")) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     Result r = identity_.check_code(ctx, "contact", code);
     if (!r.ok()) return r;
     auto c = own_challenge(ctx, account_id, "contact");
-    if (!c || !c->confirmed_at) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || !c->confirmed_at) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     return apply_contact(ctx, *c);
 }
 
 Result SecurityService::confirm_contact_link(const Context& ctx, std::int64_t account_id, const std::string& token) {
-    if (token.size() < 20 || token.size() > 100) return outcome(Outcome::no_challenge, "identity.error.link_invalid");
+    if (token.size() < 20 || token.size() > 100) return Result::of(Outcome::no_challenge, "identity.error.link_invalid");
     const std::int64_t now = core::now_unix();
     auto c = identity_.challenges().find_by_link(core::sha256_hex(token), now);
     // A link of another account says nothing about it: the same answer as a wrong link.
     if (!c || c->purpose != "contact" || c->account_id != account_id)
-        return outcome(Outcome::no_challenge, "identity.error.link_invalid");
-    if (c->code_expires_at <= now) return outcome(Outcome::code_expired, "identity.error.link_expired");
+        return Result::of(Outcome::no_challenge, "identity.error.link_invalid");
+    if (c->code_expires_at <= now) return Result::of(Outcome::code_expired, "identity.error.link_expired");
     return apply_contact(ctx, *c);
 }
 
@@ -471,7 +463,7 @@ Result SecurityService::apply_contact(const Context& ctx, const Challenge& c) {
                 notify_owner(identity_, tx, old, "contact-changed", "security.contact_changed", ctx, now);
         });
     } catch (const ContactTaken&) {
-        Result r = outcome(Outcome::contact_taken, phone ? "security.error.phone_taken" : "security.error.email_taken");
+        Result r = Result::of(Outcome::contact_taken, phone ? "security.error.phone_taken" : "security.error.email_taken");
         r.errors["value"] = r.message_key;
         return r;
     }
@@ -549,16 +541,16 @@ std::optional<ChallengeView> SecurityService::deletion(const Context& ctx, std::
 }
 
 Result SecurityService::resend_deletion(const Context& ctx, std::int64_t account_id) {
-    if (!own_challenge(ctx, account_id, "delete")) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!own_challenge(ctx, account_id, "delete")) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     return identity_.resend(ctx, "delete", "security.delete_code");
 }
 
 Result SecurityService::confirm_deletion(const Context& ctx, std::int64_t account_id, const std::string& code) {
-    if (!own_challenge(ctx, account_id, "delete")) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!own_challenge(ctx, account_id, "delete")) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     Result r = identity_.check_code(ctx, "delete", code);
     if (!r.ok()) return r;
     auto c = own_challenge(ctx, account_id, "delete");
-    if (!c || !c->confirmed_at) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || !c->confirmed_at) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     db::transact(identity_.database(),
                  [&](soci::session& tx) { identity_.challenges().mark_used(tx, c->id, core::now_unix()); });
     erase(ctx, account_id);

@@ -1,3 +1,4 @@
+#include "http/twin_routes.hpp"
 #include "identity/security_pages.hpp"
 
 #include <string>
@@ -51,239 +52,215 @@ Response two_factor_page(const SecurityPages& pages, Request& req, const Result*
     return renderer.page(req, "identity/security_two_factor", d, t(req, "security.two_factor.title"), status);
 }
 
+auto challenge_or_error(const SecurityPages& pages, Status status = Status::ok) {
+    return [pages, status](Request& req, const Result& r) {
+        if (!r.ok()) return pages.api_error(req, r);
+        return Response::json({{"challenge", challenge_json(*r.challenge)}}, status);
+    };
+}
+
 // The page of two-step sign-in and the start of SMS codes.
 void register_two_factor_choice_routes(const SecurityPages& pages) {
-    http::Router& router = pages.router;
-    SecurityService* const security = pages.security;
-    const auto& ctx_of = pages.ctx_of;
-
-    router.get("/account/security/two-factor", [pages](Request& req) {
+    pages.router.get("/account/security/two-factor", [pages](Request& req) {
         return two_factor_page(pages, req, nullptr, Status::ok);
     }, http::for_signed_in());
+    http::post_twins(
+        pages.router, {"/account/security/two-factor/sms/start", "/api/v1/account/security/two-factor/sms"},
+        [pages](Request& req) { return pages.security->start_sms_two_factor(pages.ctx_of(req), req.account->id); },
+        [pages](Request& req, const Result& r) {
+            if (r.ok()) return Response::redirect("/account/security/two-factor/sms");
+            return two_factor_page(pages, req, &r, failed_page_status(r));
+        },
+        challenge_or_error(pages, Status::accepted), http::for_signed_in());
+}
 
-    router.post("/account/security/two-factor/sms/start", [security, ctx_of, pages](Request& req) {
-        Result r = security->start_sms_two_factor(ctx_of(req), req.account->id);
-        if (r.ok()) return Response::redirect("/account/security/two-factor/sms");
-        return two_factor_page(pages, req, &r, failed_page_status(r));
-    }, http::for_signed_in());
+const CodeFlow& reauth_flow() {
+    static const CodeFlow flow{"security.reauth.code_title", "security.reauth.code_lead",
+                               "/account/security/two-factor/reauth/code",
+                               "/account/security/two-factor/reauth/resend", "/account/security/two-factor",
+                               "/account/security/two-factor"};
+    return flow;
 }
 
 // Re-authentication (password and the current code) before a change of two-step sign-in.
 void register_reauth_routes(const SecurityPages& pages) {
-    http::Router& router = pages.router;
-    SecurityService* const security = pages.security;
-    const auto& ctx_of = pages.ctx_of;
-    const auto& api_error = pages.api_error;
-
-    const CodeFlow reauth_flow{"security.reauth.code_title", "security.reauth.code_lead",
-                               "/account/security/two-factor/reauth/code",
-                               "/account/security/two-factor/reauth/resend", "/account/security/two-factor",
-                               "/account/security/two-factor"};
-
-    router.post("/account/security/two-factor/reauth", [security, ctx_of, pages](Request& req) {
-        FormInput in(req);
-        Result r = security->start_reauth(ctx_of(req), req.account->id, in.get("password"));
-        if (r.ok()) return Response::redirect("/account/security/two-factor");
-        if (r.outcome == Outcome::second_factor) return Response::redirect("/account/security/two-factor/reauth/code");
-        return two_factor_page(pages, req, &r, failed_page_status(r));
+    http::post_twins(
+        pages.router, {"/account/security/two-factor/reauth", "/api/v1/account/security/two-factor/reauth"},
+        [pages](Request& req) {
+            return pages.security->start_reauth(pages.ctx_of(req), req.account->id, FormInput(req).get("password"));
+        },
+        [pages](Request& req, const Result& r) {
+            if (r.ok()) return Response::redirect("/account/security/two-factor");
+            if (r.outcome == Outcome::second_factor)
+                return Response::redirect("/account/security/two-factor/reauth/code");
+            return two_factor_page(pages, req, &r, failed_page_status(r));
+        },
+        [pages](Request& req, const Result& r) {
+            if (r.ok()) return Response::json({{"reauthenticated", true}});
+            if (r.outcome == Outcome::second_factor && r.challenge)
+                return Response::json({{"reauthenticated", false}, {"challenge", challenge_json(*r.challenge)}},
+                                      Status::accepted);
+            return pages.api_error(req, r);
+        },
+        http::for_signed_in());
+    pages.router.get("/account/security/two-factor/reauth/code", [pages](Request& req) {
+        auto v = pages.security->reauth(pages.ctx_of(req), req.account->id);
+        return code_page_or_start(pages, req, reauth_flow(), v, nullptr);
     }, http::for_signed_in());
-
-    router.get("/account/security/two-factor/reauth/code",
-               [security, reauth_flow, ctx_of, pages](Request& req) {
-                   auto v = security->reauth(ctx_of(req), req.account->id);
-                   return code_page_or_start(pages, req, reauth_flow, v, nullptr);
-               }, http::for_signed_in());
-
-    router.post("/account/security/two-factor/reauth/code",
-                [security, reauth_flow, ctx_of, pages](Request& req) {
-                    FormInput in(req);
-                    const Context ctx = ctx_of(req);
-                    Result r = security->confirm_reauth(ctx, req.account->id, in.get("code"));
-                    if (r.ok()) return Response::redirect("/account/security/two-factor");
-                    auto v = r.challenge ? r.challenge : security->reauth(ctx, req.account->id);
-                    return code_page_or_start(pages, req, reauth_flow, v, &r);
-                }, http::for_signed_in());
-
-    router.post("/account/security/two-factor/reauth/resend",
-                [security, reauth_flow, ctx_of, pages](Request& req) {
-                    const Context ctx = ctx_of(req);
-                    Result r = security->resend_reauth(ctx, req.account->id);
-                    if (r.ok()) return Response::redirect("/account/security/two-factor/reauth/code?sent=1");
-                    auto v = security->reauth(ctx, req.account->id);
-                    return code_page_or_start(pages, req, reauth_flow, v, &r);
-                }, http::for_signed_in());
-
-    router.post("/api/v1/account/security/two-factor/reauth", [security, api_error, ctx_of](Request& req) {
-        FormInput in(req);
-        Result r = security->start_reauth(ctx_of(req), req.account->id, in.get("password"));
-        if (r.ok()) return Response::json({{"reauthenticated", true}});
-        if (r.outcome == Outcome::second_factor && r.challenge)
-            return Response::json({{"reauthenticated", false}, {"challenge", challenge_json(*r.challenge)}},
-                                  Status::accepted);
-        return api_error(req, r);
-    }, http::for_signed_in());
-
-    router.post("/api/v1/account/security/two-factor/reauth/code",
-                [security, api_error, ctx_of](Request& req) {
-                    FormInput in(req);
-                    Result r = security->confirm_reauth(ctx_of(req), req.account->id, in.get("code"));
-                    if (!r.ok()) return api_error(req, r);
-                    return Response::json({{"reauthenticated", true}});
-                }, http::for_signed_in());
-
-    router.post("/api/v1/account/security/two-factor/reauth/resend",
-                [security, api_error, ctx_of](Request& req) {
-                    Result r = security->resend_reauth(ctx_of(req), req.account->id);
-                    if (!r.ok()) return api_error(req, r);
-                    return Response::json({{"challenge", challenge_json(*r.challenge)}});
-                }, http::for_signed_in());
+    http::post_twins(
+        pages.router, {"/account/security/two-factor/reauth/code", "/api/v1/account/security/two-factor/reauth/code"},
+        [pages](Request& req) {
+            return pages.security->confirm_reauth(pages.ctx_of(req), req.account->id, FormInput(req).get("code"));
+        },
+        [pages](Request& req, const Result& r) {
+            if (r.ok()) return Response::redirect("/account/security/two-factor");
+            auto v = r.challenge ? r.challenge : pages.security->reauth(pages.ctx_of(req), req.account->id);
+            return code_page_or_start(pages, req, reauth_flow(), v, &r);
+        },
+        [pages](Request& req, const Result& r) {
+            if (!r.ok()) return pages.api_error(req, r);
+            return Response::json({{"reauthenticated", true}});
+        },
+        http::for_signed_in());
+    http::post_twins(
+        pages.router,
+        {"/account/security/two-factor/reauth/resend", "/api/v1/account/security/two-factor/reauth/resend"},
+        [pages](Request& req) { return pages.security->resend_reauth(pages.ctx_of(req), req.account->id); },
+        [pages](Request& req, const Result& r) {
+            if (r.ok()) return Response::redirect("/account/security/two-factor/reauth/code?sent=1");
+            auto v = pages.security->reauth(pages.ctx_of(req), req.account->id);
+            return code_page_or_start(pages, req, reauth_flow(), v, &r);
+        },
+        challenge_or_error(pages), http::for_signed_in());
 }
 
-// The changes of two-step sign-in themselves: SMS, an app, or off.
-void register_two_factor_change_routes(const SecurityPages& pages) {
-    http::Router& router = pages.router;
-    const http::Renderer& renderer = pages.renderer;
-    http::SessionStore& sessions = pages.sessions;
-    SecurityService* const security = pages.security;
-    const auto& ctx_of = pages.ctx_of;
-    const auto& t = pages.t;
-    const auto& api_error = pages.api_error;
-
-    const CodeFlow sms_flow{"security.two_factor.sms_code_title", "security.two_factor.sms_code_lead",
-                            "/account/security/two-factor/sms", "/account/security/two-factor/sms/resend",
-                            "/account/security/two-factor"};
-
-    router.get("/account/security/two-factor/sms", [security, sms_flow, ctx_of, pages](Request& req) {
-        const Context ctx = ctx_of(req);
-        auto c = security->identity().current(ctx, "two_factor_sms");
-        if (!c || c->account_id != req.account->id || c->confirmed_at)
-            return Response::redirect("/account/security/two-factor");
-        return code_page(pages, req, sms_flow, security->identity().view(*c), nullptr, Status::ok);
-    }, http::for_signed_in());
-
-    router.post("/account/security/two-factor/sms",
-                [&sessions, security, sms_flow, ctx_of, pages](Request& req) {
-                    FormInput in(req);
-                    const Context ctx = ctx_of(req);
-                    Result r = security->confirm_sms_two_factor(ctx, req.account->id, in.get("code"));
-                    if (r.ok()) {
-                        rotate_session(req, sessions, ctx);
-                        return Response::redirect("/account/security?done=two_factor_on");
-                    }
-                    if (r.outcome == Outcome::reauth_required)
-                        return Response::redirect("/account/security/two-factor?reauth=1");
-                    if (!r.challenge) return Response::redirect("/account/security/two-factor");
-                    return code_page(pages, req, sms_flow, *r.challenge, &r, failed_page_status(r));
-                }, http::for_signed_in());
-
-    router.post("/account/security/two-factor/sms/resend",
-                [security, sms_flow, ctx_of, pages](Request& req) {
-                    const Context ctx = ctx_of(req);
-                    Result r = security->resend_sms_two_factor(ctx, req.account->id);
-                    if (r.ok()) return Response::redirect("/account/security/two-factor/sms?sent=1");
-                    auto c = security->identity().current(ctx, "two_factor_sms");
-                    if (!c || c->account_id != req.account->id) return Response::redirect("/account/security/two-factor");
-                    return code_page(pages, req, sms_flow, security->identity().view(*c), &r, failed_page_status(r));
-                }, http::for_signed_in());
-
-    auto totp_page = [&renderer, security, t, ctx_of](Request& req, const Result* r, Status status) {
-        const core::Locale& locale = renderer.locale(req);
-        auto setup = security->totp_setup(ctx_of(req), req.account->id, locale.text("layout.portal_name"));
-        if (!setup) return Response::redirect("/account/security/two-factor?reauth=1");
-        Data d;
-        d.set("qr", qr_svg(setup->uri, locale.text("security.totp.qr_label")));
-        d.set("secret", grouped(setup->secret_base32));
-        if (r) add_result(d, *r, locale);
-        return renderer.page(req, "identity/security_totp", d, t(req, "security.totp.title"), status);
+// A change of two-step sign-in that went through rotates this browser's session.
+template <class Change>
+auto changing(const SecurityPages& pages, Change change) {
+    return [pages, change](Request& req) {
+        const Context ctx = pages.ctx_of(req);
+        Result r = change(ctx, req);
+        if (r.ok()) rotate_session(req, pages.sessions, ctx);
+        return r;
     };
+}
 
-    router.get("/account/security/two-factor/app", [totp_page](Request& req) {
-        return totp_page(req, nullptr, Status::ok);
-    }, http::for_signed_in());
-
-    router.post("/account/security/two-factor/app", [&sessions, security, totp_page, ctx_of](Request& req) {
-        FormInput in(req);
-        const Context ctx = ctx_of(req);
-        Result r = security->confirm_totp(ctx, req.account->id, in.get("code"));
-        if (r.ok()) {
-            rotate_session(req, sessions, ctx);
-            return Response::redirect("/account/security?done=two_factor_on");
-        }
-        return totp_page(req, &r, failed_page_status(r));
-    }, http::for_signed_in());
-
-    router.post("/account/security/two-factor/off",
-                [&sessions, security, ctx_of, pages](Request& req) {
-                    const Context ctx = ctx_of(req);
-                    Result r = security->disable_two_factor(ctx, req.account->id);
-                    if (r.ok()) {
-                        rotate_session(req, sessions, ctx);
-                        return Response::redirect("/account/security?done=two_factor_off");
-                    }
-                    return two_factor_page(pages, req, &r, failed_page_status(r));
-                }, http::for_signed_in());
-
-    // The JSON twin answers a change with the new session's CSRF token (the cookie changed too).
-    auto changed_json = [&sessions](Request& req, const Context& ctx, const std::string& mode) {
-        rotate_session(req, sessions, ctx);
+// The JSON twin answers a change with the new session's CSRF token (the cookie changed too).
+auto changed_json(const SecurityPages& pages, std::string mode) {
+    return [pages, mode](Request& req, const Result& r) {
+        if (!r.ok()) return pages.api_error(req, r);
         return Response::json({{"two_factor", mode}, {"csrf_token", req.session ? req.session->csrf_token : ""}});
     };
+}
 
-    router.post("/api/v1/account/security/two-factor/sms", [security, api_error, ctx_of](Request& req) {
-        Result r = security->start_sms_two_factor(ctx_of(req), req.account->id);
-        if (!r.ok()) return api_error(req, r);
-        return Response::json({{"challenge", challenge_json(*r.challenge)}}, Status::accepted);
+const CodeFlow& sms_flow() {
+    static const CodeFlow flow{"security.two_factor.sms_code_title", "security.two_factor.sms_code_lead",
+                               "/account/security/two-factor/sms", "/account/security/two-factor/sms/resend",
+                               "/account/security/two-factor"};
+    return flow;
+}
+
+// The SMS code that turns SMS codes on, while it is still pending for this account.
+std::optional<ChallengeView> pending_sms(const SecurityPages& pages, const Context& ctx, std::int64_t account_id,
+                                         bool unconfirmed_only) {
+    auto c = pages.security->identity().current(ctx, "two_factor_sms");
+    if (!c || c->account_id != account_id || (unconfirmed_only && c->confirmed_at)) return std::nullopt;
+    return pages.security->identity().view(*c);
+}
+
+void register_sms_routes(const SecurityPages& pages) {
+    pages.router.get("/account/security/two-factor/sms", [pages](Request& req) {
+        auto v = pending_sms(pages, pages.ctx_of(req), req.account->id, true);
+        if (!v) return Response::redirect("/account/security/two-factor");
+        return code_page(pages, req, sms_flow(), *v, nullptr, Status::ok);
     }, http::for_signed_in());
+    http::post_twins(
+        pages.router, {"/account/security/two-factor/sms", "/api/v1/account/security/two-factor/sms/code"},
+        changing(pages,
+                 [pages](const Context& ctx, Request& req) {
+                     return pages.security->confirm_sms_two_factor(ctx, req.account->id, FormInput(req).get("code"));
+                 }),
+        [pages](Request& req, const Result& r) {
+            if (r.ok()) return Response::redirect("/account/security?done=two_factor_on");
+            if (r.outcome == Outcome::reauth_required)
+                return Response::redirect("/account/security/two-factor?reauth=1");
+            if (!r.challenge) return Response::redirect("/account/security/two-factor");
+            return code_page(pages, req, sms_flow(), *r.challenge, &r, failed_page_status(r));
+        },
+        changed_json(pages, "sms"), http::for_signed_in());
+    http::post_twins(
+        pages.router, {"/account/security/two-factor/sms/resend", "/api/v1/account/security/two-factor/sms/resend"},
+        [pages](Request& req) { return pages.security->resend_sms_two_factor(pages.ctx_of(req), req.account->id); },
+        [pages](Request& req, const Result& r) {
+            if (r.ok()) return Response::redirect("/account/security/two-factor/sms?sent=1");
+            auto v = pending_sms(pages, pages.ctx_of(req), req.account->id, false);
+            if (!v) return Response::redirect("/account/security/two-factor");
+            return code_page(pages, req, sms_flow(), *v, &r, failed_page_status(r));
+        },
+        challenge_or_error(pages), http::for_signed_in());
+}
 
-    router.post("/api/v1/account/security/two-factor/sms/code",
-                [security, api_error, changed_json, ctx_of](Request& req) {
-                    FormInput in(req);
-                    const Context ctx = ctx_of(req);
-                    Result r = security->confirm_sms_two_factor(ctx, req.account->id, in.get("code"));
-                    if (!r.ok()) return api_error(req, r);
-                    return changed_json(req, ctx, "sms");
-                }, http::for_signed_in());
+Response totp_page(const SecurityPages& pages, Request& req, const Result* r, Status status) {
+    const core::Locale& locale = pages.renderer.locale(req);
+    auto setup =
+        pages.security->totp_setup(pages.ctx_of(req), req.account->id, locale.text("layout.portal_name"));
+    if (!setup) return Response::redirect("/account/security/two-factor?reauth=1");
+    Data d;
+    d.set("qr", qr_svg(setup->uri, locale.text("security.totp.qr_label")));
+    d.set("secret", grouped(setup->secret_base32));
+    if (r) add_result(d, *r, locale);
+    return pages.renderer.page(req, "identity/security_totp", d, pages.t(req, "security.totp.title"), status);
+}
 
-    router.post("/api/v1/account/security/two-factor/sms/resend", [security, api_error, ctx_of](Request& req) {
-        Result r = security->resend_sms_two_factor(ctx_of(req), req.account->id);
-        if (!r.ok()) return api_error(req, r);
-        return Response::json({{"challenge", challenge_json(*r.challenge)}});
+void register_app_routes(const SecurityPages& pages) {
+    pages.router.get("/account/security/two-factor/app", [pages](Request& req) {
+        return totp_page(pages, req, nullptr, Status::ok);
     }, http::for_signed_in());
-
-    router.post("/api/v1/account/security/two-factor/app", [&renderer, security, ctx_of](Request& req) {
-        const core::Locale& locale = renderer.locale(req);
-        auto setup = security->totp_setup(ctx_of(req), req.account->id, locale.text("layout.portal_name"));
+    pages.router.post("/api/v1/account/security/two-factor/app", [pages](Request& req) {
+        const core::Locale& locale = pages.renderer.locale(req);
+        auto setup =
+            pages.security->totp_setup(pages.ctx_of(req), req.account->id, locale.text("layout.portal_name"));
         if (!setup)
             return Response::json_error(Status::forbidden, "identity.reauth_required",
                                         locale.text("security.error.reauth_required"));
         return Response::json({{"secret", setup->secret_base32}, {"uri", setup->uri}}, Status::accepted);
     }, http::for_signed_in());
+    http::post_twins(
+        pages.router, {"/account/security/two-factor/app", "/api/v1/account/security/two-factor/app/code"},
+        changing(pages,
+                 [pages](const Context& ctx, Request& req) {
+                     return pages.security->confirm_totp(ctx, req.account->id, FormInput(req).get("code"));
+                 }),
+        [pages](Request& req, const Result& r) {
+            if (r.ok()) return Response::redirect("/account/security?done=two_factor_on");
+            return totp_page(pages, req, &r, failed_page_status(r));
+        },
+        changed_json(pages, "totp"), http::for_signed_in());
+}
 
-    router.post("/api/v1/account/security/two-factor/app/code",
-                [security, api_error, changed_json, ctx_of](Request& req) {
-                    FormInput in(req);
-                    const Context ctx = ctx_of(req);
-                    Result r = security->confirm_totp(ctx, req.account->id, in.get("code"));
-                    if (!r.ok()) return api_error(req, r);
-                    return changed_json(req, ctx, "totp");
-                }, http::for_signed_in());
-
-    router.post("/api/v1/account/security/two-factor/off",
-                [security, api_error, changed_json, ctx_of](Request& req) {
-                    const Context ctx = ctx_of(req);
-                    Result r = security->disable_two_factor(ctx, req.account->id);
-                    if (!r.ok()) return api_error(req, r);
-                    return changed_json(req, ctx, "off");
-                }, http::for_signed_in());
+void register_off_routes(const SecurityPages& pages) {
+    http::post_twins(
+        pages.router, {"/account/security/two-factor/off", "/api/v1/account/security/two-factor/off"},
+        changing(pages,
+                 [pages](const Context& ctx, Request& req) {
+                     return pages.security->disable_two_factor(ctx, req.account->id);
+                 }),
+        [pages](Request& req, const Result& r) {
+            if (r.ok()) return Response::redirect("/account/security?done=two_factor_off");
+            return two_factor_page(pages, req, &r, failed_page_status(r));
+        },
+        changed_json(pages, "off"), http::for_signed_in());
 }
 
 }  // namespace
 
-// Two-step sign-in: the choice, the re-authentication every change needs, and the changes.
+// Two-step sign-in: the choice, the re-authentication every change needs, and the changes (SMS, an app, or off).
 void register_two_factor_routes(const SecurityPages& pages) {
     register_two_factor_choice_routes(pages);
     register_reauth_routes(pages);
-    register_two_factor_change_routes(pages);
+    register_sms_routes(pages);
+    register_app_routes(pages);
+    register_off_routes(pages);
 }
 
 }  // namespace uslugi::identity

@@ -34,15 +34,7 @@ std::string_view to_string(Outcome o) {
 
 namespace {
 
-Result outcome(Outcome o, std::string message_key = {}, std::int64_t retry_after = 0) {
-    Result r;
-    r.outcome = o;
-    r.message_key = std::move(message_key);
-    r.retry_after = retry_after;
-    return r;
-}
-
-Result blocked(std::int64_t wait) { return outcome(Outcome::blocked, "identity.error.blocked", wait); }
+Result blocked(std::int64_t wait) { return Result::of(Outcome::blocked, "identity.error.blocked", wait); }
 
 bool allowed_name_char(char32_t cp) {
     return text::is_word_char(cp) && !(cp >= U'0' && cp <= U'9');
@@ -167,9 +159,9 @@ Result IdentityService::check_send_limits(const Context& ctx, const std::string&
     const auto hour = std::chrono::seconds(3600);
     auto d = limiter_.hit("identity-send:" + protector_.blind_index("destination", destination),
                           options_.sends_per_destination_hour, hour);
-    if (!d.allowed) return outcome(Outcome::blocked, "identity.error.too_many_sends", d.retry_after);
+    if (!d.allowed) return Result::of(Outcome::blocked, "identity.error.too_many_sends", d.retry_after);
     auto a = limiter_.hit("identity-send-ip:" + ctx.ip, options_.sends_per_address_hour, hour);
-    if (!a.allowed) return outcome(Outcome::blocked, "identity.error.too_many_sends", a.retry_after);
+    if (!a.allowed) return Result::of(Outcome::blocked, "identity.error.too_many_sends", a.retry_after);
     return {};
 }
 
@@ -195,7 +187,7 @@ Result IdentityService::send_code(const Context& ctx, soci::session& tx, const C
 
 Result IdentityService::open_challenge(const Context& ctx, Challenge c, const std::string& template_name,
                                        const std::string& link_path) {
-    if (ctx.session_hash.empty()) return outcome(Outcome::no_challenge);
+    if (ctx.session_hash.empty()) return Result::of(Outcome::no_challenge);
     const std::int64_t now = core::now_unix();
     if (c.channel != "totp") {
         if (Result r = check_send_limits(ctx, c.destination); !r.ok()) return r;
@@ -216,11 +208,11 @@ Result IdentityService::open_challenge(const Context& ctx, Challenge c, const st
 Result IdentityService::resend(const Context& ctx, const std::string& purpose, const std::string& template_name,
                                const std::string& link_path) {
     auto c = current(ctx, purpose);
-    if (!c || c->confirmed_at || c->channel == "totp") return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || c->confirmed_at || c->channel == "totp") return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     const std::int64_t now = core::now_unix();
     const ChallengeView v = view(*c);
-    if (!v.can_resend) return outcome(Outcome::send_limit, "identity.error.send_limit");
-    if (v.resend_in > 0) return outcome(Outcome::resend_too_early, "identity.error.resend_too_early", v.resend_in);
+    if (!v.can_resend) return Result::of(Outcome::send_limit, "identity.error.send_limit");
+    if (v.resend_in > 0) return Result::of(Outcome::resend_too_early, "identity.error.resend_too_early", v.resend_in);
     if (Result r = check_send_limits(ctx, c->destination); !r.ok()) return r;
     db::transact(db_, [&](soci::session& tx) { send_code(ctx, tx, *c, template_name, link_path, now); });
     wake();
@@ -255,7 +247,7 @@ std::optional<ChallengeView> IdentityService::peek_link(const std::string& token
 
 Result IdentityService::check_code(const Context& ctx, const std::string& purpose, const std::string& typed) {
     auto c = current(ctx, purpose);
-    if (!c) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     if (c->confirmed_at) {
         Result r;
         r.challenge = view(*c);
@@ -271,19 +263,19 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
     const std::string code = normalize_code(typed);
     // Not six digits is a typing slip: say so without taking a try.
     if (code.size() != static_cast<std::size_t>(options_.sms.digits)) {
-        Result r = outcome(Outcome::invalid);
+        Result r = Result::of(Outcome::invalid);
         r.errors["code"] = "identity.error.code_format";
         r.challenge = view(*c);
         return r;
     }
     // A dead code is no guess: say so without counting (the store checks again atomically).
     if (c->channel != "totp" && c->code_expires_at <= now) {
-        Result r = outcome(Outcome::code_expired, "identity.error.code_expired");
+        Result r = Result::of(Outcome::code_expired, "identity.error.code_expired");
         r.challenge = view(*c);
         return r;
     }
     if (view(*c).tries_left == 0) {
-        Result r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left");
+        Result r = Result::of(Outcome::no_tries_left, "identity.error.no_tries_left");
         r.challenge = view(*c);
         return r;
     }
@@ -295,17 +287,17 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
     switch (check) {
         case CodeCheck::ok: end_attempt(keys, AttemptEnd::proved); break;
         case CodeCheck::wrong:
-            r = outcome(Outcome::wrong_code, "identity.error.wrong_code", attempt.wait_if_wrong);
+            r = Result::of(Outcome::wrong_code, "identity.error.wrong_code", attempt.wait_if_wrong);
             r.errors["code"] = "identity.error.wrong_code";
             break;
         case CodeCheck::expired:
         case CodeCheck::no_code:
             end_attempt(keys, AttemptEnd::not_a_guess);
-            r = outcome(Outcome::code_expired, "identity.error.code_expired");
+            r = Result::of(Outcome::code_expired, "identity.error.code_expired");
             break;
         case CodeCheck::no_tries_left:
             end_attempt(keys, AttemptEnd::not_a_guess);
-            r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left");
+            r = Result::of(Outcome::no_tries_left, "identity.error.no_tries_left");
             break;
     }
     if (auto fresh = current(ctx, purpose)) r.challenge = view(*fresh);
@@ -313,7 +305,7 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
     // challenge's last one says so at once.
     if (check == CodeCheck::wrong && c->channel == "totp" && r.challenge && r.challenge->tries_left == 0) {
         auto spent = std::move(r.challenge);
-        r = outcome(Outcome::no_tries_left, "identity.error.no_tries_left");
+        r = Result::of(Outcome::no_tries_left, "identity.error.no_tries_left");
         r.challenge = std::move(spent);
     }
     return r;
@@ -336,7 +328,7 @@ Result IdentityService::start_registration(const Context& ctx, const std::string
     const Contact contact = *parsed;
     const auto hits = limiter_.hit("identity-register-ip:" + ctx.ip, options_.registrations_per_address_hour,
                                    std::chrono::hours(1));
-    if (!hits.allowed) return outcome(Outcome::blocked, "identity.error.too_many_sends", hits.retry_after);
+    if (!hits.allowed) return Result::of(Outcome::blocked, "identity.error.too_many_sends", hits.retry_after);
     {
         db::Connection c(db_);
         if (accounts_.contact_taken(*c, contact)) {
@@ -373,11 +365,11 @@ Result IdentityService::confirm_registration_code(const Context& ctx, const std:
 }
 
 Result IdentityService::confirm_registration_link(const Context& ctx, const std::string& token) {
-    if (token.size() < 20 || token.size() > 100) return outcome(Outcome::no_challenge, "identity.error.link_invalid");
+    if (token.size() < 20 || token.size() > 100) return Result::of(Outcome::no_challenge, "identity.error.link_invalid");
     const std::int64_t now = core::now_unix();
     auto c = challenges_.find_by_link(core::sha256_hex(token), now);
-    if (!c || c->purpose != "register") return outcome(Outcome::no_challenge, "identity.error.link_invalid");
-    if (c->code_expires_at <= now) return outcome(Outcome::code_expired, "identity.error.link_expired");
+    if (!c || c->purpose != "register") return Result::of(Outcome::no_challenge, "identity.error.link_invalid");
+    if (c->code_expires_at <= now) return Result::of(Outcome::code_expired, "identity.error.link_expired");
     // The link may be opened in another browser than the one that asked for it:
     // the registration continues there.
     db::transact(db_, [&](soci::session& tx) { challenges_.confirm(tx, c->id, ctx.session_hash, now); });
@@ -389,9 +381,9 @@ Result IdentityService::confirm_registration_link(const Context& ctx, const std:
 Result IdentityService::finish_registration(const Context& ctx, const std::string& password,
                                             const std::string& repeated) {
     auto c = current(ctx, "register");
-    if (!c || !c->confirmed_at) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || !c->confirmed_at) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     nlohmann::json payload = nlohmann::json::parse(c->payload, nullptr, false);
-    if (!payload.is_object()) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!payload.is_object()) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     Account a;
     a.surname = payload.value("surname", "");
     a.name = payload.value("name", "");
@@ -465,7 +457,7 @@ Result IdentityService::sign_in(const Context& ctx, const std::string& login_typ
             e.device = ctx.device;
             audit_.record(e);
         }
-        r = outcome(Outcome::wrong_credentials, wait > 0 ? "identity.error.wrong_credentials_wait"
+        r = Result::of(Outcome::wrong_credentials, wait > 0 ? "identity.error.wrong_credentials_wait"
                                                          : "identity.error.wrong_credentials",
                     wait);
         return r;
@@ -517,7 +509,7 @@ Result IdentityService::confirm_second_factor(const Context& ctx, const std::str
     Result r = check_code(ctx, "signin", code);
     if (!r.ok()) return r;
     auto c = current(ctx, "signin");
-    if (!c || !c->account_id || !c->confirmed_at) return outcome(Outcome::no_challenge, "identity.error.no_challenge");
+    if (!c || !c->account_id || !c->confirmed_at) return Result::of(Outcome::no_challenge, "identity.error.no_challenge");
     const nlohmann::json payload = nlohmann::json::parse(c->payload, nullptr, false);
     db::transact(db_, [&](soci::session& tx) { challenges_.mark_used(tx, c->id, core::now_unix()); });
     r.account_id = *c->account_id;

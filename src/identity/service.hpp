@@ -80,6 +80,15 @@ struct Result {
     PasswordVerdict password;
     std::shared_ptr<const Account> account;  // sign-in: the account just proven (saves reading it again)
     bool ok() const { return outcome == Outcome::ok; }
+
+    // A failure (or an answer without data) with its page message and wait.
+    static Result of(Outcome o, std::string message_key = {}, std::int64_t retry_after = 0) {
+        Result r;
+        r.outcome = o;
+        r.message_key = std::move(message_key);
+        r.retry_after = retry_after;
+        return r;
+    }
 };
 
 struct IdentityOptions {

@@ -1,0 +1,41 @@
+#pragma once
+// What the groups of catalog routes share (browse_routes.cpp,
+// search_routes.cpp, service_routes.cpp, directory_routes.cpp): the visitor's
+// place and the cards and lists every page shows services in.
+#include "catalog/service.hpp"
+#include "http/pagination.hpp"
+#include "http/render.hpp"
+#include "http/router.hpp"
+#include "http/twin_routes.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace uslugi::catalog {
+
+// The pages read only the in-memory snapshot: they never block.
+inline const http::RouteOptions kReadOnly{.non_blocking = true};
+
+// The region and settlement chosen (CAT-3) and the audience asked for in ?audience=.
+Catalog::Place place_of(const http::Request& req);
+// "Perm", "Perm Krai" or "All of Russia".
+std::string place_name(const Catalog& cat, const Catalog::Place& p, const core::Locale& t);
+// The audience filter's options with `chosen` selected.
+http::Data audience_options(const std::string& chosen, const core::Locale& t);
+
+http::Data service_card(const Service& s, const Catalog& cat, const std::string& lang);
+// The cards of one page (1-based) of `services`.
+http::Data service_list(const std::vector<const Service*>& services, std::size_t page, const Catalog& cat,
+                        const std::string& lang);
+
+http::Response not_found_page(const http::Renderer& renderer, http::Request& req);
+
+void register_browse_routes(http::Router& router, const http::Renderer& renderer, const CatalogService& catalog);
+void register_search_routes(http::Router& router, const http::Renderer& renderer, const CatalogService& catalog);
+void register_service_routes(http::Router& router, const http::Renderer& renderer, const CatalogService& catalog,
+                             const std::string& font_dir);
+void register_directory_routes(http::Router& router, const http::Renderer& renderer, const CatalogService& catalog);
+
+}  // namespace uslugi::catalog
