@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "http/compress.hpp"
-#include "http/metrics.hpp"
 #include "http/render.hpp"
 
 using namespace uslugi::http;
@@ -21,22 +20,6 @@ TEST(Gzip, KnowsWhatIsText) {
     EXPECT_TRUE(is_compressible("text/html; charset=utf-8"));
     EXPECT_TRUE(is_compressible("application/json"));
     EXPECT_FALSE(is_compressible("image/png"));
-}
-
-TEST(Metrics, CountsAndBucketsRequests) {
-    Metrics m;
-    m.observe("/", "GET", 200, 0.0007);
-    m.observe("/", "GET", 200, 0.3);
-    m.observe("/", "GET", 404, 0.002);
-    m.add_gauge("uslugi_test_gauge", "A test gauge.", [] { return 7.0; });
-    const std::string text = m.render();
-    EXPECT_NE(text.find("uslugi_http_requests_total{route=\"/\",method=\"GET\",status=\"200\"} 2"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_http_requests_total{route=\"/\",method=\"GET\",status=\"404\"} 1"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_http_request_duration_seconds_bucket{route=\"/\",le=\"0.001\"} 1"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_http_request_duration_seconds_bucket{route=\"/\",le=\"0.5\"} 3"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_http_request_duration_seconds_count{route=\"/\"} 3"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_test_gauge 7"), std::string::npos);
-    EXPECT_EQ(prometheus_label("a\"b\\c\n"), "a\\\"b\\\\c\\n");
 }
 
 TEST(SafeNext, OnlyLocalPaths) {
