@@ -30,23 +30,3 @@ TEST(SafeNext, OnlyLocalPaths) {
     EXPECT_EQ(safe_next(""), "/");
     EXPECT_EQ(safe_next("/a\r\nSet-Cookie: x"), "/");
 }
-
-TEST(LocalizeTemplate, ReplacesLocaleTagsWithEscapedText) {
-    uslugi::core::Locales locales;
-    locales.load(std::string(USLUGI_SOURCE_DIR) + "/locales");
-    const std::string out = localize_template("<h1>{{t.home.heading}}</h1>{{name}}{{{content}}}{{t.no.such}}",
-                                              locales.get("en"));
-    EXPECT_EQ(out, "<h1>Government services online</h1>{{name}}{{{content}}}no.such");
-}
-
-TEST(CollapseWhitespace, FoldsLineBreaksAndIndentation) {
-    EXPECT_EQ(collapse_whitespace("<ul>\n  <li>a</li>\n  <li>b\n    c</li>\n</ul>\n"), "<ul> <li>a</li> <li>b c</li> </ul>");
-    // Inline elements on separate lines stay apart, as the browser would show them.
-    EXPECT_EQ(collapse_whitespace("<a>x</a>\n  <span>y</span>"), "<a>x</a> <span>y</span>");
-    EXPECT_EQ(collapse_whitespace("text\n  more"), "text more");
-}
-
-TEST(EscapeHtml, MatchesKainjowsEscaping) {
-    for (const std::string s : {"", "plain текст", "<script>alert('x')</script> & \"q\"", "&&&", "a<b", ">"})
-        EXPECT_EQ(escape_html(s), kainjow::mustache::html_escape<std::string>(s)) << s;
-}
