@@ -7,8 +7,7 @@
 #include "http/router.hpp"
 #include "http/static_files.hpp"
 #include "store_fixture.hpp"
-
-#include <unistd.h>
+#include "temp_dir.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -26,9 +25,6 @@ namespace {
 class StaticFilesTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "uslugi-static-XXXXXX").string();
-        if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-        root_ = tmpl;
         for (int i = 0; i < 40; ++i) css_ += ".card-" + std::to_string(i) + " { margin: 0 auto; padding: 1rem; }\n";
         write("static/css/site.css", css_);
         write("static/js/app.js", "document.documentElement.classList.add('js');\n");
@@ -39,15 +35,7 @@ protected:
         statics_.load((root_ / "static").string());
         router_.get("/static/{path...}", [this](Request& req) { return statics_.serve(req, req.param("path")); });
     }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(root_, ec);
-    }
-    void write(const std::string& relative, const std::string& text) {
-        const fs::path p = root_ / relative;
-        fs::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << text;
-    }
+    void write(const std::string& relative, const std::string& bytes) { dir_.write(relative, bytes); }
 
     static Request request(const std::string& target, const std::string& if_none_match = "",
                            const std::string& accept_encoding = "") {
@@ -71,7 +59,8 @@ protected:
         return v ? *v : "";
     }
 
-    fs::path root_;
+    uslugi::test_support::TempDir dir_{"uslugi-static-"};
+    const fs::path& root_ = dir_.path();
     std::string css_;
     StaticFiles statics_;
     Router router_;

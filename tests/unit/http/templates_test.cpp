@@ -5,10 +5,10 @@
 
 #include "http/templates.hpp"
 #include "store_fixture.hpp"
-
-#include <unistd.h>
+#include "temp_dir.hpp"
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -22,28 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A folder of its own under /tmp, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "uslugi-templates-XXXXXX").string();
-        if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-    void write(const std::string& relative, const std::string& text) const {
-        const fs::path p = path_ / relative;
-        fs::create_directories(p.parent_path());
-        std::ofstream(p) << text;
-    }
-
-private:
-    fs::path path_;
-};
+using test_support::TempDir;
 
 const core::Locales& project_locales() {
     static const core::Locales locales = [] {
@@ -61,6 +40,15 @@ const Templates& project_templates() {
         return t;
     }();
     return templates;
+}
+
+// Templates of a test's own: `files` (name → text) written under dir/templates, then loaded.
+Templates templates_in(const TempDir& dir, const std::map<std::string, std::string>& files,
+                       const core::Locales& locales = project_locales()) {
+    for (const auto& [name, text] : files) dir.write("templates/" + name, text);
+    Templates t;
+    t.load((dir.path() / "templates").string(), locales);
+    return t;
 }
 
 // Locales of our own, so that a test controls every special character.
@@ -147,9 +135,7 @@ TEST(Templates, EscapesValuesButNotTripleBraces) {
     EXPECT_NE(out.find("<code>&lt;b&gt;id&lt;/b&gt;</code>"), std::string::npos) << out;
 
     TempDir dir;
-    dir.write("templates/page.mustache", "<main>{{{content}}}</main><p>{{content}}</p>");
-    Templates own;
-    own.load((dir.path() / "templates").string(), project_locales());
+    const Templates own = templates_in(dir, {{"page.mustache", "<main>{{{content}}}</main><p>{{content}}</p>"}});
     Data page;
     page.set("content", "<h1>Hi</h1>");
     EXPECT_EQ(own.render("page", page, nullptr, project_locales().get("en")),
@@ -166,9 +152,7 @@ TEST(Templates, APartialTagRendersNothingEvenWhenDataHasThatName) {
     // Pages are composed through {{{content}}}, never partials: a value that
     // happened to share a partial's name must not be run as a template.
     TempDir dir;
-    dir.write("templates/t/p.mustache", "[{{>secret_partial}}]");
-    Templates templates;
-    templates.load((dir.path() / "templates").string(), project_locales());
+    const Templates templates = templates_in(dir, {{"t/p.mustache", "[{{>secret_partial}}]"}});
     Data data;
     data.set("secret_partial", "{{leak}}");
     data.set("leak", "LEAKED");
@@ -177,9 +161,8 @@ TEST(Templates, APartialTagRendersNothingEvenWhenDataHasThatName) {
 
 TEST(Templates, DataIsLayeredOverChromeOverShared) {
     TempDir dir;
-    dir.write("templates/x/layers.mustache", "{{a}} {{b}} {{c}} {{page.lang}} {{missing}}|{{#items}}{{.}},{{/items}}");
-    Templates templates;
-    templates.load((dir.path() / "templates").string(), project_locales());
+    const Templates templates =
+        templates_in(dir, {{"x/layers.mustache", "{{a}} {{b}} {{c}} {{page.lang}} {{missing}}|{{#items}}{{.}},{{/items}}"}});
     Data shared;
     shared.set("a", "shared-a");
     shared.set("b", "shared-b");
@@ -202,11 +185,8 @@ TEST(Templates, DataIsLayeredOverChromeOverShared) {
 
 TEST(Templates, ASyntaxErrorFailsTheLoadNamingTheFile) {
     TempDir dir;
-    dir.write("templates/ok.mustache", "fine");
-    dir.write("templates/bad/broken.mustache", "{{#open}} never closed");
-    Templates templates;
     try {
-        templates.load((dir.path() / "templates").string(), project_locales());
+        templates_in(dir, {{"ok.mustache", "fine"}, {"bad/broken.mustache", "{{#open}} never closed"}});
         FAIL() << "a broken template loaded";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("broken.mustache"), std::string::npos) << e.what();
@@ -220,10 +200,7 @@ TEST(Templates, AMissingFolderFailsTheLoad) {
 
 TEST(Templates, OnlyMustacheFilesAreTemplates) {
     TempDir dir;
-    dir.write("templates/a/page.mustache", "page");
-    dir.write("templates/a/notes.txt", "{{#not a template");
-    Templates templates;
-    templates.load((dir.path() / "templates").string(), project_locales());
+    const Templates templates = templates_in(dir, {{"a/page.mustache", "page"}, {"a/notes.txt", "{{#not a template"}});
     EXPECT_TRUE(templates.has("a/page"));
     EXPECT_FALSE(templates.has("a/notes"));
 }
@@ -247,9 +224,7 @@ TEST(LocalizeTemplate, ATranslationCannotOpenATag) {
     EXPECT_EQ(localize_template("{{t.x.q}}", locales.get("de")), "it&apos;s &quot;quoted&quot;");
 
     // Rendered, the escaped braces stay text.
-    dir.write("templates/p.mustache", "{{t.x.odd}}");
-    Templates templates;
-    templates.load((dir.path() / "templates").string(), locales);
+    const Templates templates = templates_in(dir, {{"p.mustache", "{{t.x.odd}}"}}, locales);
     Data data;
     data.set("secret", "LEAKED");
     const std::string out = templates.render("p", data, nullptr, locales.get("ru"));
