@@ -147,6 +147,15 @@ TEST_F(StaticFilesTest, TheFingerprintedUrlIsCachedForAYear) {
     EXPECT_THROW(statics_.url("css/none.css"), std::runtime_error);
 }
 
+TEST_F(StaticFilesTest, ANameWithSeveralDotsKeepsThemAroundTheFingerprint) {
+    write("static/js/vendor.min.js", "var v = 1;\n");
+    statics_.load((root_ / "static").string());
+    const std::string& url = statics_.url("js/vendor.min.js");
+    EXPECT_TRUE(std::regex_match(url, std::regex(R"(/static/js/vendor\.min\.[0-9a-f]{10}\.js)"))) << url;
+    EXPECT_EQ(get(url).body, "var v = 1;\n");
+    EXPECT_EQ(header(get(url), "Cache-Control"), "public, max-age=31536000, immutable");
+}
+
 TEST_F(StaticFilesTest, AStaleFingerprintIsNotFound) {
     // An old URL must not be served the new bytes under a year-long cache.
     EXPECT_EQ(get("/static/css/site.0123456789.css").status, Status::not_found);
