@@ -244,7 +244,7 @@ Response list_payments(Sandbox& s, Request& req) {
     return Response::json({{"payments", list}});
 }
 
-// The payment of the request's {id}; the caller holds the sandbox's mutex.
+// The payment `id` (404 when there is none); the caller holds the sandbox's mutex.
 Payment& payment_of(Sandbox& s, const std::string& id) {
     auto it = s.payments_.find(id);
     if (it == s.payments_.end()) throw ApiError(Status::not_found, "payment.not_found", "no payment with this id");
