@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "http/request.hpp"
+#include "registries/json_fields.hpp"
 
 namespace uslugi::registries {
 
@@ -38,34 +39,43 @@ namespace {
     throw RegistryUnavailable(std::string(registry), RegistryUnavailable::Reason::bad_response, what);
 }
 
-std::string str(std::string_view registry, const json& j, const char* key) {
-    if (!j.is_object()) bad_answer(registry, "the answer is not an object");
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return {};
-    if (!it->is_string()) bad_answer(registry, fmt::format("\"{}\" is not a string", key));
-    return it->get<std::string>();
-}
+// What a registry answered: an absent string reads as "", an absent or odd
+// flag as false; a value of another type, or a date that does not parse, is a
+// bad answer.
+class Answer : public JsonReader {
+public:
+    explicit Answer(std::string_view registry) : registry_(registry) {}
+    [[noreturn]] void fail(const std::string& what) const override { bad_answer(registry_, what); }
 
-std::int64_t num(std::string_view registry, const json& j, const char* key) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_number_integer()) bad_answer(registry, fmt::format("\"{}\" is not an integer", key));
-    return it->get<std::int64_t>();
-}
+    std::string str(const json& j, const char* key) const {
+        if (!j.is_object()) fail("the answer is not an object");
+        return text(j, key).value_or("");
+    }
+    static bool flag(const json& j, const char* key) {
+        return j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
+    }
+    std::optional<Date> opt_date(const json& j, const char* key) const {
+        const std::string s = str(j, key);
+        if (s.empty()) return std::nullopt;
+        return date_of(s, key);
+    }
 
-bool flag(const json& j, const char* key) { return j.contains(key) && j[key].is_boolean() && j[key].get<bool>(); }
+    void read(const json& j, const char* key, std::string& v) const { v = str(j, key); }
+    void read(const json& j, const char* key, std::int64_t& v) const { v = integer(j, key); }
+    void read(const json& j, const char* key, int& v) const { v = int(integer(j, key)); }
+    void read(const json& j, const char* key, bool& v) const { v = flag(j, key); }
+    void read(const json& j, const char* key, Date& v) const { v = date_of(str(j, key), key); }
+    void read(const json& j, const char* key, std::optional<Date>& v) const { v = opt_date(j, key); }
 
-Date date(std::string_view registry, const json& j, const char* key) {
-    auto d = parse_date(str(registry, j, key));
-    if (!d) bad_answer(registry, fmt::format("\"{}\" is not a date", key));
-    return *d;
-}
+private:
+    std::string_view registry_;
+};
 
+std::string str(std::string_view registry, const json& j, const char* key) { return Answer(registry).str(j, key); }
+std::int64_t num(std::string_view registry, const json& j, const char* key) { return Answer(registry).integer(j, key); }
+bool flag(const json& j, const char* key) { return Answer::flag(j, key); }
 std::optional<Date> opt_date(std::string_view registry, const json& j, const char* key) {
-    const std::string s = str(registry, j, key);
-    if (s.empty()) return std::nullopt;
-    auto d = parse_date(s);
-    if (!d) bad_answer(registry, fmt::format("\"{}\" is not a date", key));
-    return d;
+    return Answer(registry).opt_date(j, key);
 }
 
 json person_json(const PersonIdentity& p) {
@@ -76,31 +86,7 @@ json person_json(const PersonIdentity& p) {
 
 std::string path_segment(std::string_view value) { return http::url_encode(value); }
 
-// The fields of one object of an answer, each read by the type of the member
-// it fills (a string may be absent, an amount may not, a date must parse).
-class Fields {
-public:
-    Fields(std::string_view registry, const json& j) : registry_(registry), j_(j) {}
-    template <class T, class... M>
-    void into(T& out, std::pair<const char*, M T::*>... fields) const {
-        (read(fields.first, out.*fields.second), ...);
-    }
-
-private:
-    void read(const char* key, std::string& v) const { v = str(registry_, j_, key); }
-    void read(const char* key, std::int64_t& v) const { v = num(registry_, j_, key); }
-    void read(const char* key, int& v) const { v = int(num(registry_, j_, key)); }
-    void read(const char* key, bool& v) const { v = flag(j_, key); }
-    void read(const char* key, Date& v) const { v = date(registry_, j_, key); }
-    void read(const char* key, std::optional<Date>& v) const { v = opt_date(registry_, j_, key); }
-    std::string_view registry_;
-    const json& j_;
-};
-
-template <class T, class M>
-std::pair<const char*, M T::*> f(const char* key, M T::*member) {
-    return {key, member};
-}
+Fields<Answer> fields(std::string_view registry, const json& j) { return Fields(Answer(registry), j); }
 
 // Without a key the registry sends again on a repeated request.
 HttpTransport::Headers idempotency(std::string_view key) {
@@ -175,15 +161,16 @@ public:
         const json r = t_->call("fns", "GET", "/fns/taxpayers/" + path_segment(inn) + "/taxes");
         TaxSummary s;
         using S = TaxSummary;
-        Fields("fns", r).into(s, f("inn", &S::inn), f("accrued", &S::accrued), f("paid", &S::paid), f("owed", &S::owed),
-                              f("overdue", &S::overdue));
+        fields("fns", r).into(s, field("inn", &S::inn), field("accrued", &S::accrued), field("paid", &S::paid),
+                              field("owed", &S::owed), field("overdue", &S::overdue));
         for (const json& i : r.value("items", json::array())) {
             using C = TaxCharge;
             C c;
-            Fields("fns", i).into(c, f("uin", &C::uin), f("kind", &C::kind), f("name", &C::name), f("object", &C::object),
-                                  f("kbk", &C::kbk), f("oktmo", &C::oktmo), f("year", &C::year), f("amount", &C::amount),
-                                  f("paid", &C::paid), f("owed", &C::owed), f("due_date", &C::due_date),
-                                  f("overdue", &C::overdue));
+            fields("fns", i).into(c, field("uin", &C::uin), field("kind", &C::kind), field("name", &C::name),
+                                  field("object", &C::object), field("kbk", &C::kbk), field("oktmo", &C::oktmo),
+                                  field("year", &C::year), field("amount", &C::amount), field("paid", &C::paid),
+                                  field("owed", &C::owed), field("due_date", &C::due_date),
+                                  field("overdue", &C::overdue));
             s.charges.push_back(std::move(c));
         }
         return s;
@@ -214,14 +201,15 @@ private:
         for (const json& fine : r.value("fines", json::array())) {
             using F = TrafficFine;
             F x;
-            Fields("gibdd", fine).into(x, f("uin", &F::uin), f("article", &F::article), f("description", &F::description),
-                                       f("place", &F::place), f("source", &F::source), f("plate", &F::plate),
-                                       f("certificate", &F::certificate), f("amount", &F::amount),
-                                       f("amount_due", &F::amount_due), f("offence_date", &F::offence_date),
-                                       f("decision_date", &F::decision_date), f("paid", &F::paid));
+            fields("gibdd", fine).into(x, field("uin", &F::uin), field("article", &F::article),
+                                       field("description", &F::description), field("place", &F::place),
+                                       field("source", &F::source), field("plate", &F::plate),
+                                       field("certificate", &F::certificate), field("amount", &F::amount),
+                                       field("amount_due", &F::amount_due), field("offence_date", &F::offence_date),
+                                       field("decision_date", &F::decision_date), field("paid", &F::paid));
             const json d = fine.value("discount", json::object());
-            Fields("gibdd", d).into(x, f("eligible", &F::discount_eligible), f("active", &F::discount_active),
-                                    f("until", &F::discount_until));
+            fields("gibdd", d).into(x, field("eligible", &F::discount_eligible), field("active", &F::discount_active),
+                                    field("until", &F::discount_until));
             x.discount_rate_percent = d.contains("rate_percent") ? int(num("gibdd", d, "rate_percent")) : 0;
             out.fines.push_back(std::move(x));
         }
@@ -240,9 +228,11 @@ public:
         for (const json& d : r.value("debts", json::array())) {
             using D = CourtDebtInfo;
             D x;
-            Fields("fssp", d).into(x, f("number", &D::number), f("subject", &D::subject), f("department", &D::department),
-                                   f("bailiff", &D::bailiff), f("phone", &D::phone), f("uin", &D::uin),
-                                   f("opened_date", &D::opened_date), f("amount", &D::amount), f("remaining", &D::remaining));
+            fields("fssp", d).into(x, field("number", &D::number), field("subject", &D::subject),
+                                   field("department", &D::department), field("bailiff", &D::bailiff),
+                                   field("phone", &D::phone), field("uin", &D::uin),
+                                   field("opened_date", &D::opened_date), field("amount", &D::amount),
+                                   field("remaining", &D::remaining));
             out.push_back(std::move(x));
         }
         return out;
@@ -326,13 +316,15 @@ public:
         using V = VerifiedPerson;
         V v;
         v.bank = str("bank", r, "bank");
-        Fields("bank", p).into(v, f("surname", &V::surname), f("name", &V::name), f("patronymic", &V::patronymic),
-                               f("gender", &V::gender), f("birth_date", &V::birth_date), f("birth_place", &V::birth_place),
-                               f("snils", &V::snils), f("inn", &V::inn), f("phone", &V::phone), f("email", &V::email));
+        fields("bank", p).into(v, field("surname", &V::surname), field("name", &V::name),
+                               field("patronymic", &V::patronymic), field("gender", &V::gender),
+                               field("birth_date", &V::birth_date), field("birth_place", &V::birth_place),
+                               field("snils", &V::snils), field("inn", &V::inn), field("phone", &V::phone),
+                               field("email", &V::email));
         const json pass = p.value("passport", json::object());
-        Fields("bank", pass).into(v, f("series", &V::passport_series), f("number", &V::passport_number),
-                                  f("issue_date", &V::passport_issue_date), f("issuer", &V::passport_issuer),
-                                  f("department_code", &V::department_code));
+        fields("bank", pass).into(v, field("series", &V::passport_series), field("number", &V::passport_number),
+                                  field("issue_date", &V::passport_issue_date), field("issuer", &V::passport_issuer),
+                                  field("department_code", &V::department_code));
         v.address = p.value("address", json::object());
         return v;
     }

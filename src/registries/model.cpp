@@ -1,6 +1,7 @@
 #include "registries/model.hpp"
 
 #include "core/validators.hpp"
+#include "registries/json_fields.hpp"
 
 #include <fmt/format.h>
 
@@ -200,36 +201,22 @@ namespace {
 
 using nlohmann::json;
 
-struct Loader {
-    std::string where;  // "people.json p0042"
+// A record of the sandbox's data files: anything wrong in it stops the start,
+// naming the file and the record ("people.json p0042: missing \"snils\"").
+struct Loader : JsonReader {
+    explicit Loader(std::string where) : where(std::move(where)) {}
+    std::string where;
 
-    [[noreturn]] void fail(const std::string& what) const { throw std::runtime_error(where + ": " + what); }
+    [[noreturn]] void fail(const std::string& what) const override { throw std::runtime_error(where + ": " + what); }
 
     std::string str(const json& j, const char* key, bool required = true) const {
-        auto it = j.find(key);
-        if (it == j.end() || it->is_null()) {
-            if (required) fail(fmt::format("missing \"{}\"", key));
-            return {};
-        }
-        if (!it->is_string()) fail(fmt::format("\"{}\" is not a string", key));
-        return it->get<std::string>();
+        auto v = text(j, key);
+        if (!v && required) fail(fmt::format("missing \"{}\"", key));
+        return v.value_or("");
     }
-    std::int64_t num(const json& j, const char* key) const {
-        auto it = j.find(key);
-        if (it == j.end() || !it->is_number_integer()) fail(fmt::format("\"{}\" is not an integer", key));
-        return it->get<std::int64_t>();
-    }
-    bool flag(const json& j, const char* key) const {
-        auto it = j.find(key);
-        if (it == j.end() || it->is_null()) return false;
-        if (!it->is_boolean()) fail(fmt::format("\"{}\" is not a boolean", key));
-        return it->get<bool>();
-    }
-    Date date(const json& j, const char* key) const {
-        auto d = parse_date(str(j, key));
-        if (!d) fail(fmt::format("\"{}\" is not a date", key));
-        return *d;
-    }
+    std::int64_t num(const json& j, const char* key) const { return integer(j, key); }
+    bool flag(const json& j, const char* key) const { return boolean(j, key).value_or(false); }
+    Date date(const json& j, const char* key) const { return date_of(str(j, key), key); }
     std::optional<Date> opt_date(const json& j, const char* key) const {
         if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
         return date(j, key);
@@ -241,6 +228,13 @@ struct Loader {
             fail(fmt::format("{} \"{}\" is not in its canonical spelling \"{}\"", kind, value, r.normalized));
         return r.normalized;
     }
+
+    // For Fields: strings are required here; optional ones are read with str(…, false).
+    void read(const json& j, const char* key, std::string& v) const { v = str(j, key); }
+    void read(const json& j, const char* key, std::int64_t& v) const { v = num(j, key); }
+    void read(const json& j, const char* key, int& v) const { v = int(num(j, key)); }
+    void read(const json& j, const char* key, bool& v) const { v = flag(j, key); }
+    void read(const json& j, const char* key, Date& v) const { v = date(j, key); }
 
     Passport passport(const json& j) const {
         Passport p;
@@ -257,129 +251,135 @@ struct Loader {
     }
 };
 
+DriverLicence licence_from(const Loader& L, const json& j) {
+    using D = DriverLicence;
+    D d;
+    d.number = L.id("driver_licence", L.str(j, "number"));
+    Fields(L, j).into(d, field("issue_date", &D::issue_date), field("valid_until", &D::valid_until),
+                      field("categories", &D::categories));
+    d.issuer = L.str(j, "issuer", false);
+    return d;
+}
+
+Vehicle vehicle_from(const Loader& L, const json& j) {
+    using V = Vehicle;
+    V x;
+    Fields(L, j).into(x, field("make", &V::make), field("model", &V::model), field("year", &V::year),
+                      field("vin", &V::vin), field("engine_hp", &V::engine_hp),
+                      field("registered_date", &V::registered_date));
+    x.colour = L.str(j, "colour", false);
+    x.plate = L.id("plate", L.str(j, "plate"));
+    x.certificate = L.id("vehicle_certificate", L.str(j, "certificate"));
+    return x;
+}
+
+Fine fine_from(const Loader& L, const json& j) {
+    using F = Fine;
+    F x;
+    x.uin = L.id("uin", L.str(j, "uin"));
+    Fields(L, j).into(x, field("article", &F::article), field("description", &F::description),
+                      field("amount", &F::amount), field("source", &F::source),
+                      field("offence_days_ago", &F::offence_days_ago),
+                      field("decision_days_ago", &F::decision_days_ago),
+                      field("discount_excluded", &F::discount_excluded), field("paid", &F::paid), field("by", &F::by));
+    x.place = L.str(j, "place", false);
+    x.offence_time = L.str(j, "offence_time", false);
+    if (j.contains("paid_days_ago")) x.paid_days_ago = int(L.num(j, "paid_days_ago"));
+    if (x.by == "certificate") {
+        x.certificate = L.id("vehicle_certificate", L.str(j, "certificate"));
+        x.plate = L.id("plate", L.str(j, "plate"));
+    } else if (x.by != "licence") {
+        L.fail("fine " + x.uin + ": \"by\" is neither licence nor certificate");
+    }
+    return x;
+}
+
+CourtDebt court_debt_from(const Loader& L, const json& j) {
+    using D = CourtDebt;
+    D x;
+    Fields(L, j).into(x, field("number", &D::number), field("opened_days_ago", &D::opened_days_ago),
+                      field("subject", &D::subject), field("amount", &D::amount), field("remaining", &D::remaining),
+                      field("department", &D::department));
+    x.bailiff = L.str(j, "bailiff", false);
+    x.phone = L.str(j, "phone", false);
+    x.uin = L.id("uin", L.str(j, "uin"));
+    return x;
+}
+
+TaxItem tax_from(const Loader& L, const json& j) {
+    using T = TaxItem;
+    T x;
+    Fields(L, j).into(x, field("kind", &T::kind), field("name", &T::name), field("year_offset", &T::year_offset),
+                      field("object", &T::object), field("amount", &T::amount), field("paid", &T::paid),
+                      field("kbk", &T::kbk), field("oktmo", &T::oktmo));
+    x.uin = L.id("uin", L.str(j, "uin"));
+    return x;
+}
+
+// Who the person is: names, documents, contacts, address.
+void read_identity(const Loader& L, const json& j, Person& p) {
+    using P = Person;
+    Fields(L, j).into(p, field("id", &P::id), field("surname", &P::surname), field("name", &P::name),
+                      field("gender", &P::gender), field("birth_date", &P::birth_date),
+                      field("birth_place", &P::birth_place));
+    p.patronymic = L.str(j, "patronymic", false);
+    if (p.gender != "male" && p.gender != "female") L.fail("gender is neither male nor female");
+    p.citizenship = L.str(j, "citizenship", false);
+    p.snils = L.id("snils", L.str(j, "snils"));
+    p.inn = L.id("inn_person", L.str(j, "inn"));
+    p.phone = L.id("mobile_phone", L.str(j, "phone"));
+    p.email = L.str(j, "email");
+    if (!j.contains("address") || !j["address"].is_object()) L.fail("missing address");
+    p.address = j["address"];
+    p.region_code = L.str(p.address, "region_code");
+    if (!j.contains("passport") || !j["passport"].is_object()) L.fail("missing passport");
+    p.passport = L.passport(j["passport"]);
+    for (const json& pp : j.value("previous_passports", json::array())) p.previous_passports.push_back(L.passport(pp));
+    p.oms = L.id("oms", L.str(j, "oms"));
+}
+
+Person person_from(const json& j) {
+    const Loader L{"people.json " + (j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "?")};
+    Person p;
+    read_identity(L, j, p);
+    p.bank_customer = L.flag(j, "bank_customer");
+    if (auto it = j.find("driver_licence"); it != j.end() && it->is_object()) p.driver_licence = licence_from(L, *it);
+    for (const json& v : j.value("vehicles", json::array())) p.vehicles.push_back(vehicle_from(L, v));
+    for (const json& f : j.value("fines", json::array())) p.fines.push_back(fine_from(L, f));
+    for (const json& d : j.value("court_debts", json::array())) p.court_debts.push_back(court_debt_from(L, d));
+    p.property = j.value("property", json::object());
+    for (const json& t : j.value("taxes", json::array())) p.taxes.push_back(tax_from(L, t));
+    p.demo_note = L.str(j, "demo_note", false);
+    return p;
+}
+
+Organisation organisation_from(const json& j) {
+    Organisation o;
+    Loader L{"organisations.json"};
+    o.kind = L.str(j, "kind");
+    if (o.kind == "legal") {
+        o.ogrn = L.id("ogrn", L.str(j, "ogrn"));
+        o.inn = L.id("inn_org", L.str(j, "inn"));
+    } else if (o.kind == "entrepreneur") {
+        o.ogrn = L.id("ogrnip", L.str(j, "ogrnip"));
+        o.inn = L.id("inn_person", L.str(j, "inn"));
+    } else {
+        L.fail("kind is neither legal nor entrepreneur");
+    }
+    L.where += " " + o.ogrn;
+    o.short_name = L.str(j, "short_name");
+    o.record = j;
+    return o;
+}
+
 }  // namespace
 
 RegistryData RegistryData::from_json(const json& people, const json& organisations) {
     RegistryData data;
     if (!people.is_array()) throw std::runtime_error("people.json: \"people\" is not an array");
-    for (const json& j : people) {
-        Loader L{"people.json " + (j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "?")};
-        Person p;
-        p.id = L.str(j, "id");
-        p.surname = L.str(j, "surname");
-        p.name = L.str(j, "name");
-        p.patronymic = L.str(j, "patronymic", false);
-        p.gender = L.str(j, "gender");
-        if (p.gender != "male" && p.gender != "female") L.fail("gender is neither male nor female");
-        p.birth_date = L.date(j, "birth_date");
-        p.birth_place = L.str(j, "birth_place");
-        p.citizenship = L.str(j, "citizenship", false);
-        p.snils = L.id("snils", L.str(j, "snils"));
-        p.inn = L.id("inn_person", L.str(j, "inn"));
-        p.phone = L.id("mobile_phone", L.str(j, "phone"));
-        p.email = L.str(j, "email");
-        if (!j.contains("address") || !j["address"].is_object()) L.fail("missing address");
-        p.address = j["address"];
-        p.region_code = L.str(p.address, "region_code");
-        if (!j.contains("passport") || !j["passport"].is_object()) L.fail("missing passport");
-        p.passport = L.passport(j["passport"]);
-        for (const json& pp : j.value("previous_passports", json::array())) p.previous_passports.push_back(L.passport(pp));
-        p.oms = L.id("oms", L.str(j, "oms"));
-        p.bank_customer = L.flag(j, "bank_customer");
-        if (auto it = j.find("driver_licence"); it != j.end() && it->is_object()) {
-            DriverLicence d;
-            d.number = L.id("driver_licence", L.str(*it, "number"));
-            d.issue_date = L.date(*it, "issue_date");
-            d.valid_until = L.date(*it, "valid_until");
-            d.categories = L.str(*it, "categories");
-            d.issuer = L.str(*it, "issuer", false);
-            p.driver_licence = std::move(d);
-        }
-        for (const json& v : j.value("vehicles", json::array())) {
-            Vehicle x;
-            x.make = L.str(v, "make");
-            x.model = L.str(v, "model");
-            x.year = int(L.num(v, "year"));
-            x.vin = L.str(v, "vin");
-            x.colour = L.str(v, "colour", false);
-            x.engine_hp = int(L.num(v, "engine_hp"));
-            x.plate = L.id("plate", L.str(v, "plate"));
-            x.certificate = L.id("vehicle_certificate", L.str(v, "certificate"));
-            x.registered_date = L.date(v, "registered_date");
-            p.vehicles.push_back(std::move(x));
-        }
-        for (const json& f : j.value("fines", json::array())) {
-            Fine x;
-            x.uin = L.id("uin", L.str(f, "uin"));
-            x.article = L.str(f, "article");
-            x.description = L.str(f, "description");
-            x.amount = L.num(f, "amount");
-            x.source = L.str(f, "source");
-            x.place = L.str(f, "place", false);
-            x.offence_days_ago = int(L.num(f, "offence_days_ago"));
-            x.decision_days_ago = int(L.num(f, "decision_days_ago"));
-            x.offence_time = L.str(f, "offence_time", false);
-            x.discount_excluded = L.flag(f, "discount_excluded");
-            x.paid = L.flag(f, "paid");
-            if (f.contains("paid_days_ago")) x.paid_days_ago = int(L.num(f, "paid_days_ago"));
-            x.by = L.str(f, "by");
-            if (x.by == "certificate") {
-                x.certificate = L.id("vehicle_certificate", L.str(f, "certificate"));
-                x.plate = L.id("plate", L.str(f, "plate"));
-            } else if (x.by != "licence") {
-                L.fail("fine " + x.uin + ": \"by\" is neither licence nor certificate");
-            }
-            p.fines.push_back(std::move(x));
-        }
-        for (const json& d : j.value("court_debts", json::array())) {
-            CourtDebt x;
-            x.number = L.str(d, "number");
-            x.opened_days_ago = int(L.num(d, "opened_days_ago"));
-            x.subject = L.str(d, "subject");
-            x.amount = L.num(d, "amount");
-            x.remaining = L.num(d, "remaining");
-            x.department = L.str(d, "department");
-            x.bailiff = L.str(d, "bailiff", false);
-            x.phone = L.str(d, "phone", false);
-            x.uin = L.id("uin", L.str(d, "uin"));
-            p.court_debts.push_back(std::move(x));
-        }
-        p.property = j.value("property", json::object());
-        for (const json& t : j.value("taxes", json::array())) {
-            TaxItem x;
-            x.kind = L.str(t, "kind");
-            x.name = L.str(t, "name");
-            x.year_offset = int(L.num(t, "year_offset"));
-            x.object = L.str(t, "object");
-            x.amount = L.num(t, "amount");
-            x.paid = L.num(t, "paid");
-            x.kbk = L.str(t, "kbk");
-            x.oktmo = L.str(t, "oktmo");
-            x.uin = L.id("uin", L.str(t, "uin"));
-            p.taxes.push_back(std::move(x));
-        }
-        p.demo_note = L.str(j, "demo_note", false);
-        data.people_.push_back(std::move(p));
-    }
+    for (const json& j : people) data.people_.push_back(person_from(j));
     if (!organisations.is_array()) throw std::runtime_error("organisations.json: \"organisations\" is not an array");
-    for (const json& j : organisations) {
-        Organisation o;
-        Loader L{"organisations.json"};
-        o.kind = L.str(j, "kind");
-        if (o.kind == "legal") {
-            o.ogrn = L.id("ogrn", L.str(j, "ogrn"));
-            o.inn = L.id("inn_org", L.str(j, "inn"));
-        } else if (o.kind == "entrepreneur") {
-            o.ogrn = L.id("ogrnip", L.str(j, "ogrnip"));
-            o.inn = L.id("inn_person", L.str(j, "inn"));
-        } else {
-            L.fail("kind is neither legal nor entrepreneur");
-        }
-        L.where += " " + o.ogrn;
-        o.short_name = L.str(j, "short_name");
-        o.record = j;
-        data.organisations_.push_back(std::move(o));
-    }
+    for (const json& j : organisations) data.organisations_.push_back(organisation_from(j));
     data.index();
     return data;
 }

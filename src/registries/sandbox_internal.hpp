@@ -167,6 +167,10 @@ private:
     void register_bank_routes();
     void register_message_routes();   // sms, push, demo inbox, mail
     void register_admin_routes();
+    // The route files keep each handler a plain function of the sandbox and the request.
+    http::Handler bind(Response (*handler)(Sandbox&, Request&)) {
+        return [this, handler](Request& req) { return handler(*this, req); };
+    }
     Response run(Request& request);
 
     const RegistryData& data_;

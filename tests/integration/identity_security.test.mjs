@@ -5,47 +5,14 @@
 // are read where a person would read them: in the SMS list and the inbox.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createServer, connect } from 'node:net';
 import { startServer, waitFor } from '../support/server.mjs';
 import { startRegistries, people } from '../support/registries.mjs';
+import { freePort, startSmtp } from '../support/identity.mjs';
 import { sessionCookie, csrfCookie, csrfToken } from '../support/http.mjs';
 
-const PYTHON = '/usr/bin/python3';  // the pyenv python3 on PATH lacks aiosmtpd
 const PASSWORD = 'синий трамвай едет в депо';
 const NEW_PASSWORD = 'зелёный слон читает утреннюю газету';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const canConnect = (port) => new Promise((resolve) => {
-  const socket = connect({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
-  socket.on('error', () => resolve(false));
-});
-
-async function startSmtp(port, maildir) {
-  const child = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  await waitFor(async () => (child.exitCode === null ? canConnect(port) : 'exited'), (v) => v !== false,
-    { what: `the SMTP server on port ${port}` });
-  if (child.exitCode !== null) throw new Error('aiosmtpd failed to start');
-  return {
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 // ---- RFC 6238 in a few lines, independent of the server's implementation ----
 

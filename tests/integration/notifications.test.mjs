@@ -5,53 +5,15 @@
 // the Maildir and in the sandbox, and waited for by polling, never by sleeps.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, startWorker, freshDatabase, waitFor } from '../support/server.mjs';
 import { startRegistries } from '../support/registries.mjs';
+import { freePort, startSmtp } from '../support/identity.mjs';
 
 const PYTHON = '/usr/bin/python3';  // the pyenv python3 on PATH lacks aiosmtpd
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const canConnect = (port) => new Promise((resolve) => {
-  const socket = connect({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
-  socket.on('error', () => resolve(false));
-});
-
-// A real SMTP server delivering into `maildir`; `stop()` ends it (SIGTERM, by its pid).
-async function startSmtp(port, maildir) {
-  const child = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  let up = false;
-  exited.then(() => { if (!up) stderr += '\n(exited before listening)'; });
-  await waitFor(async () => (child.exitCode === null ? canConnect(port) : 'exited'), (v) => v !== false,
-    { what: `the SMTP server on port ${port}`, timeoutMs: 15000 });
-  if (child.exitCode !== null) throw new Error('aiosmtpd failed:\n' + stderr);
-  up = true;
-  return {
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      await waitFor(() => canConnect(port), (v) => v === false, { what: 'the SMTP port to close' });
-    },
-  };
-}
 
 // Every message in the Maildir, parsed by Python's email module: headers
 // decoded (RFC 2047), text parts decoded to str.

@@ -89,20 +89,25 @@ const canConnect = (port) => new Promise((resolve) => {
   socket.on('error', () => resolve(false));
 });
 
-// A real SMTP server (aiosmtpd) delivering into `maildir`; stop() ends it by its pid.
+// A real SMTP server (aiosmtpd) delivering into `maildir`; stop() ends it by
+// its pid and returns once the port is free, so a test may start it again there.
 export async function startSmtp(port, maildir) {
   const child = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  let up = false;
+  exited.then(() => { if (!up) stderr += '\n(exited before listening)'; });
   await waitFor(async () => (child.exitCode === null ? canConnect(port) : 'exited'), (v) => v !== false,
     { what: `the SMTP server on port ${port}` });
   if (child.exitCode !== null) throw new Error('aiosmtpd failed:\n' + stderr);
+  up = true;
   return {
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
+      await waitFor(() => canConnect(port), (v) => v === false, { what: 'the SMTP port to close' });
     },
   };
 }

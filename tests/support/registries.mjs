@@ -3,7 +3,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { root, spawnUntil } from './server.mjs';
+import { root, spawnUntil, stopper } from './server.mjs';
 
 export const people = JSON.parse(readFileSync(path.join(root, 'data/registries/people.json'), 'utf8')).people;
 export const organisations = JSON.parse(readFileSync(path.join(root, 'data/registries/organisations.json'), 'utf8')).organisations;
@@ -20,7 +20,6 @@ export async function startRegistries(extraArgs = [], { env = {} } = {}) {
     env, onEarlyExit: () => rmSync(dir, { recursive: true, force: true }),
   });
   const url = match[1];
-  let stopped = false;
   return {
     url,
     dir,
@@ -28,14 +27,6 @@ export async function startRegistries(extraArgs = [], { env = {} } = {}) {
     child,
     exited,
     log,
-    async stop() {
-      if (!stopped) {
-        stopped = true;
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      }
-      const result = await exited;
-      rmSync(dir, { recursive: true, force: true });
-      return result;
-    },
+    stop: stopper(child, exited, () => rmSync(dir, { recursive: true, force: true })),
   };
 }

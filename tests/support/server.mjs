@@ -35,6 +35,22 @@ export function freshDatabase() {
   };
 }
 
+// The stop() of a process spawnUntil started: SIGTERM once (not to a process
+// that has ended), then, after `cleanup`, what it exited with. Calling it again
+// only waits.
+export function stopper(child, exited, cleanup = () => {}) {
+  let stopped = false;
+  return async () => {
+    if (!stopped) {
+      stopped = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    }
+    const result = await exited;
+    cleanup();
+    return result;
+  };
+}
+
 // Spawns `uslugi ARGS` and resolves once its standard output matches
 // `pattern`, with the match; rejects if it exits first. `log()` is its stderr.
 export async function spawnUntil(args, pattern, { env = {}, onEarlyExit = () => {} } = {}) {
@@ -75,7 +91,6 @@ export async function startServer(extraArgs = [], { env = {}, portFlag = true, d
   const { child, exited, match, log } = await spawnUntil(args, /listening on (http:\/\/[^\s]+)/, { env });
   const url = match[1];
   if (token) opsTokens.set(url, token);
-  let stopped = false;
   return {
     url,
     port: Number(new URL(url).port),
@@ -83,15 +98,7 @@ export async function startServer(extraArgs = [], { env = {}, portFlag = true, d
     child,
     exited,
     log,
-    async stop() {
-      if (!stopped) {
-        stopped = true;
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      }
-      const result = await exited;
-      db.drop();
-      return result;
-    },
+    stop: stopper(child, exited, () => db.drop()),
   };
 }
 

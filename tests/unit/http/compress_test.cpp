@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "http/compress.hpp"
-#include "http/metrics.hpp"
 #include "http/render.hpp"
 
 using namespace uslugi::http;
@@ -23,22 +22,6 @@ TEST(Gzip, KnowsWhatIsText) {
     EXPECT_FALSE(is_compressible("image/png"));
 }
 
-TEST(Metrics, CountsAndBucketsRequests) {
-    Metrics m;
-    m.observe("/", "GET", 200, 0.0007);
-    m.observe("/", "GET", 200, 0.3);
-    m.observe("/", "GET", 404, 0.002);
-    m.add_gauge("uslugi_test_gauge", "A test gauge.", [] { return 7.0; });
-    const std::string text = m.render();
-    EXPECT_NE(text.find("uslugi_http_requests_total{route=\"/\",method=\"GET\",status=\"200\"} 2"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_http_requests_total{route=\"/\",method=\"GET\",status=\"404\"} 1"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_http_request_duration_seconds_bucket{route=\"/\",le=\"0.001\"} 1"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_http_request_duration_seconds_bucket{route=\"/\",le=\"0.5\"} 3"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_http_request_duration_seconds_count{route=\"/\"} 3"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_test_gauge 7"), std::string::npos);
-    EXPECT_EQ(prometheus_label("a\"b\\c\n"), "a\\\"b\\\\c\\n");
-}
-
 TEST(SafeNext, OnlyLocalPaths) {
     EXPECT_EQ(safe_next("/services/1?x=2"), "/services/1?x=2");
     EXPECT_EQ(safe_next("//evil.example/"), "/");
@@ -46,24 +29,4 @@ TEST(SafeNext, OnlyLocalPaths) {
     EXPECT_EQ(safe_next("https://evil.example/"), "/");
     EXPECT_EQ(safe_next(""), "/");
     EXPECT_EQ(safe_next("/a\r\nSet-Cookie: x"), "/");
-}
-
-TEST(LocalizeTemplate, ReplacesLocaleTagsWithEscapedText) {
-    uslugi::core::Locales locales;
-    locales.load(std::string(USLUGI_SOURCE_DIR) + "/locales");
-    const std::string out = localize_template("<h1>{{t.home.heading}}</h1>{{name}}{{{content}}}{{t.no.such}}",
-                                              locales.get("en"));
-    EXPECT_EQ(out, "<h1>Government services online</h1>{{name}}{{{content}}}no.such");
-}
-
-TEST(CollapseWhitespace, FoldsLineBreaksAndIndentation) {
-    EXPECT_EQ(collapse_whitespace("<ul>\n  <li>a</li>\n  <li>b\n    c</li>\n</ul>\n"), "<ul> <li>a</li> <li>b c</li> </ul>");
-    // Inline elements on separate lines stay apart, as the browser would show them.
-    EXPECT_EQ(collapse_whitespace("<a>x</a>\n  <span>y</span>"), "<a>x</a> <span>y</span>");
-    EXPECT_EQ(collapse_whitespace("text\n  more"), "text more");
-}
-
-TEST(EscapeHtml, MatchesKainjowsEscaping) {
-    for (const std::string s : {"", "plain текст", "<script>alert('x')</script> & \"q\"", "&&&", "a<b", ">"})
-        EXPECT_EQ(escape_html(s), kainjow::mustache::html_escape<std::string>(s)) << s;
 }

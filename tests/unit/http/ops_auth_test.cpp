@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include "core/crypto.hpp"
-#include "http/metrics.hpp"
 #include "http/ops_auth.hpp"
 
 using namespace uslugi;
@@ -55,13 +54,3 @@ TEST(OpsGuard, DisabledWithoutATokenAndRefusesShortOnes) {
     EXPECT_THROW(OpsGuard("short"), std::invalid_argument);
 }
 
-TEST(Metrics, LabelledGaugesRenderOneLinePerLabel) {
-    Metrics m;
-    m.add_labelled_gauge("uslugi_jobs", "Jobs by state.", "state", [] {
-        return std::vector<std::pair<std::string, double>>{{"queued", 3}, {"dead", 1}};
-    });
-    const std::string text = m.render();
-    EXPECT_NE(text.find("# TYPE uslugi_jobs gauge\n"), std::string::npos);
-    EXPECT_NE(text.find("uslugi_jobs{state=\"queued\"} 3\n"), std::string::npos) << text;
-    EXPECT_NE(text.find("uslugi_jobs{state=\"dead\"} 1\n"), std::string::npos) << text;
-}
