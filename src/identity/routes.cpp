@@ -1,6 +1,6 @@
 #include "identity/routes.hpp"
 
-#include "core/clock.hpp"
+#include "core/time.hpp"
 #include "identity/web.hpp"
 
 #include <nlohmann/json.hpp>
