@@ -71,6 +71,11 @@ std::string format_iso_date(Date d) {
     return fmt::format("{:04d}-{:02d}-{:02d}", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
 }
 
+std::string format_ru_date(Date d) {
+    const chr::year_month_day ymd{d};
+    return fmt::format("{:02d}.{:02d}.{:04d}", unsigned(ymd.day()), unsigned(ymd.month()), int(ymd.year()));
+}
+
 Date today_utc() { return chr::floor<chr::days>(chr::system_clock::now()); }
 
 std::optional<std::int64_t> parse_utc(std::string_view t) {

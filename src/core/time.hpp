@@ -21,6 +21,7 @@ std::optional<Date> parse_iso_date(std::string_view text);
 // "DD.MM.YYYY", as Russian documents and forms write a date.
 std::optional<Date> parse_ru_date(std::string_view text);
 std::string format_iso_date(Date d);  // "2026-11-23"
+std::string format_ru_date(Date d);   // "23.11.2026"
 Date today_utc();
 
 // "2026-11-23T19:05:00Z" ↔ unix seconds; nothing else parses (no offsets, no

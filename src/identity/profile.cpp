@@ -208,8 +208,9 @@ std::optional<chr::year_month_day> parse_profile_date(std::string_view t) {
 std::string format_iso(chr::year_month_day d) { return core::format_iso_date(chr::sys_days{d}); }
 
 std::string format_ru(std::string_view iso) {
-    if (iso.size() != 10) return std::string(iso);
-    return std::string(iso.substr(8, 2)) + "." + std::string(iso.substr(5, 2)) + "." + std::string(iso.substr(0, 4));
+    // What is not a date is shown as it was typed.
+    const auto d = core::parse_iso_date(iso);
+    return d ? core::format_ru_date(*d) : std::string(iso);
 }
 
 chr::year_month_day today_utc() { return chr::year_month_day{core::today_utc()}; }

@@ -47,6 +47,8 @@ TEST(TimeRuDate, ParsesDayMonthYear) {
     EXPECT_FALSE(parse_ru_date("29.02.2023"));
     EXPECT_FALSE(parse_ru_date("2010-04-26"));
     EXPECT_FALSE(parse_ru_date("26.4.2010"));
+    EXPECT_EQ(format_ru_date(ymd(2010, 4, 6)), "06.04.2010");
+    EXPECT_EQ(parse_ru_date(format_ru_date(ymd(1999, 12, 31))), ymd(1999, 12, 31));
 }
 
 TEST(TimeIsoDate, FormatsWhatItParses) {
