@@ -129,7 +129,7 @@ class SecurityServiceTest : public test_support::StoreTest {
 protected:
     void SetUp() override {
         StoreTest::SetUp();
-        if (HasFatalFailure()) return;
+        if (HasFatalFailure() || IsSkipped()) return;
         core::crypto_init();
         protector_ = std::make_unique<core::DataProtector>(core::random_bytes(32));
         jobs_ = std::make_unique<jobs::JobStore>(db());

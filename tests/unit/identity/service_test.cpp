@@ -29,7 +29,7 @@ class IdentityServiceTest : public test_support::StoreTest {
 protected:
     void SetUp() override {
         StoreTest::SetUp();
-        if (HasFatalFailure()) return;
+        if (HasFatalFailure() || IsSkipped()) return;
         protector_ = std::make_unique<core::DataProtector>(std::string(32, '\x24'));
         jobs_ = std::make_unique<jobs::JobStore>(db());
         outbox_ = std::make_unique<notifications::OutboxStore>(db(), *jobs_, notifications::OutboxStore::Clock{},

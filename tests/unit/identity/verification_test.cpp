@@ -65,7 +65,7 @@ class VerificationTest : public test_support::StoreTest {
 protected:
     void SetUp() override {
         StoreTest::SetUp();
-        if (HasFatalFailure()) return;
+        if (HasFatalFailure() || IsSkipped()) return;
         jobs = std::make_unique<jobs::JobStore>(db());
         outbox = std::make_unique<notifications::OutboxStore>(db(), *jobs, notifications::OutboxStore::Clock{}, &protector);
         limiter = std::make_unique<http::RateLimiter>(db());
