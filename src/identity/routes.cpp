@@ -325,7 +325,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
 
     router.get("/api/v1/session", [&app](Request& req) {
         nlohmann::json j{
-            {"csrf_token", app.ensure_csrf(req)}, {"lang", req.lang}, {"signed_in", req.account != nullptr}};
+            {"csrf_token", app.ensure_csrf(req)}, {"lang", req.lang}, {"time_zone", req.time_zone}, {"signed_in", req.account != nullptr}};
         if (req.account) j["account"] = account_json(*req.account);
         return Response::json(j);
     });

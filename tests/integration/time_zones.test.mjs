@@ -39,6 +39,7 @@ describe('time zones', () => {
     assert.match(page.body, /value="Europe\/Moscow" checked><label for="tz-Moscow">Москва \(МСК, UTC\+3\)<\/label>/);
     assert.match(page.body, /Калининград \(МСК−1, UTC\+2\)/);
     assert.match(page.body, /Владивосток \(МСК\+7, UTC\+10\)/);
+    assert.equal((await c.session()).time_zone, 'Europe/Moscow');
     const english = await stack.client({ lang: 'en' }).get('/settings');
     assert.match(english.body, /Yekaterinburg \(MSK\+2, UTC\+5\)/);
   });
@@ -62,6 +63,7 @@ describe('time zones', () => {
     for (const { iso, shown } of times) assert.equal(shown, shownAt(iso, 10), `${iso} in Vladivostok`);
     assert.match(activity.body, /Владивосток \(МСК\+7, UTC\+10\)/, 'the page names the zone');
 
+    assert.equal((await c.session()).time_zone, 'Asia/Vladivostok');
     const api = (await c.api('GET', '/api/v1/account/activity')).json;
     assert.deepEqual(api.entries.map((e) => e.at).sort(), times.map((t) => t.iso).sort());
     for (const e of api.entries) assert.match(e.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
