@@ -239,8 +239,8 @@ int serve(const core::Config& given, const std::string& root) {
     core::Config cfg = given;
     // Before anything starts: a misspelt zone would otherwise fail the first page showing a time.
     if (!core::is_time_zone(cfg.time_zone))
-        throw std::invalid_argument("--time-zone " + cfg.time_zone + " is not a zone of the tz database (" +
-                                    "/usr/share/zoneinfo), e.g. Europe/Moscow");
+        throw std::invalid_argument("--time-zone " + cfg.time_zone +
+                                    " is not a zone of the tz database in /usr/share/zoneinfo (e.g. Europe/Moscow)");
     raise_file_limit();
     db::Database database(cfg.database, cfg.db_pool_size);
     for (const auto& name : db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend())))

@@ -19,7 +19,7 @@ Data settings_data(const Request& req, const Renderer& renderer, const std::stri
         item.set("checked", code == current);
         languages.push_back(item);
     }
-    // A form sent with an unknown zone keeps what was checked before.
+    // The zone in force is checked, so a form refused for an unknown zone shows what still applies.
     const std::int64_t now = core::now_unix();
     Data zones{Data::type::list};
     for (std::string_view zone : core::russian_time_zones()) {

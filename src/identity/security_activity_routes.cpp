@@ -2,8 +2,8 @@
 
 #include "core/clock.hpp"
 #include "core/time.hpp"
-#include "http/time_zones.hpp"
 #include "http/pagination.hpp"
+#include "http/time_zones.hpp"
 
 #include <string>
 
