@@ -23,6 +23,7 @@
 #include "core/crypto.hpp"
 #include "core/i18n.hpp"
 #include "core/log.hpp"
+#include "core/time.hpp"
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 #include "http/app.hpp"
@@ -69,6 +70,10 @@ void add_common_options(CLI::App& cmd, core::Config& cfg) {
 void add_serve_options(CLI::App& cmd, core::Config& cfg) {
     cmd.add_option("--listen", cfg.listen, "address to listen on")->envname("USLUGI_LISTEN")->capture_default_str();
     cmd.add_option("--port", cfg.port, "port (0 picks a free one)")->envname("USLUGI_PORT")->capture_default_str();
+    cmd.add_option("--time-zone", cfg.time_zone,
+                   "IANA zone pages and messages show times in for someone who chose none (e.g. Asia/Yekaterinburg)")
+        ->envname("USLUGI_TIME_ZONE")
+        ->capture_default_str();
     cmd.add_option("--io-threads", cfg.io_threads, "I/O threads")->envname("USLUGI_IO_THREADS")
         ->check(CLI::Range(1u, 64u))->capture_default_str();
     cmd.add_option("--workers", cfg.workers, "handler threads")->envname("USLUGI_WORKERS")
@@ -232,6 +237,10 @@ http::HostPolicy host_policy(core::Config& cfg, std::uint16_t port) {
 
 int serve(const core::Config& given, const std::string& root) {
     core::Config cfg = given;
+    // Before anything starts: a misspelt zone would otherwise fail the first page showing a time.
+    if (!core::is_time_zone(cfg.time_zone))
+        throw std::invalid_argument("--time-zone " + cfg.time_zone +
+                                    " is not a zone of the tz database in /usr/share/zoneinfo (e.g. Europe/Moscow)");
     raise_file_limit();
     db::Database database(cfg.database, cfg.db_pool_size);
     for (const auto& name : db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend())))

@@ -34,6 +34,8 @@ struct Config {
     std::size_t max_connections = 0;  // 0: the open-file limit less a reserve
     std::size_t max_client_connections = 256;  // per client address; 0: no cap
     bool test_routes = false;  // fault-injection routes used by the integration tests
+    // The IANA zone times are shown in to someone who has not chosen one in /settings.
+    std::string time_zone = "Europe/Moscow";
 
     // External registries (registries/clients.hpp): the sandbox in development.
     std::string registries_url = "http://127.0.0.1:8081";

@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/time.hpp"
 #include "db/database.hpp"
 #include "http/compress.hpp"
 
@@ -161,6 +162,11 @@ Response App::run(Request& request) {
                !negotiated.empty()) {
         request.lang = negotiated;
     }
+    // Only a zone the settings form offers is taken from a session: a row written
+    // by an older release or by hand must not break every page showing a time.
+    request.time_zone = request.session && core::is_russian_time_zone(request.session->time_zone)
+                            ? request.session->time_zone
+                            : config_.time_zone;
 
     if (request.method() == bhttp::verb::unknown) {
         return renderer_.error_page(request, Status::not_implemented);

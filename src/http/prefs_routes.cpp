@@ -1,5 +1,9 @@
 #include "http/prefs_routes.hpp"
 
+#include "core/clock.hpp"
+#include "core/time.hpp"
+#include "http/time_zones.hpp"
+
 namespace uslugi::http {
 
 namespace {
@@ -15,8 +19,20 @@ Data settings_data(const Request& req, const Renderer& renderer, const std::stri
         item.set("checked", code == current);
         languages.push_back(item);
     }
+    // The zone in force is checked, so a form refused for an unknown zone shows what still applies.
+    const std::int64_t now = core::now_unix();
+    Data zones{Data::type::list};
+    for (std::string_view zone : core::russian_time_zones()) {
+        Data item;
+        item.set("id", std::string(zone));
+        item.set("slug", std::string(zone.substr(zone.rfind('/') + 1)));
+        item.set("name", zone_name(locale, zone, now));
+        item.set("checked", zone == req.time_zone);
+        zones.push_back(item);
+    }
     Data d;
     d.set("languages", languages);
+    d.set("zones", zones);
     d.set("vi_checked", req.session && req.session->vi_mode);
     d.set("saved", saved);
     if (!error_key.empty()) d.set("error", locale.text(error_key));
@@ -60,8 +76,15 @@ void register_prefs_routes(Router& router, App& app, const Renderer& renderer, S
             return renderer.page(req, "prefs/settings", settings_data(req, renderer, "settings.error_language", false),
                                  renderer.locale(req).text("settings.title"), Status::unprocessable_entity);
         }
+        // None checked (a configured default outside Russia's zones) sends none: the zone stays.
+        const auto zone = req.form().get("time_zone");
+        if (zone && !core::is_russian_time_zone(*zone)) {
+            return renderer.page(req, "prefs/settings", settings_data(req, renderer, "settings.error_time_zone", false),
+                                 renderer.locale(req).text("settings.title"), Status::unprocessable_entity);
+        }
         s.lang = lang;
         s.vi_mode = req.form().get_or("vi", "") == "on";
+        if (zone) s.time_zone = std::string(*zone);
         sessions.save_preferences(s);
         return Response::redirect("/settings?saved=1");
     });

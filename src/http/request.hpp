@@ -85,6 +85,8 @@ public:
     std::string remote_ip;
     bool secure = false;  // reached over TLS (directly or through a trusted proxy)
     std::string lang = "ru";
+    // The IANA zone times are shown in: the session's choice, else the configured default.
+    std::string time_zone = "Europe/Moscow";
     std::shared_ptr<SessionData> session;
     std::shared_ptr<const AccountBrief> account;  // set when the session is signed in
     std::string new_session_token;    // set when a session was created: the cookie goes out

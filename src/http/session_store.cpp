@@ -16,7 +16,8 @@ long long ends_at(std::int64_t last_seen_at, std::int64_t idle_timeout, std::int
 
 constexpr const char* kSelect =
     "SELECT id_hash, csrf_token, account_id, lang, vi_mode, region, settlement, remember, "
-    "created_at, last_seen_at, idle_timeout, expires_at, signed_in_at, ip, device FROM http_sessions WHERE id_hash = :h";
+    "created_at, last_seen_at, idle_timeout, expires_at, signed_in_at, ip, device, time_zone FROM http_sessions "
+    "WHERE id_hash = :h";
 }
 
 std::optional<SessionData> SessionStore::find(const std::string& token) {
@@ -24,7 +25,8 @@ std::optional<SessionData> SessionStore::find(const std::string& token) {
     const std::string hash = core::sha256_hex(token);
     SessionData s;
     long long account = 0, created = 0, seen = 0, idle = 0, expires = 0, signed_in = 0;
-    soci::indicator signed_in_ind = soci::i_null, ip_ind = soci::i_null, device_ind = soci::i_null;
+    soci::indicator signed_in_ind = soci::i_null, ip_ind = soci::i_null, device_ind = soci::i_null,
+                    zone_ind = soci::i_null;
     int vi = 0, remember = 0;
     soci::indicator account_ind = soci::i_null, region_ind = soci::i_null, settlement_ind = soci::i_null;
     db::Connection c(db_);
@@ -32,8 +34,10 @@ std::optional<SessionData> SessionStore::find(const std::string& token) {
         soci::into(account, account_ind), soci::into(s.lang), soci::into(vi),
         soci::into(s.region, region_ind), soci::into(s.settlement, settlement_ind), soci::into(remember),
         soci::into(created), soci::into(seen), soci::into(idle), soci::into(expires),
-        soci::into(signed_in, signed_in_ind), soci::into(s.ip, ip_ind), soci::into(s.device, device_ind);
+        soci::into(signed_in, signed_in_ind), soci::into(s.ip, ip_ind), soci::into(s.device, device_ind),
+        soci::into(s.time_zone, zone_ind);
     if (!c->got_data()) return std::nullopt;
+    if (zone_ind != soci::i_ok) s.time_zone.clear();
     if (signed_in_ind == soci::i_ok) s.signed_in_at = signed_in;
     if (ip_ind != soci::i_ok) s.ip.clear();
     if (device_ind != soci::i_ok) s.device.clear();
@@ -83,10 +87,12 @@ void SessionStore::save_preferences(const SessionData& s) {
     const int vi = s.vi_mode ? 1 : 0;
     soci::indicator region_ind = s.region.empty() ? soci::i_null : soci::i_ok;
     soci::indicator settlement_ind = s.settlement.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator zone_ind = s.time_zone.empty() ? soci::i_null : soci::i_ok;
     db::Connection c(db_);
-    *c << "UPDATE http_sessions SET lang = :l, vi_mode = :v, region = :r, settlement = :s WHERE id_hash = :h",
+    *c << "UPDATE http_sessions SET lang = :l, vi_mode = :v, region = :r, settlement = :s, time_zone = :z "
+          "WHERE id_hash = :h",
         soci::use(s.lang), soci::use(vi), soci::use(s.region, region_ind),
-        soci::use(s.settlement, settlement_ind), soci::use(s.id_hash);
+        soci::use(s.settlement, settlement_ind), soci::use(s.time_zone, zone_ind), soci::use(s.id_hash);
 }
 
 void SessionStore::destroy(const std::string& id_hash) {
@@ -112,16 +118,17 @@ std::string SessionStore::sign_in(SessionData& s, std::int64_t account_id, bool 
     const int vi = s.vi_mode ? 1 : 0, rem = remember ? 1 : 0;
     soci::indicator region_ind = s.region.empty() ? soci::i_null : soci::i_ok;
     soci::indicator settlement_ind = s.settlement.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator zone_ind = s.time_zone.empty() ? soci::i_null : soci::i_ok;
     db::Connection c(db_);
     db::Transaction tx(c);
     if (!old_hash.empty()) *c << "DELETE FROM http_sessions WHERE id_hash = :h", soci::use(old_hash);
     *c << "INSERT INTO http_sessions (id_hash, csrf_token, account_id, lang, vi_mode, region, settlement, remember, "
-          "created_at, last_seen_at, idle_timeout, expires_at, ends_at, signed_in_at, ip, device) VALUES (:h, :c, :a, "
-          ":l, :v, :r, :s, :rem, :t, :t2, :i, :e, :end, :t3, :ip, :d)",
+          "created_at, last_seen_at, idle_timeout, expires_at, ends_at, signed_in_at, ip, device, time_zone) VALUES (:h, "
+          ":c, :a, :l, :v, :r, :s, :rem, :t, :t2, :i, :e, :end, :t3, :ip, :d, :z)",
         soci::use(s.id_hash), soci::use(s.csrf_token), soci::use(account), soci::use(s.lang), soci::use(vi),
         soci::use(s.region, region_ind), soci::use(s.settlement, settlement_ind), soci::use(rem), soci::use(created),
         soci::use(created), soci::use(idle), soci::use(expires), soci::use(ends), soci::use(created), soci::use(s.ip),
-        soci::use(s.device);
+        soci::use(s.device), soci::use(s.time_zone, zone_ind);
     tx.commit();
     return token;
 }
@@ -131,6 +138,7 @@ std::string SessionStore::sign_out(SessionData& s) {
     SessionData fresh;
     const std::string token = create(fresh, s.lang);
     fresh.vi_mode = s.vi_mode;
+    fresh.time_zone = s.time_zone;
     fresh.region = s.region;
     fresh.settlement = s.settlement;
     save_preferences(fresh);

@@ -1,7 +1,7 @@
 #pragma once
 // Server-side sessions, for signed-in users and for anonymous visitors who
 // have something to remember (a registration or recovery in progress, a chosen
-// language, display mode or region); merely showing a form stores nothing (see
+// language, display mode, time zone or region); merely showing a form stores nothing (see
 // csrf.hpp). The cookie holds a random 256-bit token; the database holds only
 // its SHA-256, so a leaked table opens no session.
 #include "db/database.hpp"
@@ -19,6 +19,7 @@ struct SessionData {
     std::optional<std::int64_t> account_id;
     std::string lang;
     bool vi_mode = false;  // version for the visually impaired
+    std::string time_zone;  // IANA name chosen in /settings; empty: the configured default
     std::string region;
     std::string settlement;
     bool remember = false;
@@ -64,7 +65,7 @@ public:
     // keeps the token the visitor's open forms already carry (from the CSRF
     // cookie); empty: a fresh one.
     std::string create(SessionData& out, const std::string& lang, const std::string& csrf_token = "");
-    // Saves the preference fields (lang, vi_mode, region, settlement).
+    // Saves the preference fields (lang, vi_mode, time_zone, region, settlement).
     void save_preferences(const SessionData& s);
     void destroy(const std::string& id_hash);
     // Signs an account in: the old session ends and a new one (new token, new

@@ -1,6 +1,6 @@
 // The account's home, the session and account in JSON, "what you need for
 // this" (ID-4) and the password strength meter of the forms.
-#include "core/clock.hpp"
+#include "core/time.hpp"
 #include "http/rate_limiter.hpp"
 #include "identity/route_kit.hpp"
 
@@ -142,7 +142,10 @@ void register_home(const Kit& k) {
         http::for_signed_in());
     k->router.get("/api/v1/session", [k](Request& req) {
         nlohmann::json j{
-            {"csrf_token", k->app.ensure_csrf(req)}, {"lang", req.lang}, {"signed_in", req.account != nullptr}};
+            {"csrf_token", k->app.ensure_csrf(req)},
+            {"lang", req.lang},
+            {"time_zone", req.time_zone},
+            {"signed_in", req.account != nullptr}};
         if (req.account) j["account"] = account_json(*req.account);
         return Response::json(j);
     });

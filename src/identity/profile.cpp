@@ -1,6 +1,7 @@
 #include "identity/profile.hpp"
 
 #include "core/text.hpp"
+#include "core/time.hpp"
 #include "core/validators.hpp"
 #include "identity/service.hpp"
 
@@ -75,18 +76,6 @@ std::string check_free_text(const std::string& value, std::size_t max_chars, con
         if (text::is_word_char(cp) && !(cp >= U'0' && cp <= U'9')) has_letter = true;
     }
     return has_letter ? "" : "profile.error.text_chars";
-}
-
-bool digits(std::string_view s) {
-    for (char c : s)
-        if (c < '0' || c > '9') return false;
-    return !s.empty();
-}
-
-int to_int(std::string_view s) {
-    int v = 0;
-    for (char c : s) v = v * 10 + (c - '0');
-    return v;
 }
 
 chr::year_month_day add_years(chr::year_month_day d, int years) {
@@ -197,33 +186,21 @@ std::span<const std::string_view> citizenship_codes() { return kCountries; }
 std::optional<chr::year_month_day> parse_profile_date(std::string_view t) {
     while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
     while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-    int y = 0, m = 0, d = 0;
-    if (t.size() == 10 && t[4] == '-' && t[7] == '-' && digits(t.substr(0, 4)) && digits(t.substr(5, 2)) &&
-        digits(t.substr(8, 2))) {
-        y = to_int(t.substr(0, 4)), m = to_int(t.substr(5, 2)), d = to_int(t.substr(8, 2));
-    } else if (t.size() == 10 && t[2] == '.' && t[5] == '.' && digits(t.substr(0, 2)) && digits(t.substr(3, 2)) &&
-               digits(t.substr(6, 4))) {
-        d = to_int(t.substr(0, 2)), m = to_int(t.substr(3, 2)), y = to_int(t.substr(6, 4));
-    } else {
-        return std::nullopt;
-    }
-    const chr::year_month_day date{chr::year{y}, chr::month{unsigned(m)}, chr::day{unsigned(d)}};
-    if (!date.ok()) return std::nullopt;
-    return date;
+    auto d = core::parse_iso_date(t);
+    if (!d) d = core::parse_ru_date(t);
+    if (!d) return std::nullopt;
+    return chr::year_month_day{*d};
 }
 
-std::string format_iso(chr::year_month_day d) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()), unsigned(d.day()));
-    return buf;
-}
+std::string format_iso(chr::year_month_day d) { return core::format_iso_date(chr::sys_days{d}); }
 
 std::string format_ru(std::string_view iso) {
-    if (iso.size() != 10) return std::string(iso);
-    return std::string(iso.substr(8, 2)) + "." + std::string(iso.substr(5, 2)) + "." + std::string(iso.substr(0, 4));
+    // What is not a date is shown as it was typed.
+    const auto d = core::parse_iso_date(iso);
+    return d ? core::format_ru_date(*d) : std::string(iso);
 }
 
-chr::year_month_day today_utc() { return chr::year_month_day{chr::floor<chr::days>(chr::system_clock::now())}; }
+chr::year_month_day today_utc() { return chr::year_month_day{core::today_utc()}; }
 
 ProfileParse parse_profile(const std::map<std::string, std::string>& raw, SaveMode mode, chr::year_month_day today) {
     ProfileParse out;

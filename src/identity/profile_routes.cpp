@@ -1,6 +1,7 @@
 #include "identity/profile_routes.hpp"
 
-#include "core/clock.hpp"
+#include "core/time.hpp"
+#include "http/time_zones.hpp"
 #include "identity/verification.hpp"
 #include "identity/web.hpp"
 
@@ -144,7 +145,7 @@ std::string shown_value(const Profile& p, std::string_view field, const core::Lo
     return v;
 }
 
-Data details_data(const ProfileView& view, const core::Locale& locale) {
+Data details_data(const Request& req, const ProfileView& view, const core::Locale& locale) {
     Data d;
     Data facts{Data::type::list};
     for (auto f : profile_fields()) {
@@ -175,7 +176,8 @@ Data details_data(const ProfileView& view, const core::Locale& locale) {
             steps.push_back(s);
         }
         d.set("steps", steps);
-        d.set("checked_at", core::format_moscow(v->created_at));
+        d.set("checked_at", http::local_time(req, v->created_at));
+        d.set("checked_zone", http::zone_offset(req, v->created_at));
     }
     // Sending is offered when it would start a check.
     const bool idle = !v || v->state == VerificationState::failed || v->state == VerificationState::superseded ||
@@ -278,7 +280,7 @@ void register_profile_routes(http::Router& router, const http::Renderer& rendere
     router.get("/account/details", [&renderer, profiles, t](Request& req) {
         const core::Locale& locale = renderer.locale(req);
         const ProfileView view = profiles->view(req.account->id);
-        Data d = details_data(view, locale);
+        Data d = details_data(req, view, locale);
         const std::string done = req.query().get_or("done", "");
         // "Sent" is news only while the check runs; a reload later shows the result alone.
         d.set("sent", done == "sent" && view.verification && view.verification->running());

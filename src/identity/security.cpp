@@ -2,6 +2,7 @@
 
 #include "core/text.hpp"
 #include "core/clock.hpp"
+#include "core/time.hpp"
 #include "core/validators.hpp"
 #include "db/transaction.hpp"
 #include "core/totp.hpp"
@@ -86,7 +87,8 @@ void notify_owner(IdentityService& identity, soci::session& tx, const Account& a
                   const std::string& template_name, const Context& ctx, std::int64_t now) {
     const std::string event = "security-" + what + "-" + std::to_string(a.id) + "-" + std::to_string(now) + "-" +
                               core::random_token(6);
-    const nlohmann::json params{{"name", a.name}, {"time", core::format_moscow(now)}, {"ip", ctx.ip},
+    const nlohmann::json params{{"name", a.name}, {"time", core::format_local(now, ctx.time_zone)},
+                                {"zone", core::utc_offset_label(ctx.time_zone, now)}, {"ip", ctx.ip},
                                 {"device", ctx.device.empty() ? "—" : ctx.device}};
     const std::string recipient = std::to_string(a.id);
     if (!a.phone.empty()) identity.notify(tx, event, recipient, "sms", a.phone, a.lang, template_name, params);

@@ -1,7 +1,9 @@
 #include "identity/security_pages.hpp"
 
 #include "core/clock.hpp"
+#include "core/time.hpp"
 #include "http/pagination.hpp"
+#include "http/time_zones.hpp"
 
 #include <string>
 
@@ -49,13 +51,13 @@ nlohmann::json field_list(const std::string& fields) {
     return out;
 }
 
-Data session_item(const http::SessionInfo& s, const core::Locale& locale) {
+Data session_item(const Request& req, const http::SessionInfo& s, const core::Locale& locale) {
     Data d;
     d.set("handle", s.handle);
     d.set("device", s.device.empty() ? locale.text("security.sessions.unknown_device") : s.device);
     d.set("ip", s.ip.empty() ? std::string("—") : s.ip);
-    d.set("signed_in", s.signed_in_at ? core::format_moscow(s.signed_in_at) : std::string("—"));
-    d.set("last_seen", core::format_moscow(s.last_seen_at));
+    d.set("signed_in", s.signed_in_at ? http::local_time(req, s.signed_in_at) : std::string("—"));
+    d.set("last_seen", http::local_time(req, s.last_seen_at));
     d.set("current", s.current);
     d.set("remember", s.remember);
     return d;
@@ -71,9 +73,9 @@ nlohmann::json session_json(const http::SessionInfo& s) {
             {"current", s.current}};
 }
 
-Data activity_item(const AuditEntry& e, const core::Locale& locale) {
+Data activity_item(const Request& req, const AuditEntry& e, const core::Locale& locale) {
     Data d;
-    d.set("time", core::format_moscow(e.at));
+    d.set("time", http::local_time(req, e.at));
     d.set("time_iso", core::format_utc(e.at));
     d.set("action", text_or(locale, "security.action." + e.action, e.action));
     d.set("failed", e.action.size() > 7 && e.action.compare(e.action.size() - 7, 7, "_failed") == 0);
@@ -91,9 +93,9 @@ nlohmann::json activity_json(const AuditEntry& e) {
             {"ip", opt(e.ip)},              {"device", opt(e.device)}, {"actor", e.actor_kind}};
 }
 
-Data access_item(const AuditEntry& e, const core::Locale& locale) {
+Data access_item(const Request& req, const AuditEntry& e, const core::Locale& locale) {
     Data d;
-    d.set("time", core::format_moscow(e.at));
+    d.set("time", http::local_time(req, e.at));
     d.set("time_iso", core::format_utc(e.at));
     d.set("actor_kind", text_or(locale, "security.actor." + e.actor_kind, e.actor_kind));
     d.set("actor_name", e.actor_name);
@@ -129,12 +131,13 @@ void register_activity_routes(const SecurityPages& pages) {
         Data list{Data::type::list};
         int others = 0;
         for (const auto& s : security->sessions(ctx_of(req), req.account->id)) {
-            list.push_back(session_item(s, locale));
+            list.push_back(session_item(req, s, locale));
             if (!s.current) ++others;
         }
         Data d;
         d.set("sessions", list);
         d.set("has_others", others > 0);
+        d.set("zone_name", http::zone_name(locale, req.time_zone, core::now_unix()));
         const std::string ended = req.query().get_or("ended", "");
         if (!ended.empty() && ended.size() < 6 && ended.find_first_not_of("0123456789") == std::string::npos) {
             std::string text = locale.text("security.sessions.ended");
@@ -179,10 +182,11 @@ void register_activity_routes(const SecurityPages& pages) {
     auto log_page = [&renderer, t](Request& req, const AuditPage& p, int page, bool access, const std::string& name) {
         const core::Locale& locale = renderer.locale(req);
         Data list{Data::type::list};
-        for (const auto& e : p.entries) list.push_back(access ? access_item(e, locale) : activity_item(e, locale));
+        for (const auto& e : p.entries) list.push_back(access ? access_item(req, e, locale) : activity_item(req, e, locale));
         Data d;
         d.set("entries", list);
         d.set("empty", p.entries.empty());
+        d.set("zone_name", http::zone_name(locale, req.time_zone, core::now_unix()));
         d.set("pagination", http::pagination(renderer, req, static_cast<std::size_t>(page),
                                                 static_cast<std::size_t>(p.total), SecurityService::kPageSize));
         return renderer.page(req, name, d, t(req, access ? "security.access_log.title" : "security.activity.title"));

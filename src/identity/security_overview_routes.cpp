@@ -1,6 +1,7 @@
 #include "identity/security_pages.hpp"
 
-#include "core/clock.hpp"
+#include "core/time.hpp"
+#include "http/time_zones.hpp"
 
 #include <array>
 #include <string>
@@ -46,7 +47,10 @@ void register_overview_routes(const SecurityPages& pages) {
         if (!a) return renderer.error_page(req, Status::not_found);
         const core::Locale& locale = renderer.locale(req);
         Data d;
-        d.set("password_changed", a->password_changed_at ? core::format_moscow(a->password_changed_at) : "");
+        if (a->password_changed_at) {
+            d.set("password_changed", http::local_time(req, a->password_changed_at));
+            d.set("password_changed_zone", http::zone_offset(req, a->password_changed_at));
+        }
         d.set("question_set", is_security_question(a->security_question));
         if (is_security_question(a->security_question))
             d.set("question_text", t(req, "security.questions." + a->security_question));

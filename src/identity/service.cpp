@@ -2,6 +2,7 @@
 
 #include "core/text.hpp"
 #include "core/clock.hpp"
+#include "core/time.hpp"
 #include "core/log.hpp"
 #include "core/validators.hpp"
 #include "db/transaction.hpp"
@@ -536,7 +537,8 @@ void IdentityService::signed_in(const Context& ctx, std::int64_t account_id, con
             notify(tx, "identity-signin-" + std::to_string(account_id) + "-" + std::to_string(now) + "-" +
                            core::random_token(6),
                    std::to_string(account_id), "email", account->email, account->lang, "account.signin_notice",
-                   {{"name", account->name}, {"time", core::format_moscow(now)}, {"ip", ctx.ip},
+                   {{"name", account->name}, {"time", core::format_local(now, ctx.time_zone)},
+                    {"zone", core::utc_offset_label(ctx.time_zone, now)}, {"ip", ctx.ip},
                     {"device", ctx.device.empty() ? "—" : ctx.device}});
         }
     });

@@ -34,6 +34,7 @@ struct Context {
     std::string ip;
     std::string device;      // describe_device(User-Agent)
     std::string lang = "ru";
+    std::string time_zone = "Europe/Moscow";  // IANA: times in messages are shown in it
     std::string base_url;    // "https://host" for links in e-mails
 };
 

@@ -71,6 +71,7 @@ Context context_of(const http::Request& req, const std::string& public_url) {
     ctx.ip = req.remote_ip;
     ctx.device = describe_device(req.header(http::bhttp::field::user_agent));
     ctx.lang = req.lang;
+    ctx.time_zone = req.time_zone;
     // Never the request's Host: a forged one would put someone else's site
     // into a genuine message (the configured address is checked at start).
     ctx.base_url = public_url;

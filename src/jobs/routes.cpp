@@ -1,27 +1,16 @@
 #include "jobs/routes.hpp"
 
-#include <fmt/chrono.h>
-#include <fmt/format.h>
+#include "core/time.hpp"
 
-#include <ctime>
+#include <fmt/format.h>
 
 namespace uslugi::jobs {
 
 namespace {
 
 // Operators read times in UTC (the database's zone) until operators have a profile.
-std::string utc_time(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    return fmt::format("{:%Y-%m-%d %H:%M:%S}", tm);
-}
-std::string iso_time(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", tm);
-}
+std::string utc_time(std::int64_t t) { return core::format_utc_plain(t); }
+std::string iso_time(std::int64_t t) { return core::format_utc(t); }
 
 nlohmann::json job_json(const Job& j) {
     return {{"id", j.id},

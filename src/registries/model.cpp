@@ -1,5 +1,6 @@
 #include "registries/model.hpp"
 
+#include "core/time.hpp"
 #include "core/validators.hpp"
 #include "registries/json_fields.hpp"
 
@@ -16,28 +17,15 @@ namespace chr = std::chrono;
 // ---- dates ---------------------------------------------------------------------------
 
 std::optional<Date> parse_date(std::string_view t) {
-    if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
-    auto num = [&](std::size_t from, std::size_t n) -> int {
-        int v = 0;
-        for (std::size_t i = from; i < from + n; ++i) {
-            if (t[i] < '0' || t[i] > '9') return -1;
-            v = v * 10 + (t[i] - '0');
-        }
-        return v;
-    };
-    const int y = num(0, 4), m = num(5, 2), d = num(8, 2);
-    if (y < 1800 || m < 1 || d < 1) return std::nullopt;
-    const chr::year_month_day ymd{chr::year{y}, chr::month{unsigned(m)}, chr::day{unsigned(d)}};
-    if (!ymd.ok()) return std::nullopt;
-    return Date{ymd};
+    auto d = core::parse_iso_date(t);
+    // The registries hold no one born, and no document issued, before 1800.
+    if (!d || chr::year_month_day{*d}.year() < chr::year{1800}) return std::nullopt;
+    return d;
 }
 
-std::string format_date(Date d) {
-    const chr::year_month_day ymd{d};
-    return fmt::format("{:04d}-{:02d}-{:02d}", int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()));
-}
+std::string format_date(Date d) { return core::format_iso_date(d); }
 
-Date today() { return chr::floor<chr::days>(chr::system_clock::now()); }
+Date today() { return core::today_utc(); }
 
 int age_on(Date born, Date on) {
     const chr::year_month_day b{born}, o{on};

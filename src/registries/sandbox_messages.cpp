@@ -2,6 +2,7 @@
 // page (clearly marked DEMO) listing, per phone, the SMS and push messages the
 // portal sent, the e-mails the local SMTP sink received, and the registered
 // letters the Post delivered — so a person trying `make run` reads their codes.
+#include "core/time.hpp"
 #include "core/validators.hpp"
 #include "registries/mailbox.hpp"
 #include "registries/sandbox_internal.hpp"
@@ -49,8 +50,8 @@ json message_json(const Message& m) {
 
 // "2026-11-23 20:05:12 МСК": the demo shows Moscow time.
 std::string moscow_time(Clock::time_point t) {
-    const std::string iso = iso_time(t + std::chrono::hours(3));
-    return iso.substr(0, 10) + " " + iso.substr(11, 8) + " МСК";
+    const std::int64_t at = std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+    return core::format_utc_plain(at + core::utc_offset(core::kMoscowTimeZone, at)) + " МСК";
 }
 
 // ---- the SMS gateway and the push service

@@ -2,6 +2,7 @@
 
 #include "core/crypto.hpp"
 #include "core/log.hpp"
+#include "core/time.hpp"
 #include "core/validators.hpp"
 #include "http/app.hpp"
 #include "registries/sandbox_internal.hpp"
@@ -132,11 +133,7 @@ PersonQuery Body::person() const {
 }
 
 std::string iso_time(Clock::time_point t) {
-    const auto secs = std::chrono::floor<std::chrono::seconds>(t);
-    const auto day = std::chrono::floor<std::chrono::days>(secs);
-    const std::chrono::hh_mm_ss hms{secs - day};
-    return fmt::format("{}T{:02d}:{:02d}:{:02d}Z", format_date(day), hms.hours().count(), hms.minutes().count(),
-                       hms.seconds().count());
+    return core::format_utc(std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
 }
 
 std::string random_id(std::string_view prefix) {

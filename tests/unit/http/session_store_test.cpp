@@ -49,6 +49,37 @@ TEST_P(SessionStoreTest, SavesPreferences) {
     EXPECT_EQ(found->settlement, "");
 }
 
+TEST_P(SessionStoreTest, TheTimeZoneIsKeptThroughSignInAndSignOut) {
+    http::SessionStore store(db());
+    http::SessionData s;
+    const std::string token = store.create(s, "ru");
+    auto fresh = store.find(token);
+    ASSERT_TRUE(fresh);
+    EXPECT_EQ(fresh->time_zone, "") << "none chosen: the configured default applies";
+
+    s.time_zone = "Asia/Vladivostok";
+    store.save_preferences(s);
+    auto found = store.find(token);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->time_zone, "Asia/Vladivostok");
+
+    const std::string signed_in = store.sign_in(*found, 42, false, "192.0.2.1", "Firefox");
+    auto after_sign_in = store.find(signed_in);
+    ASSERT_TRUE(after_sign_in);
+    EXPECT_EQ(after_sign_in->time_zone, "Asia/Vladivostok");
+
+    const std::string signed_out = store.sign_out(*after_sign_in);
+    auto after_sign_out = store.find(signed_out);
+    ASSERT_TRUE(after_sign_out);
+    EXPECT_EQ(after_sign_out->time_zone, "Asia/Vladivostok");
+
+    after_sign_out->time_zone.clear();
+    store.save_preferences(*after_sign_out);
+    auto cleared = store.find(signed_out);
+    ASSERT_TRUE(cleared);
+    EXPECT_EQ(cleared->time_zone, "");
+}
+
 TEST_P(SessionStoreTest, EndedSessionsAreNotFoundAndArePurged) {
     // Stores whose anonymous sessions end as soon as they are made, by the idle
     // timeout and by the absolute limit, share the database with a normal one.
