@@ -1,5 +1,8 @@
 #include "core/crypto.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <sodium.h>
 
 #include <mutex>
@@ -203,6 +206,15 @@ std::string DataProtector::open_legacy(std::string_view body, const SealContext&
                                    clen, nonce, legacy_key_) != 0)
         throw UnreadableValue(where, "does not open: altered or sealed under another data key");
     return out;
+}
+
+std::string hmac_sha1(std::string_view key, std::string_view message) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+              message.size(), mac, &len))
+        throw std::runtime_error("HMAC-SHA-1 failed");
+    return std::string(reinterpret_cast<const char*>(mac), len);
 }
 
 namespace {

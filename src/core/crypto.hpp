@@ -1,5 +1,5 @@
 #pragma once
-// Thin wrappers over libsodium: the only place that touches raw crypto APIs.
+// Thin wrappers over libsodium (and OpenSSL for HMAC-SHA-1): the only place that touches raw crypto APIs.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -18,6 +18,8 @@ std::string random_token(std::size_t bytes = 32);
 // Lower-case hex of SHA-256: how tokens are stored (never the token itself).
 std::string sha256_hex(std::string_view data);
 std::string to_hex(std::string_view bytes);
+// HMAC-SHA-1 (20 bytes): only for one-time codes (RFC 4226), which authenticator apps compute with SHA-1.
+std::string hmac_sha1(std::string_view key, std::string_view message);
 bool constant_time_equal(std::string_view a, std::string_view b);
 // Standard base64 with padding (RFC 4648 §4, as in HTTP Basic credentials);
 // nullopt when the text is not valid base64.

@@ -3,9 +3,6 @@
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 namespace uslugi::core {
 
 namespace {
@@ -57,9 +54,9 @@ std::string hotp(std::string_view secret, std::uint64_t counter, int digits) {
         msg[i] = static_cast<unsigned char>(counter & 0xff);
         counter >>= 8;
     }
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()), msg, sizeof msg, mac, &len);
+    const std::string digest = hmac_sha1(secret, std::string_view(reinterpret_cast<const char*>(msg), sizeof msg));
+    const auto* mac = reinterpret_cast<const unsigned char*>(digest.data());
+    const std::size_t len = digest.size();
     const int offset = mac[len - 1] & 0x0f;
     const std::uint32_t binary = (static_cast<std::uint32_t>(mac[offset] & 0x7f) << 24) |
                                  (static_cast<std::uint32_t>(mac[offset + 1]) << 16) |

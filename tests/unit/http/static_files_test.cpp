@@ -102,7 +102,7 @@ TEST_F(StaticFilesTest, ServesAnAssetWithItsTypeAndAnETag) {
 TEST_F(StaticFilesTest, AMatchingIfNoneMatchIsAnswered304WithoutABody) {
     const std::string etag = header(get("/static/css/site.css"), "ETag");
     ASSERT_FALSE(etag.empty());
-    for (const std::string inm : {etag, std::string("*"), "\"0000000000000000\", " + etag, "W/" + etag}) {
+    for (const std::string& inm : {etag, std::string("*"), "\"0000000000000000\", " + etag, "W/" + etag}) {
         const Response r = get("/static/css/site.css", inm, "gzip");
         EXPECT_EQ(r.status, Status::not_modified) << inm;
         EXPECT_TRUE(r.body.empty()) << inm;

@@ -409,7 +409,9 @@ TEST_P(IdentityStoreTest, AValueCopiedToAnotherAccountIsUnreadableThere) {
             EXPECT_NE(std::string(e.what()).find("row " + std::to_string(petr_id)), std::string::npos) << e.what();
         }
         EXPECT_THROW(store.find_account_by_login({LoginKind::phone, "+79035550101"}), core::UnreadableValue);
-        if (column == "surname_enc") EXPECT_THROW(store.find_brief(petr_id), core::UnreadableValue);
+        if (column == "surname_enc") {
+            EXPECT_THROW(store.find_brief(petr_id), core::UnreadableValue);
+        }
         const auto a = store.find(anna_id);
         ASSERT_TRUE(a);
         EXPECT_EQ(a->phone, "+79161234567");
