@@ -235,6 +235,91 @@ http::HostPolicy host_policy(core::Config& cfg, std::uint16_t port) {
     return policy;
 }
 
+http::ServerOptions server_options(const core::Config& cfg) {
+    http::ServerOptions options;
+    options.listen = cfg.listen;
+    options.port = cfg.port;
+    options.io_threads = cfg.io_threads;
+    options.workers = cfg.workers;
+    options.queue_capacity = cfg.queue_capacity;
+    options.header_limit = cfg.header_limit;
+    options.body_limit = cfg.body_limit;
+    options.header_timeout = cfg.header_timeout;
+    options.body_timeout = cfg.body_timeout;
+    options.idle_timeout = cfg.idle_timeout;
+    options.shutdown_timeout = cfg.shutdown_timeout;
+    options.max_connections = cfg.max_connections;
+    // Descriptors kept for everything but client connections: the database
+    // pool, files, mail and registry calls of the workers and job runners.
+    options.fd_reserve = 128 + cfg.db_pool_size + cfg.workers + 2 * cfg.job_workers;
+    options.max_connections_per_client = cfg.max_client_connections;
+    options.trusted_proxies = http::TrustedProxies::configured(cfg.trusted_proxies, cfg.trust_proxy);
+    return options;
+}
+
+// What an operator watches of the server and the database pool at /metrics.
+void add_server_gauges(http::Metrics& metrics, http::Server& server, db::Database& database) {
+    metrics.add_gauge("uslugi_worker_queue_depth", "Requests waiting for a worker.",
+                      [&server] { return double(server.workers().queue_depth()); });
+    metrics.add_gauge("uslugi_workers_busy", "Workers running a handler.",
+                      [&server] { return double(server.workers().busy()); });
+    metrics.add_gauge("uslugi_workers", "Worker threads.", [&server] { return double(server.workers().threads()); });
+    metrics.add_gauge("uslugi_db_pool_in_use", "Database connections leased.",
+                      [&database] { return double(database.in_use()); });
+    metrics.add_gauge("uslugi_db_pool_size", "Database connections in the pool.",
+                      [&database] { return double(database.pool_size()); });
+    metrics.add_gauge("uslugi_open_connections", "Open client connections.",
+                      [&server] { return double(server.open_connections()); });
+    metrics.add_gauge("uslugi_max_connections", "The cap on open client connections.",
+                      [&server] { return double(server.max_connections()); });
+    metrics.add_labelled_counter(
+        "uslugi_connections_refused_total",
+        "Client connections closed as soon as accepted: over the server's cap, over the client's, out of descriptors.",
+        "reason", [&server] {
+            const http::RefusedConnections r = server.refused_connections();
+            return std::vector<std::pair<std::string, double>>{{"server_cap", double(r.server_cap)},
+                                                               {"client_cap", double(r.client_cap)},
+                                                               {"no_descriptors", double(r.no_descriptors)}};
+        });
+}
+
+// Ended sessions, old rate-limit rows and finished challenges are removed in
+// the background every ten minutes (the jobs module will take this over).
+class Maintenance {
+public:
+    Maintenance(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity)
+        : thread_([this, &sessions, &limiter, &identity] { run(sessions, limiter, identity); }) {}
+    ~Maintenance() { stop(); }
+
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    void run(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity) {
+        std::unique_lock lock(mutex_);
+        while (!wake_.wait_for(lock, std::chrono::minutes(10), [this] { return stopping_; })) {
+            try {
+                if (int n = sessions.purge_expired()) core::app_log().info("purged {} ended sessions", n);
+                limiter.purge(core::now_unix() - 24 * 3600);
+                identity.purge();
+            } catch (const std::exception& e) {
+                core::app_log().warn("session purge failed: {}", e.what());
+            }
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;  // last: it starts once the members it uses exist
+};
+
 int serve(const core::Config& given, const std::string& root) {
     core::Config cfg = given;
     // Before anything starts: a misspelt zone would otherwise fail the first page showing a time.
@@ -263,24 +348,7 @@ int serve(const core::Config& given, const std::string& root) {
     http::Renderer renderer(templates, locales, statics);
     http::App app(cfg, router, renderer, sessions, metrics);
 
-    http::ServerOptions options;
-    options.listen = cfg.listen;
-    options.port = cfg.port;
-    options.io_threads = cfg.io_threads;
-    options.workers = cfg.workers;
-    options.queue_capacity = cfg.queue_capacity;
-    options.header_limit = cfg.header_limit;
-    options.body_limit = cfg.body_limit;
-    options.header_timeout = cfg.header_timeout;
-    options.body_timeout = cfg.body_timeout;
-    options.idle_timeout = cfg.idle_timeout;
-    options.shutdown_timeout = cfg.shutdown_timeout;
-    options.max_connections = cfg.max_connections;
-    // Descriptors kept for everything but client connections: the database
-    // pool, files, mail and registry calls of the workers and job runners.
-    options.fd_reserve = 128 + cfg.db_pool_size + cfg.workers + 2 * cfg.job_workers;
-    options.max_connections_per_client = cfg.max_client_connections;
-    options.trusted_proxies = http::TrustedProxies::configured(cfg.trusted_proxies, cfg.trust_proxy);
+    const http::ServerOptions options = server_options(cfg);
     http::Server server(options, app);
     server.bind();
     app.set_host_policy(host_policy(cfg, server.port()));
@@ -324,28 +392,7 @@ int serve(const core::Config& given, const std::string& root) {
     }
 
 
-    metrics.add_gauge("uslugi_worker_queue_depth", "Requests waiting for a worker.",
-                      [&server] { return double(server.workers().queue_depth()); });
-    metrics.add_gauge("uslugi_workers_busy", "Workers running a handler.",
-                      [&server] { return double(server.workers().busy()); });
-    metrics.add_gauge("uslugi_workers", "Worker threads.", [&server] { return double(server.workers().threads()); });
-    metrics.add_gauge("uslugi_db_pool_in_use", "Database connections leased.",
-                      [&database] { return double(database.in_use()); });
-    metrics.add_gauge("uslugi_db_pool_size", "Database connections in the pool.",
-                      [&database] { return double(database.pool_size()); });
-    metrics.add_gauge("uslugi_open_connections", "Open client connections.",
-                      [&server] { return double(server.open_connections()); });
-    metrics.add_gauge("uslugi_max_connections", "The cap on open client connections.",
-                      [&server] { return double(server.max_connections()); });
-    metrics.add_labelled_counter(
-        "uslugi_connections_refused_total",
-        "Client connections closed as soon as accepted: over the server's cap, over the client's, out of descriptors.",
-        "reason", [&server] {
-            const http::RefusedConnections r = server.refused_connections();
-            return std::vector<std::pair<std::string, double>>{{"server_cap", double(r.server_cap)},
-                                                               {"client_cap", double(r.client_cap)},
-                                                               {"no_descriptors", double(r.no_descriptors)}};
-        });
+    add_server_gauges(metrics, server, database);
     jobs::JobMonitor job_monitor(job_store, std::chrono::seconds(5));
     metrics.add_labelled_gauge("uslugi_jobs", "Background jobs by state (refreshed every 5 s).", "state", [&job_monitor] {
         std::vector<std::pair<std::string, double>> out;
@@ -359,22 +406,7 @@ int serve(const core::Config& given, const std::string& root) {
         runner->start();
     }
 
-    // Ended sessions are removed in the background (the jobs module will take this over).
-    std::mutex maintenance_mutex;
-    std::condition_variable maintenance_wake;
-    bool stopping = false;
-    std::thread maintenance([&] {
-        std::unique_lock lock(maintenance_mutex);
-        while (!maintenance_wake.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
-            try {
-                if (int n = sessions.purge_expired()) core::app_log().info("purged {} ended sessions", n);
-                rate_limiter.purge(core::now_unix() - 24 * 3600);
-                identity_service.purge();
-            } catch (const std::exception& e) {
-                core::app_log().warn("session purge failed: {}", e.what());
-            }
-        }
-    });
+    Maintenance maintenance(sessions, rate_limiter, identity_service);
 
     std::printf("uslugi listening on http://%s:%u (database %s)\n", cfg.listen.c_str(), server.port(),
                 display_url(cfg.database).c_str());
@@ -386,12 +418,7 @@ int serve(const core::Config& given, const std::string& root) {
         core::app_log().info("X-Forwarded-For/-Proto believed from {}", options.trusted_proxies.to_string());
     server.run();
     if (runner) runner->stop();  // jobs being run finish; the rest stay queued in the database
-    {
-        std::lock_guard lock(maintenance_mutex);
-        stopping = true;
-    }
-    maintenance_wake.notify_all();
-    maintenance.join();
+    maintenance.stop();
     catalog_service.stop();
     spdlog::shutdown();
     return 0;
