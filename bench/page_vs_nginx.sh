@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One of our pages (routing, session/language logic, template rendering,
-# security headers) against nginx serving the very same bytes as a static
-# file, with the same wrk settings. The machine is shared and noisy, so the
+# security headers, compression) against nginx serving the very same bytes as
+# a static file with `gzip on`, both asked with a browser's headers
+# (Accept-Encoding: gzip, deflate, br; Accept-Language; Accept) and the same
+# wrk settings. The machine is shared and noisy, so the
 # two alternate in short rounds and the median of the per-round ratios is
 # reported, for a visitor without a session and for one with a session.
 # Usage: bench/page_vs_nginx.sh [PATH]   (default "/"; ROUNDS, WRK_DURATION, WRK_CONNECTIONS)
@@ -16,11 +18,21 @@ trap 'kill $USLUGI_PID 2>/dev/null; stop_nginx "$BENCH_DIR"; rm -rf "$BENCH_DIR"
 start_uslugi "$BENCH_DIR" ${USLUGI_ARGS:-}
 mkdir -p "$BENCH_DIR/www"
 curl -sf "$USLUGI_URL$path" -o "$BENCH_DIR/www/index.html"
-start_nginx "$BENCH_DIR" "$BENCH_DIR/www"
+NGINX_GZIP=on start_nginx "$BENCH_DIR" "$BENCH_DIR/www"
 bytes=$(stat -c %s "$BENCH_DIR/www/index.html")
 # A returning visitor: the session is read from the database on a worker thread.
 sid=$(curl -s -o /dev/null -D - "$USLUGI_URL/prefs/lang/ru?next=/" | sed -n 's/^Set-Cookie: sid=\([^;]*\).*/\1/p')
 
+# What a browser sends with every page request; BENCH_COOKIE adds the session.
+cat >"$BENCH_DIR/browser.lua" <<'LUA'
+wrk.headers["Accept"] = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+wrk.headers["Accept-Encoding"] = "gzip, deflate, br"
+wrk.headers["Accept-Language"] = "ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7"
+wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+local cookie = os.getenv("BENCH_COOKIE")
+if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
+LUA
+export WRK_SCRIPT="$BENCH_DIR/browser.lua"
 echo "page $path: $bytes bytes; $rounds rounds of wrk -t${WRK_THREADS:-2} -c${WRK_CONNECTIONS:-64} -d$WRK_DURATION each"
 wrk -t1 -c8 -d2s "$USLUGI_URL$path" >/dev/null 2>&1  # warm up both
 wrk -t1 -c8 -d2s "$NGINX_URL/" >/dev/null 2>&1
@@ -30,7 +42,7 @@ anon=() sess=() ngx=() r_anon=() r_sess=()
 for r in $(seq 1 "$rounds"); do
   a=$(wrk_rate "$USLUGI_URL$path")
   n=$(wrk_rate "$NGINX_URL/")
-  s=$(WRK_HEADER="Cookie: sid=$sid" wrk_rate "$USLUGI_URL$path")
+  s=$(BENCH_COOKIE="sid=$sid" wrk_rate "$USLUGI_URL$path")
   anon+=("$a"); ngx+=("$n"); sess+=("$s")
   r_anon+=("$(echo "$a / $n" | bc -l)"); r_sess+=("$(echo "$s / $n" | bc -l)")
   printf 'round %d: uslugi %8.0f, with session %8.0f, nginx %8.0f req/s\n' "$r" "$a" "$s" "$n"

@@ -20,6 +20,7 @@
 #include "core/config.hpp"
 #include "core/i18n.hpp"
 #include "fuzz_check.hpp"
+#include "http/compress.hpp"
 #include "http/request.hpp"
 
 namespace {
@@ -69,7 +70,7 @@ void handle(uslugi::http::RawRequest raw) {
             expect(!has_nul(key) && !has_nul(value), "no NUL in the query");
         (void)request.cookie("sid");
         (void)request.wants_json();
-        (void)request.accepts_gzip();
+        (void)uslugi::http::choose_encoding(request.header(bhttp::field::accept_encoding), true);
         for (const auto& [key, value] : request.form().items())
             expect(!has_nul(key) && !has_nul(value), "no NUL in form fields");
         (void)request.files();

@@ -117,6 +117,12 @@ void add_serve_options(CLI::App& cmd, core::Config& cfg) {
     cmd.add_option("--max-client-connections", cfg.max_client_connections,
                    "open connections per client address (IPv6: per /64), trusted proxies exempt; 0: no cap")
         ->envname("USLUGI_MAX_CLIENT_CONNECTIONS")->check(CLI::Range(0, 10000000))->capture_default_str();
+    cmd.add_option("--catalog-poll-seconds", cfg.catalog_poll_seconds,
+                   "how often to look for a new catalog version in the database (another instance may have seeded one)")
+        ->envname("USLUGI_CATALOG_POLL_SECONDS")->check(CLI::Range(1, 3600))->capture_default_str();
+    cmd.add_option("--page-cache-mb", cfg.page_cache_mb,
+                   "memory for rendered pages shared by visitors without an account (catalog pages); 0: render every time")
+        ->envname("USLUGI_PAGE_CACHE_MB")->check(CLI::Range(0, 65536))->capture_default_str();
     cmd.add_flag("--test-routes", cfg.test_routes, "fault-injection routes for the integration tests")
         ->envname("USLUGI_TEST_ROUTES");
 }
@@ -283,6 +289,20 @@ void add_server_gauges(http::Metrics& metrics, http::Server& server, db::Databas
         });
 }
 
+void add_page_cache_gauges(http::Metrics& metrics, http::PageCache& cache) {
+    metrics.add_labelled_counter("uslugi_page_cache_lookups_total",
+                                 "Shared page cache lookups for visitors without an account, by result.", "result",
+                                 [&cache] {
+                                     const auto st = cache.stats();
+                                     return std::vector<std::pair<std::string, double>>{{"hit", double(st.hits)},
+                                                                                        {"miss", double(st.misses)}};
+                                 });
+    metrics.add_gauge("uslugi_page_cache_bytes", "Memory held by the shared page cache.",
+                      [&cache] { return double(cache.stats().bytes); });
+    metrics.add_gauge("uslugi_page_cache_entries", "Pages in the shared page cache.",
+                      [&cache] { return double(cache.stats().entries); });
+}
+
 // Ended sessions, old rate-limit rows and finished challenges are removed in
 // the background every ten minutes (the jobs module will take this over).
 class Maintenance {
@@ -340,13 +360,14 @@ int serve(const core::Config& given, const std::string& root) {
 
     catalog::CatalogService catalog_service(database);
     catalog_service.load();
-    catalog_service.watch(std::chrono::seconds(10));
 
     http::Router router;
     http::Metrics metrics;
     http::SessionStore sessions(database);
     http::Renderer renderer(templates, locales, statics);
     http::App app(cfg, router, renderer, sessions, metrics);
+    catalog_service.on_new_version([&app] { app.page_cache().invalidate(); });
+    catalog_service.watch(std::chrono::seconds(cfg.catalog_poll_seconds));
 
     const http::ServerOptions options = server_options(cfg);
     http::Server server(options, app);
@@ -393,6 +414,7 @@ int serve(const core::Config& given, const std::string& root) {
 
 
     add_server_gauges(metrics, server, database);
+    add_page_cache_gauges(metrics, app.page_cache());
     jobs::JobMonitor job_monitor(job_store, std::chrono::seconds(5));
     metrics.add_labelled_gauge("uslugi_jobs", "Background jobs by state (refreshed every 5 s).", "state", [&job_monitor] {
         std::vector<std::pair<std::string, double>> out;

@@ -15,8 +15,10 @@
 
 namespace uslugi::catalog {
 
-// The pages read only the in-memory snapshot: they never block.
-inline const http::RouteOptions kReadOnly{.non_blocking = true};
+// The pages read only the in-memory snapshot: they never block, and a
+// visitor without an account gets the page everyone with the same language
+// and place gets (kept in the shared page cache).
+inline const http::RouteOptions kReadOnly{.non_blocking = true, .shared = true};
 
 // The region and settlement chosen (CAT-3) and the audience asked for in ?audience=.
 Catalog::Place place_of(const http::Request& req);

@@ -23,6 +23,7 @@ bool CatalogService::refresh() {
     const long long version = store_.version();
     if (auto now = current(); now && now->version() == version) return false;
     load();
+    if (on_new_version_) on_new_version_();
     return true;
 }
 

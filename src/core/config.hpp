@@ -33,6 +33,8 @@ struct Config {
     std::string trusted_proxies;  // comma-separated CIDRs whose X-Forwarded-For/-Proto count
     std::size_t max_connections = 0;  // 0: the open-file limit less a reserve
     std::size_t max_client_connections = 256;  // per client address; 0: no cap
+    int catalog_poll_seconds = 10;
+    std::size_t page_cache_mb = 64;  // rendered anonymous pages kept in memory; 0: none
     bool test_routes = false;  // fault-injection routes used by the integration tests
     // The IANA zone times are shown in to someone who has not chosen one in /settings.
     std::string time_zone = "Europe/Moscow";

@@ -20,6 +20,7 @@ constexpr const char* kContentSecurityPolicy =
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'";
 constexpr std::size_t kCompressMinBytes = 1024;
+constexpr int kDynamicGzipLevel = 6;  // libdeflate's 6: zlib's ratio at a fraction of its time
 
 bool is_state_changing(bhttp::verb v) {
     return v == bhttp::verb::post || v == bhttp::verb::put || v == bhttp::verb::patch ||
@@ -202,7 +203,7 @@ Response App::run(Request& request) {
         // recovery, a preference. Only now does the visitor cost a row.
         if (options.csrf && options.load_session && is_state_changing(request.method()) && !request.session)
             ensure_session(request);
-        return match.route->handler(request);
+        return run_handler(request, *match.route);
     } catch (const core::UserError& e) {
         const auto status = static_cast<Status>(e.status());
         if (request.wants_json())
@@ -225,6 +226,44 @@ Response App::run(Request& request) {
                                             " (" + request.request_id + ")");
         return renderer_.error_page(request, Status::internal_server_error);
     }
+}
+
+namespace {
+// Everything a shared page may differ by besides its target: the answer's
+// kind (a page or JSON), the language and the session's view preferences.
+std::string shared_page_key(const Request& request) {
+    std::string key;
+    key.reserve(request.target().size() + 64);
+    key.append(request.target()).append(1, '\n').append(request.lang).append(1, '\n');
+    key.append(request.wants_json() ? "json" : "html").append(1, '\n').append(request.time_zone).append(1, '\n');
+    if (request.session) key.append(request.session->view_key());
+    return key;
+}
+}  // namespace
+
+Response App::run_handler(Request& request, const Route& route) {
+    const bool shared = route.options.shared && !request.account &&
+                        (request.method() == bhttp::verb::get || request.method() == bhttp::verb::head);
+    if (!shared) return route.handler(request);
+    const std::string key = shared_page_key(request);
+    if (auto hit = page_cache_.find(key))
+        return hit->answer(request.header(bhttp::field::accept_encoding), request.header(bhttp::field::if_none_match));
+    // Read before rendering: a catalog swapped meanwhile must not leave this page behind.
+    const std::uint64_t generation = page_cache_.generation();
+    return share(request, key, generation, route.handler(request));
+}
+
+// A page rendered for one visitor becomes everyone's unless it carries
+// something of that visitor's own: a new cookie or their CSRF token.
+Response App::share(Request& request, const std::string& key, std::uint64_t generation, Response response) {
+    if (!request.new_csrf_cookie.empty() || !request.new_session_token.empty() || request.clear_session_cookie)
+        return response;
+    const std::string& token = request.session ? request.session->csrf_token : request.anonymous_csrf;
+    if (!token.empty() && response.body.find(token) != std::string::npos) return response;
+    auto page = PageCache::keep(response);
+    if (!page) return response;
+    page_cache_.store(key, page, generation);
+    return page->answer(request.header(bhttp::field::accept_encoding), request.header(bhttp::field::if_none_match));
 }
 
 // The pages are identity's: /signin takes the visitor back to `next` once
@@ -307,11 +346,15 @@ void App::finish(Request& request, Response& response) const {
         response.set_cookie(c);
     }
 
-    if (request.accepts_gzip() && response.body.size() >= kCompressMinBytes &&
-        is_compressible(response.content_type) && !response.find_header("Content-Encoding")) {
-        response.body = gzip(response.body, 5);
-        response.set_header("Content-Encoding", "gzip");
+    // Rendered for this request only: a fast gzip level. Shared pages come
+    // compressed already.
+    if (response.body.size() >= kCompressMinBytes && is_compressible(response.content_type) &&
+        !response.find_header("Content-Encoding")) {
         response.set_header("Vary", "Accept-Encoding");
+        if (choose_encoding(request.header(bhttp::field::accept_encoding), false) == Encoding::gzip) {
+            response.body = gzip(response.body, kDynamicGzipLevel);
+            response.set_header("Content-Encoding", "gzip");
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 #include "http/csrf.hpp"
 #include "http/host_policy.hpp"
 #include "http/metrics.hpp"
+#include "http/page_cache.hpp"
 #include "http/render.hpp"
 #include "http/router.hpp"
 #include "http/application.hpp"
@@ -25,7 +26,8 @@ public:
     App(const core::Config& config, Router& router, const Renderer& renderer, SessionStore& sessions,
         Metrics& metrics)
         : config_(config), router_(router), renderer_(renderer), sessions_(sessions), metrics_(metrics),
-          proxies_(TrustedProxies::configured(config.trusted_proxies, config.trust_proxy)) {}
+          proxies_(TrustedProxies::configured(config.trusted_proxies, config.trust_proxy)),
+          page_cache_(config.page_cache_mb * 1024 * 1024) {}
 
     Plan plan(const RawRequest& header) override;
     Response handle(RawRequest&& raw, const Peer& peer) override;
@@ -49,9 +51,13 @@ public:
     // The names the portal answers to; a request naming another host is
     // refused (400). Set once before serving; without it every host passes.
     void set_host_policy(HostPolicy policy) { hosts_ = std::move(policy); }
+    // Pages of routes marked `shared`, as visitors without an account see them.
+    PageCache& page_cache() { return page_cache_; }
 
 private:
     Response run(Request& request);
+    Response run_handler(Request& request, const Route& route);
+    Response share(Request& request, const std::string& key, std::uint64_t generation, Response response);
     bool csrf_ok(Request& request) const;
     Response deny(const Request& request, const Access& access, Denial denial) const;
     void finish(Request& request, Response& response) const;
@@ -68,6 +74,7 @@ private:
     AccountLoader account_loader_;
     HostPolicy hosts_;
     const CsrfCookies* csrf_cookies_ = nullptr;
+    PageCache page_cache_;
 };
 
 std::string new_request_id();

@@ -180,11 +180,6 @@ std::string Request::param(std::string_view name) const {
     return it == path_params.end() ? std::string() : it->second;
 }
 
-bool Request::accepts_gzip() const {
-    const std::string_view ae = header(bhttp::field::accept_encoding);
-    return ae.find("gzip") != std::string_view::npos;
-}
-
 bool Request::wants_json() const {
     if (path_.rfind("/api/", 0) == 0) return true;
     const std::string_view accept = header(bhttp::field::accept);

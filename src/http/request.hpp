@@ -72,7 +72,6 @@ public:
     const Params& form();
     const std::vector<UploadedFile>& files();
     bool keep_alive() const { return raw_.keep_alive(); }
-    bool accepts_gzip() const;
     bool wants_json() const;
 
     // Filled by the router.

@@ -22,6 +22,10 @@ struct RouteOptions {
     // visitor without a session it runs on the I/O thread, saving two thread
     // switches; with a session cookie it goes to a worker for the lookup.
     bool non_blocking = false;
+    // The answer depends only on the request target and the visitor's view
+    // preferences (language, place, …), not on who asks: for visitors without
+    // an account it is kept in the shared page cache and revalidated by ETag.
+    bool shared = false;
     // Who may call it; the pipeline answers everyone else (sign-in redirect or
     // 401, the level's page or 403) before the handler runs.
     Access access;

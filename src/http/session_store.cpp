@@ -20,6 +20,12 @@ constexpr const char* kSelect =
     "WHERE id_hash = :h";
 }
 
+std::string SessionData::view_key() const {
+    std::string key(vi_mode ? "vi" : "-");
+    key.append(1, '|').append(region).append(1, '|').append(settlement);
+    return key;
+}
+
 std::optional<SessionData> SessionStore::find(const std::string& token) {
     if (token.size() < 32 || token.size() > 64) return std::nullopt;
     const std::string hash = core::sha256_hex(token);

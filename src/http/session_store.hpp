@@ -29,6 +29,12 @@ struct SessionData {
     std::int64_t expires_at = 0;    // absolute end
     std::int64_t signed_in_at = 0;  // 0: nobody signed in
     std::string ip, device;         // where the sign-in came from
+
+    // What of the session a page for a visitor without an account may look
+    // different by, besides the language and time zone the request carries:
+    // part of the shared page cache's key. A new preference that changes
+    // pages must be added here.
+    std::string view_key() const;
 };
 
 // A signed-in session as the list of active sessions shows it (ID-6).

@@ -33,17 +33,13 @@ void StaticFiles::load(const std::string& dir) {
         std::ifstream in(entry.path(), std::ios::binary);
         std::stringstream buf;
         buf << in.rdbuf();
-        a.body = buf.str();
+        std::string body = buf.str();
         a.content_type = content_type_for(a.logical);
-        const std::string hash = core::sha256_hex(a.body);
-        a.etag = "\"" + hash.substr(0, 16) + "\"";
+        const std::string hash = core::sha256_hex(body);
+        a.content = Precompressed::make(std::move(body), "\"" + hash.substr(0, 16) + "\"", is_compressible(a.content_type));
         a.fingerprint = hash.substr(0, 10);
         const fs::path p(a.logical);
         a.url = "/static/" + (p.parent_path() / (p.stem().string() + "." + a.fingerprint + p.extension().string())).generic_string();
-        if (is_compressible(a.content_type) && a.body.size() >= 256) {
-            std::string z = gzip(a.body, 9);
-            if (z.size() < a.body.size()) a.gzipped = std::move(z);
-        }
         assets_.emplace(a.logical, std::move(a));
     }
 }
@@ -77,21 +73,15 @@ Response StaticFiles::serve(const Request& request, const std::string& path) con
     Response r;
     r.content_type = asset->content_type;
     r.cacheable = true;
-    r.set_header("ETag", asset->etag);
+    r.set_header("ETag", asset->content.etag);
     r.set_header("Cache-Control", fingerprinted ? "public, max-age=31536000, immutable" : "no-cache");
-    if (!asset->gzipped.empty()) r.set_header("Vary", "Accept-Encoding");
-    const std::string_view inm = request.header(bhttp::field::if_none_match);
-    if (!inm.empty() && (inm == asset->etag || inm == "*" || inm.find(asset->etag) != std::string_view::npos)) {
+    if (asset->content.varies()) r.set_header("Vary", "Accept-Encoding");
+    if (etag_matches(request.header(bhttp::field::if_none_match), asset->content.etag)) {
         r.status = Status::not_modified;
         r.content_type.clear();
         return r;
     }
-    if (!asset->gzipped.empty() && request.accepts_gzip()) {
-        r.body = asset->gzipped;
-        r.set_header("Content-Encoding", "gzip");
-    } else {
-        r.body = asset->body;
-    }
+    asset->content.answer(request.header(bhttp::field::accept_encoding), r);
     return r;
 }
 

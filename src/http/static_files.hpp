@@ -3,6 +3,7 @@
 // ETag, a gzipped copy and a fingerprinted URL (/static/css/site.<hash>.css)
 // that may be cached for a year, since a change gives it a new URL.
 #include "http/request.hpp"
+#include "http/compress.hpp"
 #include "http/response.hpp"
 
 #include <string>
@@ -13,9 +14,7 @@ namespace uslugi::http {
 struct Asset {
     std::string logical;  // "css/site.css"
     std::string content_type;
-    std::string body;
-    std::string gzipped;  // empty when not worth it
-    std::string etag;     // quoted
+    Precompressed content;  // the file, its gzip and Brotli copies and its ETag
     std::string fingerprint;
     std::string url;      // "/static/css/site.<fingerprint>.css"
 };

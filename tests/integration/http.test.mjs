@@ -39,7 +39,9 @@ describe(`pages on ${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, () => {
     assert.doesNotMatch(csp, /unsafe-inline/);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(res.headers.get('referrer-policy'), 'strict-origin-when-cross-origin');
-    assert.equal(res.headers.get('cache-control'), 'no-store');
+    // The same for every visitor without an account: kept by the browser and revalidated.
+    assert.equal(res.headers.get('cache-control'), 'private, no-cache');
+    assert.match(res.headers.get('etag'), /^W\/"[0-9a-f]+"$/);
     assert.match(res.headers.get('x-request-id'), /^[0-9a-f]{16}$/);
     assert.equal(res.headers.getSetCookie().length, 0, 'an anonymous visit creates no session');
   });

@@ -114,13 +114,16 @@ TEST_F(StaticFilesTest, AMatchingIfNoneMatchIsAnswered304WithoutABody) {
     EXPECT_EQ(changed.body, css_);
 }
 
-TEST_F(StaticFilesTest, SendsTheGzippedCopyOnlyToThoseWhoAcceptIt) {
+TEST_F(StaticFilesTest, SendsACompressedCopyOnlyToThoseWhoAcceptIt) {
     const Response plain = get("/static/css/site.css");
     EXPECT_EQ(plain.body, css_);
     EXPECT_EQ(header(plain, "Content-Encoding"), "");
     EXPECT_EQ(header(plain, "Vary"), "Accept-Encoding") << "caches must keep the two copies apart";
 
-    const Response zipped = get("/static/css/site.css", "", "br, gzip");
+    const Response brotli_copy = get("/static/css/site.css", "", "br, gzip");
+    EXPECT_EQ(header(brotli_copy, "Content-Encoding"), "br");
+    EXPECT_EQ(unbrotli(brotli_copy.body), css_);
+    const Response zipped = get("/static/css/site.css", "", "gzip, br;q=0");
     EXPECT_EQ(header(zipped, "Content-Encoding"), "gzip");
     EXPECT_LT(zipped.body.size(), css_.size());
     EXPECT_EQ(gunzip(zipped.body), css_);
