@@ -20,7 +20,10 @@ constexpr const char* kContentSecurityPolicy =
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'";
 constexpr std::size_t kCompressMinBytes = 1024;
-constexpr int kDynamicGzipLevel = 6;  // libdeflate's 6: zlib's ratio at a fraction of its time
+// A page rendered for one request is compressed for that request alone:
+// libdeflate's level 1 costs about half of its level 6 and a third of zlib's
+// level 5 (instructions counted on the 14 KB home page), for 7 % more bytes.
+constexpr int kDynamicGzipLevel = 1;
 
 bool is_state_changing(bhttp::verb v) {
     return v == bhttp::verb::post || v == bhttp::verb::put || v == bhttp::verb::patch ||
