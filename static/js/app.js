@@ -111,7 +111,39 @@
     });
   }
 
+  // The place picker: the search field offers every place as you type (a native
+  // <datalist>); a name picked from it is saved at once through the list form,
+  // instead of going through the page of matches that serves without JavaScript.
+  function enhancePlaceSearch(form) {
+    var input = form.querySelector('input[list]');
+    var chooser = document.querySelector('form[data-place-form]');
+    if (!input || !chooser) return;
+    form.addEventListener('submit', function (event) {
+      var value = input.value.trim();
+      var match = Array.prototype.filter.call(input.list ? input.list.options : [], function (o) { return o.value === value; })[0];
+      if (!match) return;
+      event.preventDefault();
+      chooser.querySelector('select[name=place]').value = match.getAttribute('data-place');
+      chooser.submit();
+    });
+  }
+
+  // The header's language menu (a <details>): Escape or a click elsewhere closes it.
+  function enhanceMenu(details) {
+    document.addEventListener('click', function (event) {
+      if (details.open && !details.contains(event.target)) details.open = false;
+    });
+    details.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape' && details.open) {
+        details.open = false;
+        details.querySelector('summary').focus();
+      }
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('form[data-place-search]'), enhancePlaceSearch);
+    Array.prototype.forEach.call(document.querySelectorAll('details.lang-menu'), enhanceMenu);
     Array.prototype.forEach.call(document.querySelectorAll('input[data-strength]'), enhanceStrength);
     Array.prototype.forEach.call(document.querySelectorAll('button[data-enable-after]'), enhanceCountdown);
     Array.prototype.forEach.call(document.querySelectorAll('input.show-password'), enhanceShowPassword);
