@@ -4,13 +4,14 @@
 #include "core/time.hpp"
 #include "http/time_zones.hpp"
 
+#include <initializer_list>
+
 namespace uslugi::http {
 
 namespace {
 
 // One radio group of the visually-impaired choices: its values with the current one checked.
-template <std::size_t N>
-Data vi_choices(const core::Locale& locale, const char* const (&values)[N], const std::string& group,
+Data vi_choices(const core::Locale& locale, std::initializer_list<const char*> values, const std::string& group,
                 const std::string& current) {
     Data list{Data::type::list};
     for (const char* v : values) {
@@ -51,9 +52,10 @@ Data settings_data(const Request& req, const Renderer& renderer, const std::stri
     d.set("zones", zones);
     d.set("vi_checked", req.session && req.session->vi_mode);
     const ViOptions vi = unpack_vi_options(req.session ? req.session->vi_options : 0);
-    d.set("vi_sizes", vi_choices(locale, kViSizes, "size", vi.size));
-    d.set("vi_schemes", vi_choices(locale, kViSchemes, "scheme", vi.scheme));
-    d.set("vi_spacings", vi_choices(locale, kViSpacings, "spacing", vi.spacing));
+    // Smallest to largest here; the stored numbers keep their own order (render.hpp).
+    d.set("vi_sizes", vi_choices(locale, {"normal", "large", "huge"}, "size", vi.size));
+    d.set("vi_schemes", vi_choices(locale, {"bw", "wb", "blue"}, "scheme", vi.scheme));
+    d.set("vi_spacings", vi_choices(locale, {"normal", "wide"}, "spacing", vi.spacing));
     d.set("saved", saved);
     if (!error_key.empty()) d.set("error", locale.text(error_key));
     return d;
