@@ -66,8 +66,7 @@ void register_home(http::Router& router, const http::Renderer& renderer, const C
         const auto lists = home_lists->get(*cat, req.lang);
         Data d;
         d.set("popular", service_list(cat->popular(place, 8), 1, *cat, req.lang));
-        d.set("place", place_name(*cat, place, t));
-        d.set("place_href", "/location?next=%2F");
+        add_place(d, *cat, req, t);
         return renderer.page(req, "catalog/home", d, t.text("home.title"), http::Status::ok, lists.get());
     }, kReadOnly);
 }
@@ -100,6 +99,7 @@ void register_categories(http::Router& router, const http::Renderer& renderer, c
             const core::Locale& t = renderer.locale(req);
             Data d;
             d.set("audiences", audience_options(p.place.audience, t));
+            add_place(d, *p.cat, req, t);
             d.set("title", p.category->name.in(req.lang));
             d.set("description", p.category->description.in(req.lang));
             d.set("services", service_list(p.services, p.page, *p.cat, req.lang));
@@ -153,6 +153,7 @@ void register_situations(http::Router& router, const http::Renderer& renderer, c
                     steps.push_back(item);
                 }
             Data d;
+            add_place(d, *p.cat, req, renderer.locale(req));
             d.set("title", p.situation->title.in(lang));
             d.set("description", p.situation->description.in(lang));
             d.set("steps", steps);

@@ -1,6 +1,7 @@
 // The directory of authorities: the tree with its filters, one authority's
 // page with its services, and its JSON.
 #include "catalog/route_kit.hpp"
+#include "core/text.hpp"
 
 #include <fmt/format.h>
 
@@ -15,36 +16,103 @@ using http::kPageSize;
 
 namespace {
 
-using Ordered = std::vector<std::pair<const Authority*, int>>;  // an authority and its depth in the tree
-
-// Authorities in tree order (parents before children) with their depth.
-void walk_tree(const Catalog& cat, const Authority& a, int depth, Ordered& out) {
-    out.emplace_back(&a, depth);
-    for (const auto& id : a.children)
-        if (const Authority* c = cat.authority(id)) walk_tree(cat, *c, depth + 1, out);
-}
-
 // The directory's filters from the query; an unknown value is no filter.
 struct DirectoryFilter {
-    std::string level, region;
+    std::string level, region, name;
 };
 
 DirectoryFilter filter_of(const Request& req, const Catalog& cat) {
-    DirectoryFilter f{req.query().get_or("level", ""), req.query().get_or("region", "")};
+    DirectoryFilter f{req.query().get_or("level", ""), req.query().get_or("region", ""),
+                      std::string(text::cut_utf8(req.query().get_or("q", ""), 200))};
     if (f.level != "federal" && f.level != "regional" && f.level != "municipal") f.level.clear();
     if (!cat.region(f.region)) f.region.clear();
     return f;
 }
 
-Ordered shown_authorities(const Catalog& cat, const DirectoryFilter& f) {
-    Ordered ordered, shown;
-    for (const auto& a : cat.data().authorities)
-        if (!cat.authority(a.parent)) walk_tree(cat, a, 0, ordered);
-    for (const auto& [a, depth] : ordered)
-        if ((f.level.empty() || a->level == f.level) && (f.region.empty() || a->region == f.region))
-            shown.emplace_back(a, depth);
-    return shown;
+// Every word of the query begins a word of the authority's full or short name
+// (in any language it has), case and accents aside: «мвд», «налог», «пермск».
+bool name_matches(const Authority& a, const std::vector<text::Token>& query, const std::string& lang) {
+    if (query.empty()) return true;
+    std::vector<text::Token> words;
+    for (const Text* t : {&a.name, &a.short_name})
+        for (const std::string& l : {lang, std::string("ru")})
+            for (auto& w : text::tokenize(t->in(l))) words.push_back(std::move(w));
+    return std::all_of(query.begin(), query.end(), [&words](const text::Token& q) {
+        return std::any_of(words.begin(), words.end(),
+                           [&q](const text::Token& w) { return w.folded.starts_with(q.folded); });
+    });
 }
+
+// The directory as a tree in three parts, federal (from the President down),
+// regional and municipal: an authority sits under its parent of the same level.
+// A filter keeps the matching authorities and, greyed, the parents that lead to them.
+class DirectoryTree {
+public:
+    DirectoryTree(const Catalog& cat, const DirectoryFilter& f, const std::string& lang)
+        : cat_(cat), filter_(f), lang_(lang), query_(text::tokenize(f.name)) {}
+
+    // The part of one level: items in tree order, each saying how to open and close its <li>.
+    Data part(const std::string& level) {
+        std::vector<Data> items;
+        std::vector<int> depths;
+        for (const auto& a : cat_.data().authorities) {
+            const Authority* parent = cat_.authority(a.parent);
+            if (a.level == level && (!parent || parent->level != level)) walk(a, 0, items, depths);
+        }
+        return nest(items, depths);
+    }
+    std::size_t matches() const { return matches_; }
+
+private:
+    bool matches(const Authority& a) const {
+        return (filter_.level.empty() || a.level == filter_.level) &&
+               (filter_.region.empty() || a.region == filter_.region) && name_matches(a, query_, lang_);
+    }
+
+    // Whether `a` or one of its descendants of the same level is shown.
+    bool shown(const Authority& a) const {
+        if (matches(a)) return true;
+        for (const auto& id : a.children)
+            if (const Authority* c = cat_.authority(id); c && c->level == a.level && shown(*c)) return true;
+        return false;
+    }
+
+    void walk(const Authority& a, int depth, std::vector<Data>& items, std::vector<int>& depths) {
+        if (!shown(a)) return;
+        const bool hit = matches(a);
+        matches_ += hit ? 1 : 0;
+        Data item;
+        item.set("href", "/authorities/" + a.id);
+        item.set("name", a.name.in(lang_));
+        item.set("context", !hit);
+        if (const Region* r = cat_.region(a.region); r && depth == 0) item.set("region", r->name.in(lang_));
+        items.push_back(item);
+        depths.push_back(depth);
+        for (const auto& id : a.children)
+            if (const Authority* c = cat_.authority(id); c && c->level == a.level) walk(*c, depth + 1, items, depths);
+    }
+
+    // Each item opens a nested list when the next is deeper, and closes as many
+    // lists as the next one is shallower; the last closes them all.
+    static Data nest(std::vector<Data>& items, const std::vector<int>& depths) {
+        Data out{Data::type::list};
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const int next = i + 1 < depths.size() ? depths[i + 1] : 0;
+            items[i].set("opens", next > depths[i]);
+            Data closes{Data::type::list};
+            for (int k = next; k < depths[i]; ++k) closes.push_back(Data(true));
+            items[i].set("closes", closes);
+            out.push_back(items[i]);
+        }
+        return out;
+    }
+
+    const Catalog& cat_;
+    const DirectoryFilter& filter_;
+    const std::string& lang_;
+    std::vector<text::Token> query_;
+    std::size_t matches_ = 0;
+};
 
 Data level_options(const DirectoryFilter& f, const core::Locale& t) {
     Data levels{Data::type::list};
@@ -74,25 +142,25 @@ Response directory_page(const http::Renderer& renderer, const CatalogService& ca
     const core::Locale& t = renderer.locale(req);
     const auto cat = catalog.current();
     const DirectoryFilter f = filter_of(req, *cat);
-    const Ordered shown = shown_authorities(*cat, f);
-    const std::size_t page = http::page_of(req);
-    Data list{Data::type::list};
-    for (std::size_t i = (page - 1) * kPageSize; i < shown.size() && i < page * kPageSize; ++i) {
-        Data item;
-        item.set("href", "/authorities/" + shown[i].first->id);
-        item.set("name", shown[i].first->name.in(req.lang));
-        item.set("level", t.text("directory.level." + shown[i].first->level));
-        item.set("depth", "depth-" + std::to_string(std::min(shown[i].second, 4)));
-        list.push_back(item);
+    DirectoryTree tree(*cat, f, req.lang);
+    Data parts{Data::type::list};
+    for (const char* level : {"federal", "regional", "municipal"}) {
+        Data items = tree.part(level);
+        if (items.is_empty_list()) continue;
+        Data part;
+        part.set("id", std::string("dir-") + level);
+        part.set("title", t.text(std::string("ui.directory.part.") + level));
+        part.set("items", items);
+        parts.push_back(part);
     }
     Data d;
     d.set("levels", level_options(f, t));
     d.set("regions", region_options(*cat, f, req.lang));
-    d.set("authorities", list);
+    d.set("q", f.name);
+    d.set("parts", parts);
     d.set("any_region", f.region.empty());
-    d.set("empty", shown.empty());
-    d.set("count", fmt::format(fmt::runtime(t.text("directory.count")), shown.size()));
-    d.set("pagination", http::pagination(renderer, req, page, shown.size()));
+    d.set("empty", tree.matches() == 0);
+    d.set("count", fmt::format(fmt::runtime(t.text("directory.count")), tree.matches()));
     return renderer.page(req, "catalog/directory", d, t.text("directory.title"));
 }
 
@@ -107,8 +175,11 @@ Response authority_page(const http::Renderer& renderer, Request& req, const Auth
     d.set("name", a.name.in(lang));
     d.set("address", a.address.in(lang));
     d.set("hours", a.hours.in(lang));
-    d.set("phones", http::string_list(a.phones));
-    if (!a.website.empty()) d.set("website", a.website);
+    d.set("phones", phone_links(a.phones));
+    if (!a.website.empty()) {
+        d.set("website", a.website);
+        d.set("website_text", readable_website(a.website));
+    }
     if (const Authority* parent = cat.authority(a.parent)) {
         d.set("parent", parent->name.in(lang));
         d.set("parent_href", "/authorities/" + parent->id);

@@ -3,6 +3,10 @@
 #include <cmath>
 
 #include "http/pagination.hpp"
+#include "catalog/route_kit.hpp"
+#include "core/text.hpp"
+
+#include <algorithm>
 #include "catalog/routes.hpp"
 #include "http/session_store.hpp"
 
@@ -62,6 +66,50 @@ Data place_options(const Catalog& cat, const std::string& lang, const core::Loca
     return groups;
 }
 
+// Every place as "Perm, Perm Krai" or "Perm Krai — whole region", with its form value.
+struct PlaceEntry {
+    std::string value, label;
+};
+
+std::vector<PlaceEntry> place_entries(const Catalog& cat, const std::string& lang, const core::Locale& t) {
+    std::vector<PlaceEntry> out;
+    for (const auto& r : cat.data().regions) {
+        const std::string region = r.name.in(lang);
+        out.push_back({r.code, fmt::format(fmt::runtime(t.text("location.whole_region")), region)});
+        for (const auto& id : r.settlements)
+            if (const Settlement* s = cat.settlement(id)) out.push_back({r.code + "/" + id, s->name.in(lang) + ", " + region});
+    }
+    return out;
+}
+
+// Places whose label (or Russian name) has a word beginning with each word of the query.
+std::vector<PlaceEntry> search_places(const std::vector<PlaceEntry>& all, const std::vector<PlaceEntry>& russian,
+                                      std::string_view query) {
+    const auto wanted = text::tokenize(query);
+    std::vector<PlaceEntry> found;
+    if (wanted.empty()) return found;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        auto words = text::tokenize(all[i].label);
+        for (auto& w : text::tokenize(russian[i].label)) words.push_back(std::move(w));
+        const bool hit = std::all_of(wanted.begin(), wanted.end(), [&words](const text::Token& q) {
+            return std::any_of(words.begin(), words.end(), [&q](const text::Token& w) { return w.folded.starts_with(q.folded); });
+        });
+        if (hit) found.push_back(all[i]);
+    }
+    return found;
+}
+
+Data entries_data(const std::vector<PlaceEntry>& entries) {
+    Data list{Data::type::list};
+    for (const auto& e : entries) {
+        Data item;
+        item.set("value", e.value);
+        item.set("label", e.label);
+        list.push_back(item);
+    }
+    return list;
+}
+
 bool parse_coordinate(std::string_view text, double limit, double& out) {
     if (text.empty() || text.size() > 20) return false;
     try {
@@ -85,7 +133,20 @@ void register_place_routes(http::Router& router, http::App& app, const http::Ren
         const std::string settlement = req.session ? req.session->settlement : "";
         d.set("groups", place_options(*cat, req.lang, t, region, settlement));
         d.set("everywhere_selected", region.empty());
+        d.set("current", place_name(*cat, place_of(req), t));
         d.set("next", http::safe_next(req.query().get_or("next", req.form().get_or("next", "/"))));
+        const auto entries = place_entries(*cat, req.lang, t);
+        d.set("places", entries_data(entries));
+        // The plain search (GET ?q=) lists the matches as buttons: it needs no JavaScript.
+        const std::string q(text::cut_utf8(req.query().get_or("q", ""), 100));
+        if (!q.empty()) {
+            const auto found = search_places(entries, place_entries(*cat, "ru", renderer.locales().get("ru")), q);
+            d.set("q", q);
+            d.set("searched", true);
+            d.set("found", entries_data(found));
+            d.set("found_count", fmt::format(fmt::runtime(t.text("ui.location.found")), found.size()));
+            d.set("none_found", found.empty());
+        }
         if (!error_key.empty()) d.set("error", t.text(error_key));
         return renderer.page(req, "catalog/location", d, t.text("location.title"), status);
     };
@@ -113,13 +174,19 @@ void register_place_routes(http::Router& router, http::App& app, const http::Ren
         const std::string settlement_id = req.session ? req.session->settlement : "";
         double lat = 0, lon = 0;
         bool have_origin = false, from_browser = false;
+        std::string origin;  // the place the distances are measured from, named on the page
         if (parse_coordinate(req.query().get_or("lat", ""), 90, lat) && parse_coordinate(req.query().get_or("lon", ""), 180, lon)) {
             have_origin = from_browser = true;
             region.clear();  // the browser's position wins over the chosen region
         } else if (const Settlement* s = cat->settlement(settlement_id)) {
             lat = s->lat, lon = s->lon, have_origin = true;
+            origin = s->name.in(req.lang);
         } else if (const Region* r = cat->region(region); r && !r->settlements.empty()) {
-            if (const Settlement* first = cat->settlement(r->settlements.front())) lat = first->lat, lon = first->lon, have_origin = true;
+            // A whole region: from its first settlement, its capital in the catalog's data.
+            if (const Settlement* first = cat->settlement(r->settlements.front())) {
+                lat = first->lat, lon = first->lon, have_origin = true;
+                origin = first->name.in(req.lang) + " (" + r->name.in(req.lang) + ")";
+            }
         }
         const bool identity_only = req.query().get_or("identity", "") == "1";
         std::vector<std::pair<const ServiceCentre*, double>> centres;
@@ -140,7 +207,7 @@ void register_place_routes(http::Router& router, http::App& app, const http::Ren
             item.set("hours", c->hours.in(req.lang));
             item.set("confirms", c->confirms_identity);
             if (km >= 0) item.set("distance", fmt::format(fmt::runtime(t.text("centres.distance")), km < 10 ? std::round(km * 10) / 10 : std::round(km)));
-            item.set("phones", string_list(c->phones));
+            item.set("phones", phone_links(c->phones));
             list.push_back(item);
         }
         Data d;
@@ -149,6 +216,8 @@ void register_place_routes(http::Router& router, http::App& app, const http::Ren
         d.set("identity_only", identity_only);
         d.set("from_browser", from_browser);
         d.set("no_place", !have_origin);
+        if (!origin.empty()) d.set("origin", fmt::format(fmt::runtime(t.text("ui.centres.distances_from")), origin));
+        d.set("place", place_name(*cat, place_of(req), t));
         d.set("pagination", pagination(renderer, req, page, centres.size(), kCentresPerPage));
         return renderer.page(req, "catalog/centres", d, t.text("centres.title"));
     }, http::RouteOptions{.non_blocking = true});

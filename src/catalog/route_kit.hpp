@@ -24,6 +24,9 @@ inline const http::RouteOptions kReadOnly{.non_blocking = true, .shared = true};
 Catalog::Place place_of(const http::Request& req);
 // "Perm", "Perm Krai" or "All of Russia".
 std::string place_name(const Catalog& cat, const Catalog::Place& p, const core::Locale& t);
+// Names the visitor's place on a page that depends on it: "place" and
+// "place_href" (the picker, returning to this page).
+void add_place(http::Data& d, const Catalog& cat, const http::Request& req, const core::Locale& t);
 // The audience filter's options with `chosen` selected.
 http::Data audience_options(const std::string& chosen, const core::Locale& t);
 
@@ -31,6 +34,12 @@ http::Data service_card(const Service& s, const Catalog& cat, const std::string&
 // The cards of one page (1-based) of `services`.
 http::Data service_list(const std::vector<const Service*>& services, std::size_t page, const Catalog& cat,
                         const std::string& lang);
+
+// Phone numbers as {text, href} with a tel: link a phone can dial ("8 800 100-70-10" → tel:88001007010).
+http::Data phone_links(const std::vector<std::string>& phones);
+// A website address as people read it: the host decoded from punycode, no scheme,
+// no trailing slash ("https://xn--b1aew.xn--p1ai/" → "мвд.рф"). The link keeps the address itself.
+std::string readable_website(const std::string& url);
 
 http::Response not_found_page(const http::Renderer& renderer, http::Request& req);
 

@@ -3,6 +3,11 @@
 #include "catalog/route_kit.hpp"
 #include "http/session_store.hpp"
 
+#include <idn2.h>
+
+#include <cstdlib>
+#include <memory>
+
 namespace uslugi::catalog {
 
 using http::Data;
@@ -35,6 +40,11 @@ std::string place_name(const Catalog& cat, const Catalog::Place& p, const core::
     return t.text("catalog.all_russia");
 }
 
+void add_place(Data& d, const Catalog& cat, const Request& req, const core::Locale& t) {
+    d.set("place", place_name(cat, place_of(req), t));
+    d.set("place_href", "/location?next=" + http::url_encode(req.target()));
+}
+
 Data audience_options(const std::string& chosen, const core::Locale& t) {
     Data audiences{Data::type::list};
     for (const char* a : {"", "individual", "entrepreneur", "foreigner", "legal"}) {
@@ -64,6 +74,34 @@ Data service_list(const std::vector<const Service*>& services, std::size_t page,
     for (std::size_t i = (page - 1) * http::kPageSize; i < services.size() && i < page * http::kPageSize; ++i)
         list.push_back(service_card(*services[i], cat, lang));
     return list;
+}
+
+Data phone_links(const std::vector<std::string>& phones) {
+    Data list{Data::type::list};
+    for (const auto& phone : phones) {
+        std::string dial;
+        for (char c : phone)
+            if ((c >= '0' && c <= '9') || (c == '+' && dial.empty())) dial += c;
+        Data item;
+        item.set("text", phone);
+        if (!dial.empty()) item.set("href", "tel:" + dial);
+        list.push_back(item);
+    }
+    return list;
+}
+
+std::string readable_website(const std::string& url) {
+    std::string_view rest = url;
+    if (const auto scheme = rest.find("://"); scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
+    const auto host_end = rest.find_first_of("/?#");
+    const std::string host(rest.substr(0, host_end));
+    std::string tail(host_end == std::string_view::npos ? "" : rest.substr(host_end));
+    if (tail == "/") tail.clear();
+    char* unicode = nullptr;
+    // A host libidn2 cannot decode is shown as it is written.
+    if (idn2_to_unicode_8z8z(host.c_str(), &unicode, 0) != IDN2_OK || !unicode) return host + tail;
+    const std::unique_ptr<char, decltype(&idn2_free)> owned(unicode, &idn2_free);
+    return std::string(unicode) + tail;
 }
 
 http::Response not_found_page(const http::Renderer& renderer, Request& req) {

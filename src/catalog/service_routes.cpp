@@ -82,7 +82,7 @@ void add_availability(Data& d, const Service& s, const Catalog& cat, const Reque
     d.set("where", where);
     d.set("everywhere", std::find(s.regions.begin(), s.regions.end(), "*") != s.regions.end());
     const auto place = place_of(req);
-    d.set("place", place_name(cat, place, t));
+    add_place(d, cat, req, t);
     d.set("available_here", s.available_in(place.region, place.settlement));
     std::optional<identity::Level> have;
     if (req.account) have = identity::parse_level(req.account->level);
@@ -102,6 +102,13 @@ Response service_page(const http::Renderer& renderer, Request& req, const Servic
         d.set("authority", a->name.in(lang));
         d.set("authority_href", "/authorities/" + a->id);
     }
+    // The breadcrumb goes through the service's (first) category: Home › Category › Service.
+    for (const auto& id : s.categories)
+        if (const Category* c = cat.category(id)) {
+            d.set("category", c->name.in(lang));
+            d.set("category_href", "/categories/" + c->id);
+            break;
+        }
     add_terms(d, s, t, lang);
     add_faq_and_forms(d, s, lang);
     add_availability(d, s, cat, req, t);

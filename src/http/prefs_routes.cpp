@@ -4,9 +4,26 @@
 #include "core/time.hpp"
 #include "http/time_zones.hpp"
 
+#include <initializer_list>
+
 namespace uslugi::http {
 
 namespace {
+
+// One radio group of the visually-impaired choices: its values with the current one checked.
+Data vi_choices(const core::Locale& locale, std::initializer_list<const char*> values, const std::string& group,
+                const std::string& current) {
+    Data list{Data::type::list};
+    for (const char* v : values) {
+        Data item;
+        item.set("value", std::string(v));
+        item.set("id", "vi-" + group + "-" + v);
+        item.set("label", locale.text("ui.vi." + group + "." + v));
+        item.set("checked", current == v);
+        list.push_back(item);
+    }
+    return list;
+}
 
 Data settings_data(const Request& req, const Renderer& renderer, const std::string& error_key, bool saved) {
     const core::Locale& locale = renderer.locale(req);
@@ -34,6 +51,11 @@ Data settings_data(const Request& req, const Renderer& renderer, const std::stri
     d.set("languages", languages);
     d.set("zones", zones);
     d.set("vi_checked", req.session && req.session->vi_mode);
+    const ViOptions vi = unpack_vi_options(req.session ? req.session->vi_options : 0);
+    // Smallest to largest here; the stored numbers keep their own order (render.hpp).
+    d.set("vi_sizes", vi_choices(locale, {"normal", "large", "huge"}, "size", vi.size));
+    d.set("vi_schemes", vi_choices(locale, {"bw", "wb", "blue"}, "scheme", vi.scheme));
+    d.set("vi_spacings", vi_choices(locale, {"normal", "wide"}, "spacing", vi.spacing));
     d.set("saved", saved);
     if (!error_key.empty()) d.set("error", locale.text(error_key));
     return d;
@@ -82,8 +104,19 @@ void register_prefs_routes(Router& router, App& app, const Renderer& renderer, S
             return renderer.page(req, "prefs/settings", settings_data(req, renderer, "settings.error_time_zone", false),
                                  renderer.locale(req).text("settings.title"), Status::unprocessable_entity);
         }
+        // A form without the choices (an older page, a script) leaves them as they are.
+        ViOptions vi = unpack_vi_options(s.vi_options);
+        vi.size = req.form().get_or("vi_size", vi.size);
+        vi.scheme = req.form().get_or("vi_scheme", vi.scheme);
+        vi.spacing = req.form().get_or("vi_spacing", vi.spacing);
+        const std::optional<int> packed = pack_vi_options(vi);
+        if (!packed) {
+            return renderer.page(req, "prefs/settings", settings_data(req, renderer, "ui.vi.error_choice", false),
+                                 renderer.locale(req).text("settings.title"), Status::unprocessable_entity);
+        }
         s.lang = lang;
         s.vi_mode = req.form().get_or("vi", "") == "on";
+        s.vi_options = *packed;
         if (zone) s.time_zone = std::string(*zone);
         sessions.save_preferences(s);
         return Response::redirect("/settings?saved=1");

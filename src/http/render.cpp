@@ -12,6 +12,35 @@ std::string safe_next(std::string_view next) {
     return std::string(next);
 }
 
+namespace {
+
+// The index of `value` in `choices`, or -1.
+template <std::size_t N>
+int choice_index(const char* const (&choices)[N], const std::string& value) {
+    for (std::size_t i = 0; i < N; ++i)
+        if (value == choices[i]) return static_cast<int>(i);
+    return -1;
+}
+
+template <std::size_t N>
+std::string choice_at(const char* const (&choices)[N], int index) {
+    return index >= 0 && static_cast<std::size_t>(index) < N ? choices[index] : choices[0];
+}
+
+}  // namespace
+
+ViOptions unpack_vi_options(int packed) {
+    return {choice_at(kViSizes, packed & 3), choice_at(kViSchemes, (packed >> 2) & 3),
+            choice_at(kViSpacings, (packed >> 4) & 1)};
+}
+
+std::optional<int> pack_vi_options(const ViOptions& o) {
+    const int size = choice_index(kViSizes, o.size), scheme = choice_index(kViSchemes, o.scheme),
+              spacing = choice_index(kViSpacings, o.spacing);
+    if (size < 0 || scheme < 0 || spacing < 0) return std::nullopt;
+    return size | scheme << 2 | spacing << 4;
+}
+
 Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, const std::string& title) const {
     // Built in place through operator[]: kainjow's set() copies whole subtrees.
     const std::string here = request ? url_encode(request->target()) : "%2F";
@@ -22,7 +51,19 @@ Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, 
     page.set("vi", vi);
     page.set("css", statics_.url("css/site.css"));
     page.set("js", statics_.url("js/app.js"));
-    if (vi) page.set("vi_css", statics_.url("css/vi.css"));
+    if (vi) {
+        page.set("vi_css", statics_.url("css/vi.css"));
+        // Only choices other than the default are named, so the default page stays <html class="vi">.
+        const ViOptions o = unpack_vi_options(request && request->session ? request->session->vi_options : 0);
+        const ViOptions defaults;
+        if (o.size != defaults.size) page.set("vi_size", o.size);
+        if (o.scheme != defaults.scheme) page.set("vi_scheme", o.scheme);
+        if (o.spacing != defaults.spacing) page.set("vi_spacing", o.spacing);
+    }
+    page.set("lang_name", locales_.get(lang).text("lang.self"));
+    std::string code = lang;  // "RU": the language menu's label on a phone
+    for (char& c : code) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    page.set("lang_code", code);
     page.set("vi_toggle", std::string("/prefs/vi/") + (vi ? "off" : "on") + "?next=" + here);
     Data& languages = page["languages"];
     languages = Data(Data::type::list);
@@ -72,6 +113,7 @@ Response Renderer::error_response(const Request* request, Status status, const s
     data.set("text", locale.text(detail_key.empty() ? base + ".text" : detail_key));
     data.set("request_id", request_id);
     data.set("show_request_id", status == Status::internal_server_error && !request_id.empty());
+    data.set("not_found", status == Status::not_found);  // a search box: what was looked for may exist elsewhere
     Data root = chrome(request, lang, vi, locale.text(base + ".title"));
     root.set("content", templates_.render("errors/error", data, &root, locale));
     Response r = Response::html(templates_.render("layout/page", root, nullptr, locale), status);

@@ -7,6 +7,7 @@
 #include "http/static_files.hpp"
 #include "http/templates.hpp"
 
+#include <optional>
 #include <string>
 
 namespace uslugi::http {
@@ -42,6 +43,22 @@ private:
     const core::Locales& locales_;
     const StaticFiles& statics_;
 };
+
+// The choices of the version for the visually impaired (ACC-1), as the real
+// portal offers them. Packed into SessionData::vi_options as small numbers
+// whose zero is the default (large type, black on white, normal spacing), so
+// sessions saved before the choices existed keep the look they had.
+struct ViOptions {
+    std::string size = "large";     // normal, large, huge
+    std::string scheme = "bw";      // bw (black on white), wb (white on black), blue (dark blue on light blue)
+    std::string spacing = "normal"; // normal, wide (letters and lines)
+};
+inline constexpr const char* kViSizes[] = {"large", "normal", "huge"};
+inline constexpr const char* kViSchemes[] = {"bw", "wb", "blue"};
+inline constexpr const char* kViSpacings[] = {"normal", "wide"};
+ViOptions unpack_vi_options(int packed);
+// Empty when a value is not one of the choices above.
+std::optional<int> pack_vi_options(const ViOptions& options);
 
 // Only local paths are allowed as redirect targets ("next=").
 std::string safe_next(std::string_view next);

@@ -21,7 +21,7 @@ constexpr const char* kSelect =
 }
 
 std::string SessionData::view_key() const {
-    std::string key(vi_mode ? "vi" : "-");
+    std::string key(vi_mode ? "vi" + std::to_string(vi_options) : "-");
     key.append(1, '|').append(region).append(1, '|').append(settlement);
     return key;
 }
@@ -55,7 +55,8 @@ std::optional<SessionData> SessionStore::find(const std::string& token) {
     if (account_ind == soci::i_ok) s.account_id = account;
     if (region_ind != soci::i_ok) s.region.clear();
     if (settlement_ind != soci::i_ok) s.settlement.clear();
-    s.vi_mode = vi != 0;
+    s.vi_mode = (vi & 1) != 0;
+    s.vi_options = vi >> 1;
     s.remember = remember != 0;
     s.created_at = created;
     s.last_seen_at = seen;
@@ -90,7 +91,7 @@ std::string SessionStore::create(SessionData& s, const std::string& lang, const 
 }
 
 void SessionStore::save_preferences(const SessionData& s) {
-    const int vi = s.vi_mode ? 1 : 0;
+    const int vi = (s.vi_mode ? 1 : 0) | (s.vi_options << 1);
     soci::indicator region_ind = s.region.empty() ? soci::i_null : soci::i_ok;
     soci::indicator settlement_ind = s.settlement.empty() ? soci::i_null : soci::i_ok;
     soci::indicator zone_ind = s.time_zone.empty() ? soci::i_null : soci::i_ok;
@@ -121,7 +122,7 @@ std::string SessionStore::sign_in(SessionData& s, std::int64_t account_id, bool 
     s.device = device.substr(0, 120);
     const long long account = account_id, created = s.created_at, idle = s.idle_timeout, expires = s.expires_at,
                     ends = ends_at(created, idle, expires);
-    const int vi = s.vi_mode ? 1 : 0, rem = remember ? 1 : 0;
+    const int vi = (s.vi_mode ? 1 : 0) | (s.vi_options << 1), rem = remember ? 1 : 0;
     soci::indicator region_ind = s.region.empty() ? soci::i_null : soci::i_ok;
     soci::indicator settlement_ind = s.settlement.empty() ? soci::i_null : soci::i_ok;
     soci::indicator zone_ind = s.time_zone.empty() ? soci::i_null : soci::i_ok;
@@ -144,6 +145,7 @@ std::string SessionStore::sign_out(SessionData& s) {
     SessionData fresh;
     const std::string token = create(fresh, s.lang);
     fresh.vi_mode = s.vi_mode;
+    fresh.vi_options = s.vi_options;
     fresh.time_zone = s.time_zone;
     fresh.region = s.region;
     fresh.settlement = s.settlement;

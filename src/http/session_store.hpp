@@ -19,6 +19,9 @@ struct SessionData {
     std::optional<std::int64_t> account_id;
     std::string lang;
     bool vi_mode = false;  // version for the visually impaired
+    // Its font size, colours and spacing (http/render.hpp: ViOptions), kept while the mode is off.
+    // Stored with vi_mode in one column (bit 0 the mode, the rest these), so rows from before keep meaning.
+    int vi_options = 0;
     std::string time_zone;  // IANA name chosen in /settings; empty: the configured default
     std::string region;
     std::string settlement;

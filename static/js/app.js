@@ -111,7 +111,55 @@
     });
   }
 
+  // The place picker: the search field offers every place as you type (a native
+  // <datalist>). While the field holds a place from that list, its form posts
+  // the choice itself (the place and the CSRF token of the list form), so a
+  // picked place is saved at once instead of going through the page of matches
+  // that serves without JavaScript.
+  function enhancePlaceSearch(form) {
+    var input = form.querySelector('input[list]');
+    var chooser = document.querySelector('form[data-place-form]');
+    var token = chooser && chooser.querySelector('input[name=_csrf]');
+    if (!input || !input.list || !token) return;
+    var place = document.createElement('input');
+    place.type = 'hidden';
+    place.name = 'place';
+    var csrf = token.cloneNode(false);
+    function sync() {
+      var value = input.value.trim();
+      var match = Array.prototype.filter.call(input.list.options, function (o) { return o.value === value; })[0];
+      if (match) {
+        place.value = match.getAttribute('data-place');
+        form.appendChild(place);
+        form.appendChild(csrf);
+        form.method = 'post';
+      } else {
+        if (place.parentNode) form.removeChild(place);
+        if (csrf.parentNode) form.removeChild(csrf);
+        form.method = 'get';
+      }
+    }
+    input.addEventListener('input', sync);
+    input.addEventListener('change', sync);
+    sync();
+  }
+
+  // The header's language menu (a <details>): Escape or a click elsewhere closes it.
+  function enhanceMenu(details) {
+    document.addEventListener('click', function (event) {
+      if (details.open && !details.contains(event.target)) details.open = false;
+    });
+    details.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape' && details.open) {
+        details.open = false;
+        details.querySelector('summary').focus();
+      }
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('form[data-place-search]'), enhancePlaceSearch);
+    Array.prototype.forEach.call(document.querySelectorAll('details.lang-menu'), enhanceMenu);
     Array.prototype.forEach.call(document.querySelectorAll('input[data-strength]'), enhanceStrength);
     Array.prototype.forEach.call(document.querySelectorAll('button[data-enable-after]'), enhanceCountdown);
     Array.prototype.forEach.call(document.querySelectorAll('input.show-password'), enhanceShowPassword);

@@ -39,7 +39,7 @@ test('by category, by authority and by life situation, each page accessible', as
   await expectAccessible(page, 'service');
   await screenshot(page, 'service-foreign-passport');
 
-  await follow(page, '.breadcrumbs a[href^="/authorities/"]');
+  await follow(page, '.facts a[href^="/authorities/"]');
   assert.match(page.url(), /\/authorities\/guvm$/);
   await expectAccessible(page, 'authority');
   await follow(page, 'a[href="/services/foreign-passport-old"]');
