@@ -63,7 +63,7 @@ Data region_options(const Catalog& cat, const DirectoryFilter& f, const std::str
     for (const auto& r : cat.data().regions) {
         Data o;
         o.set("value", r.code);
-        o.set("label", r.name.in(lang));
+        set_text(o, "label", r.name, lang);
         o.set("selected", f.region == r.code);
         regions.push_back(o);
     }
@@ -80,7 +80,7 @@ Response directory_page(const http::Renderer& renderer, const CatalogService& ca
     for (std::size_t i = (page - 1) * kPageSize; i < shown.size() && i < page * kPageSize; ++i) {
         Data item;
         item.set("href", "/authorities/" + shown[i].first->id);
-        item.set("name", shown[i].first->name.in(req.lang));
+        set_text(item, "name", shown[i].first->name, req.lang);
         item.set("level", t.text("directory.level." + shown[i].first->level));
         item.set("depth", "depth-" + std::to_string(std::min(shown[i].second, 4)));
         list.push_back(item);
@@ -104,13 +104,13 @@ struct AuthorityLookup {
 Response authority_page(const http::Renderer& renderer, Request& req, const Authority& a, const Catalog& cat) {
     const std::string& lang = req.lang;
     Data d;
-    d.set("name", a.name.in(lang));
-    d.set("address", a.address.in(lang));
-    d.set("hours", a.hours.in(lang));
+    set_text(d, "name", a.name, lang);
+    set_text(d, "address", a.address, lang);
+    set_text(d, "hours", a.hours, lang);
     d.set("phones", http::string_list(a.phones));
     if (!a.website.empty()) d.set("website", a.website);
     if (const Authority* parent = cat.authority(a.parent)) {
-        d.set("parent", parent->name.in(lang));
+        set_text(d, "parent", parent->name, lang);
         d.set("parent_href", "/authorities/" + parent->id);
     }
     Data children{Data::type::list};
@@ -118,7 +118,7 @@ Response authority_page(const http::Renderer& renderer, Request& req, const Auth
         if (const Authority* c = cat.authority(id)) {
             Data item;
             item.set("href", "/authorities/" + c->id);
-            item.set("name", c->name.in(lang));
+            set_text(item, "name", c->name, lang);
             children.push_back(item);
         }
     d.set("children", children);
