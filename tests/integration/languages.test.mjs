@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, runCli, freshDatabase, root } from '../support/server.mjs';
 import { sessionCookie, csrfCookie, csrfToken, noRedirect } from '../support/http.mjs';
+import { startIdentityStack, newAccount, signInViaPage } from '../support/identity.mjs';
 
 let server, db, seedRoot;
 const kNarrow = '\u202f', kNbsp = '\u00a0';
@@ -136,5 +137,34 @@ test('service centres: distances and the names left in another language follow t
       assert.match(await page('/', lang, cookie), /<span class="place">— Perm<\/span>/);
     }
     if (lang === 'en') assert.match(html, /<h2>My Documents MFC — Perm central office<\/h2>/);
+  }
+});
+
+// Times on account pages (http::local_time) are written as the reader's language writes them.
+test('an account page writes its times as the chosen language does', async () => {
+  const stack = await startIdentityStack({ smtp: false });
+  try {
+    const { contact, password } = await newAccount(stack);
+    const c = stack.client();
+    assert.equal((await signInViaPage(c, contact, password)).status, 303);
+    const shapes = {
+      ru: /^\d\d\.\d\d\.\d{4} \d\d:\d\d$/, de: /^\d\d\.\d\d\.\d{4}, \d\d:\d\d$/,
+      fr: /^\d\d\/\d\d\/\d{4} \d\d:\d\d$/, en: /^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d\d:\d\d$/,
+    };
+    for (const [lang, shape] of Object.entries(shapes)) {
+      await c.get('/settings');
+      assert.equal((await c.postForm('/settings', { lang, time_zone: 'Europe/Moscow' })).status, 303);
+      const activity = await c.get('/account/activity');
+      const times = [...activity.body.matchAll(/<time datetime="([^"]+)">([^<]+)<\/time>/g)];
+      assert.ok(times.length >= 2, `${lang}: times listed`);
+      for (const [, iso, shown] of times) {
+        assert.match(shown, shape, `${lang}: ${shown}`);
+        // Moscow is UTC+3 all year: the day and the minutes shown are those of the instant.
+        const moscow = new Date(Date.parse(iso) + 3 * 3600 * 1000);
+        assert.ok(shown.includes(String(moscow.getUTCFullYear())) && shown.endsWith(`:${String(moscow.getUTCMinutes()).padStart(2, '0')}`), `${lang}: ${shown} for ${iso}`);
+      }
+    }
+  } finally {
+    await stack.stop();
   }
 });
