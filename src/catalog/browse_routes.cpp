@@ -35,15 +35,15 @@ private:
         for (const auto& c : cat.data().categories) {
             Data item;
             item.set("href", "/categories/" + c.id);
-            item.set("title", c.name.in(lang));
-            item.set("text", c.description.in(lang));
+            set_text(item, "title", c.name, lang);
+            set_text(item, "text", c.description, lang);
             categories.push_back(item);
         }
         Data situations{Data::type::list};
         for (const auto& l : cat.data().life_situations) {
             Data item;
             item.set("href", "/situations/" + l.id);
-            item.set("title", l.title.in(lang));
+            set_text(item, "title", l.title, lang);
             situations.push_back(item);
         }
         auto d = std::make_shared<Data>();
@@ -100,8 +100,8 @@ void register_categories(http::Router& router, const http::Renderer& renderer, c
             Data d;
             d.set("audiences", audience_options(p.place.audience, t));
             add_place(d, *p.cat, req, t);
-            d.set("title", p.category->name.in(req.lang));
-            d.set("description", p.category->description.in(req.lang));
+            set_text(d, "title", p.category->name, req.lang);
+            set_text(d, "description", p.category->description, req.lang);
             d.set("services", service_list(p.services, p.page, *p.cat, req.lang));
             d.set("empty", p.services.empty());
             d.set("pagination", http::pagination(renderer, req, p.page, p.services.size()));
@@ -149,13 +149,13 @@ void register_situations(http::Router& router, const http::Renderer& renderer, c
             for (const auto& st : p.situation->steps)
                 if (const Service* s = p.cat->service(st.service)) {
                     Data item = service_card(*s, *p.cat, lang);
-                    item.set("note", st.note.in(lang));
+                    set_text(item, "note", st.note, lang);
                     steps.push_back(item);
                 }
             Data d;
             add_place(d, *p.cat, req, renderer.locale(req));
-            d.set("title", p.situation->title.in(lang));
-            d.set("description", p.situation->description.in(lang));
+            set_text(d, "title", p.situation->title, lang);
+            set_text(d, "description", p.situation->description, lang);
             d.set("steps", steps);
             return renderer.page(req, "catalog/situation", d, p.situation->title.in(lang));
         },

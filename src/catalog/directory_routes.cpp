@@ -83,9 +83,9 @@ private:
         matches_ += hit ? 1 : 0;
         Data item;
         item.set("href", "/authorities/" + a.id);
-        item.set("name", a.name.in(lang_));
+        set_text(item, "name", a.name, lang_);
         item.set("context", !hit);
-        if (const Region* r = cat_.region(a.region); r && depth == 0) item.set("region", r->name.in(lang_));
+        if (const Region* r = cat_.region(a.region); r && depth == 0) set_text(item, "region", r->name, lang_);
         items.push_back(item);
         depths.push_back(depth);
         for (const auto& id : a.children)
@@ -131,7 +131,7 @@ Data region_options(const Catalog& cat, const DirectoryFilter& f, const std::str
     for (const auto& r : cat.data().regions) {
         Data o;
         o.set("value", r.code);
-        o.set("label", r.name.in(lang));
+        set_text(o, "label", r.name, lang);
         o.set("selected", f.region == r.code);
         regions.push_back(o);
     }
@@ -172,16 +172,16 @@ struct AuthorityLookup {
 Response authority_page(const http::Renderer& renderer, Request& req, const Authority& a, const Catalog& cat) {
     const std::string& lang = req.lang;
     Data d;
-    d.set("name", a.name.in(lang));
-    d.set("address", a.address.in(lang));
-    d.set("hours", a.hours.in(lang));
+    set_text(d, "name", a.name, lang);
+    set_text(d, "address", a.address, lang);
+    set_text(d, "hours", a.hours, lang);
     d.set("phones", phone_links(a.phones));
     if (!a.website.empty()) {
         d.set("website", a.website);
         d.set("website_text", readable_website(a.website));
     }
     if (const Authority* parent = cat.authority(a.parent)) {
-        d.set("parent", parent->name.in(lang));
+        set_text(d, "parent", parent->name, lang);
         d.set("parent_href", "/authorities/" + parent->id);
     }
     Data children{Data::type::list};
@@ -189,7 +189,7 @@ Response authority_page(const http::Renderer& renderer, Request& req, const Auth
         if (const Authority* c = cat.authority(id)) {
             Data item;
             item.set("href", "/authorities/" + c->id);
-            item.set("name", c->name.in(lang));
+            set_text(item, "name", c->name, lang);
             children.push_back(item);
         }
     d.set("children", children);

@@ -35,10 +35,18 @@ double number(const nlohmann::json& j, const char* key) {
 bool contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 }  // namespace
 
+std::string_view Text::language_in(std::string_view lang) const {
+    const bool known = lang == "en" || lang == "de" || lang == "fr";
+    const std::string& own = lang == "en" ? en : lang == "de" ? de : lang == "fr" ? fr : ru;
+    if (!own.empty()) return known ? lang : "ru";
+    // Nothing in any language: nothing shown, nothing to mark.
+    if (ru.empty() && en.empty()) return known ? lang : "ru";
+    return en.empty() || !known ? "ru" : "en";
+}
+
 const std::string& Text::in(std::string_view lang) const {
-    const std::string* pick = lang == "en" ? &en : lang == "de" ? &de : lang == "fr" ? &fr : &ru;
-    if (!pick->empty()) return *pick;
-    return en.empty() || lang == "ru" ? ru : en;
+    const std::string_view shown = language_in(lang);
+    return shown == "en" ? en : shown == "de" ? de : shown == "fr" ? fr : ru;
 }
 
 Text Text::from_json(const nlohmann::json& j) {

@@ -21,6 +21,9 @@ namespace uslugi::catalog {
 struct Text {
     std::string ru, en, de, fr;
     const std::string& in(std::string_view lang) const;
+    // The language in(lang) is written in: `lang` itself, or the one it fell back to
+    // ("en", "ru"), so a page can mark a foreign text with its own lang attribute (WCAG 3.1.2).
+    std::string_view language_in(std::string_view lang) const;
     static Text from_json(const nlohmann::json& j);
 };
 

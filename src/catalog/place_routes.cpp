@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include "catalog/routes.hpp"
+#include "core/format.hpp"
 #include "http/session_store.hpp"
 
 namespace uslugi::catalog {
@@ -45,18 +46,19 @@ Data place_options(const Catalog& cat, const std::string& lang, const core::Loca
     Data groups{Data::type::list};
     for (const auto& r : cat.data().regions) {
         Data group;
-        group.set("label", r.name.in(lang));
+        set_text(group, "label", r.name, lang);
         Data options{Data::type::list};
         Data whole;
         whole.set("value", r.code);
         whole.set("label", fmt::format(fmt::runtime(t.text("location.whole_region")), r.name.in(lang)));
+        whole.set("label_lang", false);  // a sentence of the interface around a name
         whole.set("selected", region == r.code && settlement.empty());
         options.push_back(whole);
         for (const auto& id : r.settlements)
             if (const Settlement* s = cat.settlement(id)) {
                 Data o;
                 o.set("value", r.code + "/" + id);
-                o.set("label", s->name.in(lang));
+                set_text(o, "label", s->name, lang);
                 o.set("selected", settlement == id);
                 options.push_back(o);
             }
@@ -201,12 +203,12 @@ void register_place_routes(http::Router& router, http::App& app, const http::Ren
         for (std::size_t i = (page - 1) * kCentresPerPage; i < centres.size() && i < page * kCentresPerPage; ++i) {
             const auto& [c, km] = centres[i];
             Data item;
-            item.set("name", c->name.in(req.lang));
+            set_text(item, "name", c->name, req.lang);
             item.set("kind", t.text("centres.kind." + c->kind));
-            item.set("address", c->address.in(req.lang));
-            item.set("hours", c->hours.in(req.lang));
+            set_text(item, "address", c->address, req.lang);
+            set_text(item, "hours", c->hours, req.lang);
             item.set("confirms", c->confirms_identity);
-            if (km >= 0) item.set("distance", fmt::format(fmt::runtime(t.text("centres.distance")), km < 10 ? std::round(km * 10) / 10 : std::round(km)));
+            if (km >= 0) item.set("distance", core::format_distance_km(km, req.lang));
             item.set("phones", phone_links(c->phones));
             list.push_back(item);
         }

@@ -20,6 +20,16 @@ namespace uslugi::catalog {
 // and place gets (kept in the shared page cache).
 inline const http::RouteOptions kReadOnly{.non_blocking = true, .shared = true};
 
+// A catalog text on a page: `name` holds the text in `lang`, `name_lang` the
+// language it fell back to ("en", "ru") or false when it is `lang`'s own, so the
+// template writes {{#name_lang}} lang="{{name_lang}}"{{/name_lang}} (WCAG 3.1.2).
+// The flag is always set, so a list item never inherits its page's.
+void set_text(http::Data& d, const std::string& name, const Text& text, const std::string& lang);
+// A list of {text, lang} items, one for each catalog text.
+http::Data text_list(const std::vector<Text>& items, const std::string& lang);
+// "place" and "place_lang": the chosen settlement or region (place_name) in `t`'s language.
+void set_place(http::Data& d, const Catalog& cat, const Catalog::Place& p, const core::Locale& t);
+
 // The region and settlement chosen (CAT-3) and the audience asked for in ?audience=.
 Catalog::Place place_of(const http::Request& req);
 // "Perm", "Perm Krai" or "All of Russia".

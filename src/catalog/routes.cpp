@@ -40,8 +40,36 @@ std::string place_name(const Catalog& cat, const Catalog::Place& p, const core::
     return t.text("catalog.all_russia");
 }
 
+void set_text(Data& d, const std::string& name, const Text& text, const std::string& lang) {
+    d.set(name, text.in(lang));
+    const std::string_view shown = text.language_in(lang);
+    d.set(name + "_lang", shown == lang ? Data(false) : Data(std::string(shown)));
+}
+
+Data text_list(const std::vector<Text>& items, const std::string& lang) {
+    Data list{Data::type::list};
+    for (const auto& t : items) {
+        Data item;
+        set_text(item, "text", t, lang);
+        list.push_back(item);
+    }
+    return list;
+}
+
+void set_place(Data& d, const Catalog& cat, const Catalog::Place& p, const core::Locale& t) {
+    const std::string& lang = t.code();
+    if (const Settlement* s = cat.settlement(p.settlement))
+        set_text(d, "place", s->name, lang);
+    else if (const Region* r = cat.region(p.region))
+        set_text(d, "place", r->name, lang);
+    else {
+        d.set("place", t.text("catalog.all_russia"));  // an interface text: in the page's language
+        d.set("place_lang", false);
+    }
+}
+
 void add_place(Data& d, const Catalog& cat, const Request& req, const core::Locale& t) {
-    d.set("place", place_name(cat, place_of(req), t));
+    set_place(d, cat, place_of(req), t);
     d.set("place_href", "/location?next=" + http::url_encode(req.target()));
 }
 
@@ -61,10 +89,10 @@ Data service_card(const Service& s, const Catalog& cat, const std::string& lang)
     Data d;
     d.set("id", s.id);
     d.set("href", "/services/" + s.id);
-    d.set("title", s.title.in(lang));
-    d.set("short", s.short_text.in(lang));
+    set_text(d, "title", s.title, lang);
+    set_text(d, "short", s.short_text, lang);
     if (const Authority* a = cat.authority(s.authority))
-        d.set("authority", a->short_name.in(lang).empty() ? a->name.in(lang) : a->short_name.in(lang));
+        set_text(d, "authority", a->short_name.in(lang).empty() ? a->name : a->short_name, lang);
     return d;
 }
 

@@ -2,6 +2,7 @@
 // its JSON and its blank application form as a PDF.
 #include "catalog/blank_pdf.hpp"
 #include "catalog/route_kit.hpp"
+#include "core/format.hpp"
 #include "identity/model.hpp"
 
 #include <fmt/format.h>
@@ -16,23 +17,6 @@ using http::Response;
 
 namespace {
 
-std::string money(long long kopecks, const std::string& lang) {
-    const long long rub = kopecks / 100, kop = kopecks % 100;
-    std::string digits = std::to_string(rub), grouped;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) grouped += lang == "en" ? "," : "\u00a0";
-        grouped += digits[i];
-    }
-    if (kop) grouped += (lang == "en" ? "." : ",") + fmt::format("{:02}", kop);
-    return grouped + "\u00a0₽";
-}
-
-Data texts(const std::vector<Text>& items, const std::string& lang) {
-    Data list{Data::type::list};
-    for (const auto& t : items) list.push_back(Data(t.in(lang)));
-    return list;
-}
-
 // A list of localised labels: "catalog.how.<way>" for each way.
 Data labels(const core::Locale& t, const std::string& prefix, const std::vector<std::string>& keys) {
     Data list{Data::type::list};
@@ -45,11 +29,11 @@ void add_terms(Data& d, const Service& s, const core::Locale& t, const std::stri
     d.set("level", t.text("catalog.level." + s.level));
     d.set("min_level", t.text(std::string("catalog.account.") + std::string(to_string(s.min_level))));
     d.set("min_level_hint", t.text(std::string("catalog.account_hint.") + std::string(to_string(s.min_level))));
-    d.set("fee", s.fee_kopecks > 0 ? money(s.fee_kopecks, lang) : t.text("catalog.free"));
-    d.set("fee_note", s.fee_note.in(lang));
-    d.set("duration", s.duration.in(lang));
-    d.set("result", s.result.in(lang));
-    d.set("documents", texts(s.documents, lang));
+    d.set("fee", s.fee_kopecks > 0 ? core::format_rubles(s.fee_kopecks, lang) : t.text("catalog.free"));
+    set_text(d, "fee_note", s.fee_note, lang);
+    set_text(d, "duration", s.duration, lang);
+    set_text(d, "result", s.result, lang);
+    d.set("documents", text_list(s.documents, lang));
     d.set("ways", labels(t, "catalog.how.", s.how_to_get));
     d.set("audiences", labels(t, "catalog.audience.", s.audiences));
 }
@@ -58,8 +42,8 @@ void add_faq_and_forms(Data& d, const Service& s, const std::string& lang) {
     Data faq{Data::type::list};
     for (const auto& f : s.faq) {
         Data item;
-        item.set("q", f.question.in(lang));
-        item.set("a", f.answer.in(lang));
+        set_text(item, "q", f.question, lang);
+        set_text(item, "a", f.answer, lang);
         faq.push_back(item);
     }
     d.set("faq", faq);
@@ -67,8 +51,8 @@ void add_faq_and_forms(Data& d, const Service& s, const std::string& lang) {
     d.set("online", s.online_form);
     if (s.blank_form) {
         Data blank;
-        blank.set("name", s.blank_form->name.in(lang));
-        blank.set("fields", texts(s.blank_form->fields, lang));
+        set_text(blank, "name", s.blank_form->name, lang);
+        blank.set("fields", text_list(s.blank_form->fields, lang));
         blank.set("href", "/services/" + s.id + "/blank.pdf");
         d.set("blank", blank);
     }
@@ -76,10 +60,10 @@ void add_faq_and_forms(Data& d, const Service& s, const std::string& lang) {
 
 // Where it is offered, whether here, and whether this visitor's account is enough (ID-4).
 void add_availability(Data& d, const Service& s, const Catalog& cat, const Request& req, const core::Locale& t) {
-    Data where{Data::type::list};
+    std::vector<Text> regions;
     for (const auto& r : s.regions)
-        if (const Region* region = cat.region(r)) where.push_back(Data(region->name.in(req.lang)));
-    d.set("where", where);
+        if (const Region* region = cat.region(r)) regions.push_back(region->name);
+    d.set("where", text_list(regions, req.lang));
     d.set("everywhere", std::find(s.regions.begin(), s.regions.end(), "*") != s.regions.end());
     const auto place = place_of(req);
     add_place(d, cat, req, t);
@@ -95,17 +79,17 @@ Response service_page(const http::Renderer& renderer, Request& req, const Servic
     const core::Locale& t = renderer.locale(req);
     const std::string& lang = req.lang;
     Data d;
-    d.set("title", s.title.in(lang));
-    d.set("short", s.short_text.in(lang));
-    d.set("description", s.description.in(lang));
+    set_text(d, "title", s.title, lang);
+    set_text(d, "short", s.short_text, lang);
+    set_text(d, "description", s.description, lang);
     if (const Authority* a = cat.authority(s.authority)) {
-        d.set("authority", a->name.in(lang));
+        set_text(d, "authority", a->name, lang);
         d.set("authority_href", "/authorities/" + a->id);
     }
     // The breadcrumb goes through the service's (first) category: Home › Category › Service.
     for (const auto& id : s.categories)
         if (const Category* c = cat.category(id)) {
-            d.set("category", c->name.in(lang));
+            set_text(d, "category", c->name, lang);
             d.set("category_href", "/categories/" + c->id);
             break;
         }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -64,7 +66,49 @@ nlohmann::json read_json(const fs::path& file) {
         throw std::runtime_error(file.string() + ": " + e.what());
     }
 }
+// The flattened texts of one folder's <lang>.json files, by language; a missing
+// file reads as empty, so each of its keys shows up as a gap.
+std::map<std::string, std::unordered_map<std::string, std::string>> folder_texts(const fs::path& folder) {
+    std::map<std::string, std::unordered_map<std::string, std::string>> out;
+    for (std::string_view lang : kLanguages) {
+        auto& texts = out[std::string(lang)];
+        const fs::path file = folder / (std::string(lang) + ".json");
+        if (fs::exists(file)) flatten_json(read_json(file), "", texts);
+    }
+    return out;
+}
+
+void folder_gaps(const fs::path& folder, const std::string& label, std::vector<std::string>& out) {
+    const auto texts = folder_texts(folder);
+    std::set<std::string> all_keys;
+    for (const auto& [lang, t] : texts)
+        for (const auto& [key, value] : t) all_keys.insert(key);
+    for (const auto& [lang, t] : texts) {
+        const std::string file = label + lang + ".json";
+        for (const auto& key : all_keys) {
+            auto it = t.find(key);
+            if (it == t.end())
+                out.push_back(file + " lacks " + key);
+            else if (it->second.empty())
+                out.push_back(file + " has an empty " + key);
+        }
+    }
+}
 }  // namespace
+
+std::vector<std::string> locale_gaps(const std::string& dir) {
+    std::vector<std::string> out;
+    const fs::path root(dir);
+    const std::string name = root.filename().empty() ? root.parent_path().filename().string()
+                                                     : root.filename().string();
+    folder_gaps(root, name + "/", out);
+    std::vector<fs::path> folders;
+    for (const auto& entry : fs::directory_iterator(root))
+        if (entry.is_directory()) folders.push_back(entry.path());
+    std::sort(folders.begin(), folders.end());
+    for (const auto& f : folders) folder_gaps(f, name + "/" + f.filename().string() + "/", out);
+    return out;
+}
 
 void Locales::load(const std::string& dir) {
     locales_.clear();

@@ -49,6 +49,12 @@ private:
     std::unordered_map<std::string, Locale> locales_;
 };
 
+// Every interface text in every language (ACC-2): for locales/ and each of its
+// folders, the four <lang>.json files must hold the same dotted keys, none empty.
+// Returns one line per problem ("locales/identity/fr.json lacks signup.title");
+// empty when complete. Folders are discovered, so a new module is checked too.
+std::vector<std::string> locale_gaps(const std::string& dir);
+
 // Flattens {"a":{"b":"x"}} into {"a.b":"x"}; exposed for tests.
 void flatten_json(const nlohmann::json& tree, const std::string& prefix,
                   std::unordered_map<std::string, std::string>& out);

@@ -54,6 +54,29 @@ std::string signed_hours(std::int64_t offset) {
     return out;
 }
 
+// Month names as they follow a day number: Russian in the genitive ("3 декабря").
+using MonthNames = std::array<std::string_view, 12>;
+constexpr MonthNames kRuMonths{"января", "февраля", "марта",    "апреля",  "мая",    "июня",
+                               "июля",   "августа", "сентября", "октября", "ноября", "декабря"};
+constexpr MonthNames kEnMonths{"January", "February", "March",     "April",   "May",      "June",
+                               "July",    "August",   "September", "October", "November", "December"};
+constexpr MonthNames kDeMonths{"Januar", "Februar", "März",      "April",   "Mai",      "Juni",
+                               "Juli",   "August",  "September", "Oktober", "November", "Dezember"};
+constexpr MonthNames kFrMonths{"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                               "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+
+struct CivilTime {
+    date::year_month_day ymd;
+    int hour, minute;
+};
+
+CivilTime civil_in(std::int64_t unix_seconds, std::string_view zone) {
+    const auto local = zone_of(zone).to_local(instant(unix_seconds));
+    const auto day = chr::floor<date::days>(local);
+    const date::hh_mm_ss<chr::seconds> tod{local - day};
+    return {date::year_month_day{day}, int(tod.hours().count()), int(tod.minutes().count())};
+}
+
 }  // namespace
 
 std::optional<Date> parse_iso_date(std::string_view t) {
@@ -74,6 +97,17 @@ std::string format_iso_date(Date d) {
 std::string format_ru_date(Date d) {
     const chr::year_month_day ymd{d};
     return fmt::format("{:02d}.{:02d}.{:04d}", unsigned(ymd.day()), unsigned(ymd.month()), int(ymd.year()));
+}
+
+std::string format_long_date(Date d, std::string_view lang) {
+    const chr::year_month_day ymd{d};
+    const unsigned day = unsigned(ymd.day()), month = unsigned(ymd.month()) - 1;
+    const int year = int(ymd.year());
+    if (lang == "en") return fmt::format("{} {} {}", day, kEnMonths[month], year);
+    if (lang == "de") return fmt::format("{}. {} {}", day, kDeMonths[month], year);
+    // French writes the first of the month as an ordinal: "1er mai".
+    if (lang == "fr") return fmt::format("{}{} {} {}", day, day == 1 ? "er" : "", kFrMonths[month], year);
+    return fmt::format("{} {} {}", day, kRuMonths[month], year);
 }
 
 Date today_utc() { return chr::floor<chr::days>(chr::system_clock::now()); }
@@ -121,12 +155,18 @@ bool is_time_zone(std::string_view name) {
 }
 
 std::string format_local(std::int64_t unix_seconds, std::string_view zone) {
-    const auto local = zone_of(zone).to_local(instant(unix_seconds));
-    const auto day = chr::floor<date::days>(local);
-    const date::year_month_day ymd{day};
-    const date::hh_mm_ss<chr::seconds> tod{local - day};
-    return fmt::format("{:02d}.{:02d}.{:04d} {:02d}:{:02d}", unsigned(ymd.day()), unsigned(ymd.month()),
-                       int(ymd.year()), tod.hours().count(), tod.minutes().count());
+    return format_local(unix_seconds, zone, "ru");
+}
+
+std::string format_local(std::int64_t unix_seconds, std::string_view zone, std::string_view lang) {
+    const CivilTime t = civil_in(unix_seconds, zone);
+    const unsigned day = unsigned(t.ymd.day()), month = unsigned(t.ymd.month());
+    const int year = int(t.ymd.year());
+    if (lang == "en")
+        return fmt::format("{} {} {}, {:02d}:{:02d}", day, kEnMonths[month - 1].substr(0, 3), year, t.hour, t.minute);
+    if (lang == "de") return fmt::format("{:02d}.{:02d}.{:04d}, {:02d}:{:02d}", day, month, year, t.hour, t.minute);
+    if (lang == "fr") return fmt::format("{:02d}/{:02d}/{:04d} {:02d}:{:02d}", day, month, year, t.hour, t.minute);
+    return fmt::format("{:02d}.{:02d}.{:04d} {:02d}:{:02d}", day, month, year, t.hour, t.minute);
 }
 
 std::int64_t utc_offset(std::string_view zone, std::int64_t unix_seconds) {

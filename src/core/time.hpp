@@ -23,6 +23,9 @@ std::optional<Date> parse_ru_date(std::string_view text);
 std::string format_iso_date(Date d);  // "2026-11-23"
 std::string format_ru_date(Date d);   // "23.11.2026"
 Date today_utc();
+// A date as the language writes it in running text (ACC-2): "3 декабря 2026",
+// "3 December 2026", "3. Dezember 2026", "1er décembre 2026". Other languages read as Russian.
+std::string format_long_date(Date d, std::string_view lang);
 
 // "2026-11-23T19:05:00Z" ↔ unix seconds; nothing else parses (no offsets, no
 // fractions), so what we read is exactly what format_utc writes.
@@ -47,6 +50,10 @@ bool is_time_zone(std::string_view name);
 
 // "23.11.2026 22:05" in `zone`.
 std::string format_local(std::int64_t unix_seconds, std::string_view zone);
+// The same instant as the language writes a date and time: "23.11.2026 22:05"
+// (ru), "23.11.2026, 22:05" (de), "23/11/2026 22:05" (fr), "23 Nov 2026, 22:05" (en:
+// the month by name, since 11/23 and 23/11 both occur in English).
+std::string format_local(std::int64_t unix_seconds, std::string_view zone, std::string_view lang);
 // The zone's offset from UTC at that instant, in seconds.
 std::int64_t utc_offset(std::string_view zone, std::int64_t unix_seconds);
 // "UTC+3", "UTC−1" (a minus sign), "UTC+5:30", "UTC": the offset at that instant.

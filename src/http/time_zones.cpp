@@ -8,7 +8,7 @@
 namespace uslugi::http {
 
 std::string local_time(const Request& request, std::int64_t unix_seconds) {
-    return core::format_local(unix_seconds, request.time_zone);
+    return core::format_local(unix_seconds, request.time_zone, request.lang);
 }
 
 std::string zone_offset(const Request& request, std::int64_t unix_seconds) {

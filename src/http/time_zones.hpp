@@ -10,7 +10,8 @@
 
 namespace uslugi::http {
 
-// "12.03.2026 14:05" in the request's zone.
+// "12.03.2026 14:05" in the request's zone, written as the request's language
+// writes a date and time ("12/03/2026 14:05" in French, core::format_local).
 std::string local_time(const Request& request, std::int64_t unix_seconds);
 // "UTC+5": the request's zone at that instant, to stand next to a shown time.
 std::string zone_offset(const Request& request, std::int64_t unix_seconds);

@@ -3,7 +3,9 @@
 // location; axe-core finds no violations on any page visited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../support/server.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, root } from '../support/server.mjs';
 import { launchBrowser, axeViolations, screenshot, follow } from '../support/browser.mjs';
 
 let server, browser;
@@ -16,8 +18,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function newPage({ javaScript = true, width = 1280 } = {}) {
-  const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: { width, height: 900 }, locale: 'ru-RU' });
+async function newPage({ javaScript = true, width = 1280, locale = 'ru-RU' } = {}) {
+  const context = await browser.newContext({ javaScriptEnabled: javaScript, viewport: { width, height: 900 }, locale });
   return { page: await context.newPage(), close: () => context.close() };
 }
 
@@ -104,7 +106,11 @@ test('changing the location changes the services shown', async () => {
   assert.ok(inPerm < everywhere, `${inPerm} in Perm, ${everywhere} everywhere`);
 
   await page.goto(server.url + '/centres?identity=1');
-  const kms = await page.$$eval('.result .meta', (ms) => ms.map((m) => Number((m.textContent.match(/([\d.]+) км/) || [])[1])));
+  // "1,2 км", "12 км" or "350 м": a decimal comma and a no-break space on a Russian page.
+  const kms = await page.$$eval('.result .meta', (ms) => ms.map((m) => {
+    const [, number, unit] = m.textContent.match(/([\d,\u202f]+)\u00a0(к?м)$/) || [];
+    return Number(number.replace(/\u202f/g, '').replace(',', '.')) / (unit === 'м' ? 1000 : 1);
+  }));
   assert.ok(kms.length > 0 && kms.every((k, i) => i === 0 || kms[i - 1] <= k), kms.join(','));
   await close();
 });
@@ -119,4 +125,33 @@ test('catalog pages fit 320 px and pass axe in the version for the visually impa
     await expectAccessible(page, `vi ${path}`);
   }
   await close();
+});
+
+// WCAG 3.1.2: the language a browser (and a screen reader) computes for each
+// catalog text is the one the text is written in, whether the catalog has the
+// page's language for it or falls back to English or Russian.
+test('German and French service pages: each text is read in its own language, axe finds nothing', async () => {
+  const services = JSON.parse(readFileSync(path.join(root, 'data/catalog/services-individuals.json'), 'utf8')).services;
+  const service = services.find((s) => s.id === 'foreign-passport-chip');
+  const written = (text, lang) => (text[lang] ? lang : text.en ? 'en' : 'ru');
+  for (const [lang, locale] of [['de', 'de-DE'], ['fr', 'fr-FR']]) {
+    const { page, close } = await newPage({ locale });
+    await page.goto(server.url + '/services/foreign-passport-chip');
+    assert.equal(await page.getAttribute('html', 'lang'), lang);
+    for (const [selector, field] of [['h1', 'title'], ['.lead', 'short'], ['article > p:not(.lead):not(.notice)', 'description']]) {
+      const shown = await page.$eval(selector, (el) => ({ text: el.textContent, lang: el.closest('[lang]').getAttribute('lang') }));
+      const expected = written(service[field], lang);
+      assert.equal(shown.text, service[field][expected], `${lang} ${field}`);
+      assert.equal(shown.lang, expected, `${lang} ${field} is read as ${expected}`);
+    }
+    // What is marked is marked as English or Russian (a fallback), never as the page's own language.
+    const marked = await page.$$eval('main [lang]', (els) => els.map((el) => el.getAttribute('lang')));
+    assert.ok(marked.every((l) => l === 'en' || l === 'ru'), marked.join(','));
+    await expectAccessible(page, `${lang} service`);
+    for (const p of ['/', '/centres', '/authorities', '/categories/passports']) {
+      await page.goto(server.url + p);
+      await expectAccessible(page, `${lang} ${p}`);
+    }
+    await close();
+  }
 });

@@ -14,6 +14,9 @@ const get = (path, init = {}) => fetch(server.url + path, init);
 const html = async (path, init) => (await get(path, init)).text();
 const ru = { headers: { 'Accept-Language': 'ru' } };
 
+// "1,2 км" or "350 м" (a Russian page's distance) in kilometres.
+const kilometres = ([, number, unit]) => Number(number.replace(/\u202f/g, '').replace(',', '.')) / (unit === 'м' ? 1000 : 1);
+
 async function search(q, extra = '') {
   const res = await get(`/api/v1/search?q=${encodeURIComponent(q)}${extra}`);
   assert.equal(res.status, 200);
@@ -40,7 +43,7 @@ describe(`catalog on ${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, () => {
   test('a service page shows every CAT-1 field', async () => {
     const page = await html('/services/foreign-passport-chip', ru);
     for (const text of ['Оформление загранпаспорта нового образца', 'Нужна:', 'подтверждённая учётная запись', 'Ведомство',
-      'Главное управление по вопросам миграции', 'Физическим лицам', 'вся Россия', '6\u00a0000\u00a0₽', 'Срок', 'Результат',
+      'Главное управление по вопросам миграции', 'Физическим лицам', 'вся Россия', '6\u202f000\u00a0₽', 'Срок', 'Результат',
       'Документы', 'онлайн на портале', 'Вопросы и ответы', 'blank.pdf'])
       assert.ok(page.includes(text), text);
     assert.equal((await get('/services/no-such-service')).status, 404);
@@ -115,7 +118,7 @@ describe(`catalog on ${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, () => {
     assert.equal(bad.status, 422);
     assert.match(await bad.text(), /Такого места нет в списке/);
     const centres = await html('/centres?identity=1', { headers });
-    const distances = [...centres.matchAll(/· ([\d.]+) км/g)].map((m) => Number(m[1]));
+    const distances = [...centres.matchAll(/· ([\d,\u202f]+)\u00a0(к?м)</g)].map(kilometres);
     assert.ok(distances.length >= 3);
     assert.deepEqual(distances, [...distances].sort((a, b) => a - b), 'nearest first');
   });
@@ -123,8 +126,8 @@ describe(`catalog on ${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, () => {
   test('the browser position sorts centres across regions; bad coordinates are ignored', async () => {
     const moscow = await html('/centres?lat=55.7558&lon=37.6173', ru);
     assert.match(moscow, /отсортированы по расстоянию/);
-    const first = moscow.match(/<li class="result"><h2>([^<]+)<\/h2><p class="meta">[^<]*· ([\d.]+) км/);
-    assert.ok(first && Number(first[2]) < 30, 'the nearest is in Moscow');
+    const first = moscow.match(/<li class="result"><h2>([^<]+)<\/h2><p class="meta">[^<]*· ([\d,\u202f]+)\u00a0(к?м)</);
+    assert.ok(first && kilometres(first.slice(1)) < 30, 'the nearest is in Moscow');
     const bad = await get('/centres?lat=999&lon=abc');
     assert.equal(bad.status, 200);
     assert.doesNotMatch(await bad.text(), /отсортированы по расстоянию/);

@@ -6,6 +6,7 @@
 #include "core/crypto.hpp"
 #include "core/i18n.hpp"
 #include "store_fixture.hpp"
+#include "temp_dir.hpp"
 
 using namespace uslugi;
 
@@ -18,22 +19,35 @@ TEST(Negotiate, PicksTheBestSupportedLanguage) {
     EXPECT_EQ(core::Locales::negotiate("ru;q=garbage, en;q=0.1"), "en");
 }
 
-TEST(Locales, ProjectLocalesAreCompleteForRussianAndEnglish) {
+TEST(Locales, EveryKeyExistsInAllFourLanguagesInEveryFolder) {
+    const std::string dir = test_support::source_dir() + "/locales";
     core::Locales locales;
-    locales.load(test_support::source_dir() + "/locales");
-    const auto& ru = locales.get("ru");
-    const auto& en = locales.get("en");
-    ASSERT_GT(ru.keys().size(), 50u);
-    for (const auto& key : ru.keys()) EXPECT_TRUE(en.has(key)) << "en.json lacks " << key;
-    for (const auto& key : en.keys()) EXPECT_TRUE(ru.has(key)) << "ru.json lacks " << key;
-    // German and French: at least everything the layout and error pages show.
-    for (std::string_view lang : {"de", "fr"}) {
-        for (const auto& key : ru.keys()) {
-            if (key.rfind("layout.", 0) == 0 || key.rfind("errors.", 0) == 0 || key.rfind("lang.", 0) == 0) {
-                EXPECT_TRUE(locales.get(lang).has(key)) << lang << ".json lacks " << key;
-            }
-        }
-    }
+    locales.load(dir);
+    ASSERT_GT(locales.get("de").size(), 500u);
+    // One line per missing or empty text, naming the file and the key.
+    for (const auto& gap : core::locale_gaps(dir)) ADD_FAILURE() << gap;
+    // The merged trees agree as well (a key may not hide in one language's folder only).
+    const auto ru_keys = locales.get("ru").keys();
+    for (std::string_view lang : core::kLanguages) EXPECT_EQ(locales.get(lang).keys(), ru_keys) << lang;
+}
+
+TEST(Locales, GapsAreFoundInAnyFolderAndLanguage) {
+    test_support::TempDir dir;
+    for (const char* lang : {"ru", "en", "de", "fr"})
+        dir.write(std::string(lang) + ".json", R"({"a":{"b":"x","c":"y"}})");
+    dir.write("ru.json", R"({"a":{"b":"x","c":"y","d":"z"}})");
+    // A folder nobody has heard of is checked too; French is missing there, German is empty.
+    dir.write("newarea/ru.json", R"({"n":{"k":"текст"}})");
+    dir.write("newarea/en.json", R"({"n":{"k":"text"}})");
+    dir.write("newarea/de.json", R"({"n":{"k":""}})");
+    const auto gaps = core::locale_gaps(dir.path().string());
+    const std::string root = dir.path().filename().string();
+    const std::set<std::string> got(gaps.begin(), gaps.end());
+    const std::set<std::string> want{root + "/en.json lacks a.d", root + "/de.json lacks a.d",
+                                     root + "/fr.json lacks a.d", root + "/newarea/de.json has an empty n.k",
+                                     root + "/newarea/fr.json lacks n.k"};
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(gaps.size(), want.size());
 }
 
 TEST(Locales, FallsBackToEnglishThenRussianThenKey) {

@@ -119,3 +119,24 @@ TEST(TimeZones, KnowsRussiasElevenZonesAndRejectsUnknownOnes) {
     EXPECT_THROW(format_local(kEvening, "Mars/Olympus_Mons"), std::invalid_argument);
     EXPECT_THROW(utc_offset_label("", kEvening), std::invalid_argument);
 }
+
+TEST(LanguageDates, LongDatesInEachLanguage) {
+    const Date d = *parse_iso_date("2026-12-03");
+    EXPECT_EQ(format_long_date(d, "ru"), "3 декабря 2026");
+    EXPECT_EQ(format_long_date(d, "en"), "3 December 2026");
+    EXPECT_EQ(format_long_date(d, "de"), "3. Dezember 2026");
+    EXPECT_EQ(format_long_date(d, "fr"), "3 décembre 2026");
+    const Date first = *parse_iso_date("2026-05-01");
+    EXPECT_EQ(format_long_date(first, "fr"), "1er mai 2026");
+    EXPECT_EQ(format_long_date(first, "ru"), "1 мая 2026");
+    EXPECT_EQ(format_long_date(*parse_iso_date("2027-03-15"), "de"), "15. März 2027");
+}
+
+TEST(LanguageDates, LocalTimesInEachLanguage) {
+    const std::int64_t at = *parse_utc("2026-11-23T19:05:00Z");
+    EXPECT_EQ(format_local(at, "Asia/Vladivostok", "ru"), "24.11.2026 05:05");
+    EXPECT_EQ(format_local(at, "Asia/Vladivostok", "de"), "24.11.2026, 05:05");
+    EXPECT_EQ(format_local(at, "Asia/Vladivostok", "fr"), "24/11/2026 05:05");
+    EXPECT_EQ(format_local(at, "Asia/Vladivostok", "en"), "24 Nov 2026, 05:05");
+    EXPECT_EQ(format_local(at, "Europe/Moscow"), format_local(at, "Europe/Moscow", "ru"));
+}
