@@ -417,7 +417,8 @@ struct SearchIndex::Impl {
     // Exact and stem matches of a word; `canon` gets its key for synonym phrases.
     void collect_alts(const Token& t, float mult, std::vector<Alt>& out, bool& known, std::string* canon = nullptr) const;
     void typo_search(std::u32string_view q, int max, std::unordered_map<std::uint32_t, int>& found) const;
-    QueryWord resolve(const Token& t, float mult) const;
+    // max_edits caps the typo search (2 for words of 8 letters and more).
+    QueryWord resolve(const Token& t, float mult, int max_edits = 2) const;
     std::string correction(std::u32string_view typed, const std::unordered_map<std::uint32_t, int>& found, int distance) const;
     Reading resolve_text(std::string_view text, bool allow_layout) const;
     void add_phrase_key(const std::vector<Token>& tokens, std::uint32_t doc);
@@ -752,7 +753,7 @@ void SearchIndex::Impl::typo_search(std::u32string_view q, int max,
     }
 }
 
-QueryWord SearchIndex::Impl::resolve(const Token& t, float mult) const {
+QueryWord SearchIndex::Impl::resolve(const Token& t, float mult, int max_edits) const {
     QueryWord w;
     std::string canon;
     bool known = false;
@@ -764,7 +765,7 @@ QueryWord SearchIndex::Impl::resolve(const Token& t, float mult) const {
     } else if (!t.has_digit && t.length >= kMinTypoLength &&
                (t.script == Script::latin || t.script == Script::cyrillic)) {
         // Unknown word: look for words and stems within the allowed edit distance.
-        const int max = t.length >= 8 ? 2 : 1;
+        const int max = std::min(t.length >= 8 ? 2 : 1, max_edits);
         std::unordered_map<std::uint32_t, int> found;
         const std::u32string word = text::decode_utf8(t.folded);
         typo_search(word, max, found);
@@ -843,12 +844,12 @@ Reading SearchIndex::Impl::resolve_text(std::string_view text, bool allow_layout
     Reading out;
     bool any_retyped = false, any_fixed = false, any_unknown = false, any_known = false;
     std::string retyped, suggestion, known_only;
-    auto read = [&](std::string_view chunk, float mult) {
+    auto read = [&](std::string_view chunk, float mult, int max_edits) {
         ChunkReading r;
         std::size_t pos = 0;
         for (const Token& t : text::tokenize(chunk)) {
             if (text::is_stop_word(t)) continue;
-            r.words.push_back(resolve(t, mult));
+            r.words.push_back(resolve(t, mult, max_edits));
             const QueryWord& w = r.words.back();
             r.quality = r.quality < 0 ? w.best : std::min(r.quality, w.best);
             r.shown.append(chunk.substr(pos, t.begin - pos));
@@ -860,14 +861,22 @@ Reading SearchIndex::Impl::resolve_text(std::string_view text, bool allow_layout
         return r;
     };
     for (std::string_view chunk : split_chunks(text)) {
-        ChunkReading best = read(chunk, 1.0f);
+        ChunkReading best = read(chunk, 1.0f, 2);
         bool swapped = false;
         if (allow_layout && best.quality >= 0 && best.quality < kStem) {
             // Typed in the wrong layout, or Russian in Latin letters: keep the best reading.
-            for (const auto& [other, mult] : {std::pair{text::swap_keyboard_layout(chunk), kLayout},
-                                              std::pair{transliterate(chunk), kTranslit}}) {
-                if (other.empty()) continue;
-                ChunkReading alt = read(other, mult);
+            // A transliteration is already a guess: one edit more at most, which also
+            // keeps long unknown Latin words from paying for a third full typo search.
+            struct Retry {
+                std::string text;
+                float mult;
+                int max_edits;
+            };
+            for (const Retry& retry : {Retry{text::swap_keyboard_layout(chunk), kLayout, 2},
+                                       Retry{transliterate(chunk), kTranslit, 1}}) {
+                if (retry.text.empty()) continue;
+                const float mult = retry.mult;
+                ChunkReading alt = read(retry.text, mult, retry.max_edits);
                 if (alt.quality < 0) alt.quality = 0.5f * mult;  // the retyped chunk is a stop word
                 if (alt.quality > best.quality) {
                     best = std::move(alt);
