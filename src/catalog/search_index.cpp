@@ -227,6 +227,13 @@ struct QueryWord {
     std::string fixed;    // the indexed word a misspelt word was read as; empty if none
 };
 
+// A synonym phrase found in the query: where it starts, how long, which, how well.
+struct PhraseMatch {
+    std::size_t start, length;
+    std::uint32_t phrase;
+    float quality;
+};
+
 // The query as understood: words, and the text to offer as "did you mean".
 struct Reading {
     std::vector<QueryWord> words;
@@ -423,7 +430,10 @@ struct SearchIndex::Impl {
     Reading resolve_text(std::string_view text, bool allow_layout) const;
     void add_phrase_key(const std::vector<Token>& tokens, std::uint32_t doc);
     void group_copies(const std::vector<std::string>& ru_titles);
+    void set_boosts(int min_popularity, int max_popularity);
     std::vector<std::uint32_t> docs_named(const std::vector<QueryWord>& words) const;
+    std::vector<PhraseMatch> phrase_matches(const std::vector<QueryWord>& words) const;
+    std::vector<std::uint32_t> docs_aliased(const std::vector<QueryWord>& words, const std::vector<PhraseMatch>& matches) const;
     Plan plan(std::vector<QueryWord> words) const;
     std::vector<Scored> evaluate(const Plan& plan, const SearchOptions& o, bool allow_partial, bool& partial) const;
     void collect_slot_hits(const Plan& plan, const float* field_scores, Scratch& sc) const;
@@ -525,6 +535,23 @@ void SearchIndex::Impl::group_copies(const std::vector<std::string>& ru_titles) 
     }
 }
 
+void SearchIndex::Impl::set_boosts(int min_popularity, int max_popularity) {
+    // Popularity on a log scale between the least and the most popular service.
+    const double log_min = std::log1p(static_cast<double>(min_popularity));
+    const double log_range = std::log1p(static_cast<double>(max_popularity)) - log_min;
+    for (DocInfo& doc : docs) {
+        if (log_range <= 0 || doc.popularity <= 0) continue;
+        const double share = std::clamp((std::log1p(static_cast<double>(doc.popularity)) - log_min) / log_range, 0.0, 1.0);
+        doc.boost = 1.0f + kPopularityWeight * static_cast<float>(share);
+    }
+
+    for (const DocInfo& doc : docs) {
+        boosts.push_back(doc.boost);
+        for (int lang = 0; lang < kLanguages; ++lang) title_words[lang].push_back(doc.title_words[doc.shown[lang]]);
+    }
+
+}
+
 void SearchIndex::Impl::index_documents(std::vector<SearchDocument>& documents) {
     std::vector<std::vector<Posting>> lists;
     std::vector<std::string> ru_titles;
@@ -598,20 +625,7 @@ void SearchIndex::Impl::index_documents(std::vector<SearchDocument>& documents) 
     }
     group_copies(ru_titles);
 
-    // Popularity on a log scale between the least and the most popular service.
-    const double log_min = std::log1p(static_cast<double>(min_popularity));
-    const double log_range = std::log1p(static_cast<double>(max_popularity)) - log_min;
-    for (DocInfo& doc : docs) {
-        if (log_range <= 0 || doc.popularity <= 0) continue;
-        const double share = std::clamp((std::log1p(static_cast<double>(doc.popularity)) - log_min) / log_range, 0.0, 1.0);
-        doc.boost = 1.0f + kPopularityWeight * static_cast<float>(share);
-    }
-
-    for (const DocInfo& doc : docs) {
-        boosts.push_back(doc.boost);
-        for (int lang = 0; lang < kLanguages; ++lang) title_words[lang].push_back(doc.title_words[doc.shown[lang]]);
-    }
-
+    set_boosts(min_popularity, max_popularity);
     lists.resize(terms.size());
     std::size_t total = 0;
     for (const auto& l : lists) total += l.size();
@@ -927,23 +941,10 @@ std::vector<std::uint32_t> SearchIndex::Impl::docs_named(const std::vector<Query
     return it == phrase_docs.end() ? std::vector<std::uint32_t>{} : it->second;
 }
 
-Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
-    Plan p;
+// Synonym phrases found in the query: where they start, how long, which, how well.
+std::vector<PhraseMatch> SearchIndex::Impl::phrase_matches(const std::vector<QueryWord>& words) const {
     const std::size_t n = words.size();
-    if (n == 0) return p;
-    std::vector<Slot> base(n);
-    for (std::size_t i = 0; i < n; ++i) base[i] = words[i].alts;
-    const bool all_fillers = std::all_of(words.begin(), words.end(), [](const QueryWord& w) { return w.filler; });
-    for (std::size_t i = 0; i < n; ++i) p.filler.push_back(words[i].filler && !all_fillers ? 1 : 0);
-    p.phrase_docs = docs_named(words);
-
-    // Synonym phrases found in the query: where they start, how long, which, how well.
-    struct Match {
-        std::size_t start, length;
-        std::uint32_t phrase;
-        float quality;
-    };
-    std::vector<Match> matches;
+    std::vector<PhraseMatch> matches;
     auto canon_quality = [&](const QueryWord& w, const std::string& canon) {
         float q = 0;
         for (const auto& [c, cq] : w.canon)
@@ -962,22 +963,56 @@ Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
                 for (std::size_t j = 1; j < k && q > 0; ++j) q = std::min(q, canon_quality(words[i + j], ph.tokens[j].canon));
                 if (q <= 0) continue;
                 auto same = std::find_if(matches.begin(), matches.end(),
-                                         [&](const Match& m) { return m.start == i && m.phrase == pid; });
+                                         [&](const PhraseMatch& m) { return m.start == i && m.phrase == pid; });
                 if (same == matches.end()) {
-                    matches.push_back(Match{i, k, pid, q});
+                    matches.push_back(PhraseMatch{i, k, pid, q});
                 } else {
                     same->quality = std::max(same->quality, q);
                 }
             }
         }
     }
+    return matches;
+}
+
+// The whole query (but fillers) is a synonym phrase: services whose keyword
+// is another phrase of its group are named by it too ("права" → "водительские права").
+std::vector<std::uint32_t> SearchIndex::Impl::docs_aliased(const std::vector<QueryWord>& words,
+                                                           const std::vector<PhraseMatch>& matches) const {
+    std::vector<std::uint32_t> out;
+    for (const PhraseMatch& m : matches) {
+        bool whole = true;
+        for (std::size_t i = 0; i < words.size() && whole; ++i)
+            whole = (i >= m.start && i < m.start + m.length) || words[i].filler;
+        if (!whole) continue;
+        for (std::uint32_t other : groups[phrases[m.phrase].group]) {
+            if (const auto it = phrase_docs.find(phrases[other].key); it != phrase_docs.end())
+                out.insert(out.end(), it->second.begin(), it->second.end());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
+    Plan p;
+    const std::size_t n = words.size();
+    if (n == 0) return p;
+    std::vector<Slot> base(n);
+    for (std::size_t i = 0; i < n; ++i) base[i] = words[i].alts;
+    const bool all_fillers = std::all_of(words.begin(), words.end(), [](const QueryWord& w) { return w.filler; });
+    for (std::size_t i = 0; i < n; ++i) p.filler.push_back(words[i].filler && !all_fillers ? 1 : 0);
+    p.phrase_docs = docs_named(words);
+
+    const std::vector<PhraseMatch> matches = phrase_matches(words);
     struct Replacement {
         std::size_t start, length;
         std::uint32_t phrase;
         float quality;
     };
     std::vector<Replacement> replacements;
-    for (const Match& m : matches) {
+    for (const PhraseMatch& m : matches) {
         for (std::uint32_t other : groups[phrases[m.phrase].group]) {
             if (other == m.phrase) continue;
             const SynPhrase& ph = phrases[other];
@@ -989,19 +1024,7 @@ Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
             }
         }
     }
-    // The whole query (but fillers) is a synonym phrase: services whose keyword
-    // is another phrase of its group are named by it too ("права" → "водительские права").
-    for (const Match& m : matches) {
-        bool whole = true;
-        for (std::size_t i = 0; i < n && whole; ++i) whole = (i >= m.start && i < m.start + m.length) || words[i].filler;
-        if (!whole) continue;
-        for (std::uint32_t other : groups[phrases[m.phrase].group]) {
-            if (const auto it = phrase_docs.find(phrases[other].key); it != phrase_docs.end())
-                p.alias_docs.insert(p.alias_docs.end(), it->second.begin(), it->second.end());
-        }
-    }
-    std::sort(p.alias_docs.begin(), p.alias_docs.end());
-    p.alias_docs.erase(std::unique(p.alias_docs.begin(), p.alias_docs.end()), p.alias_docs.end());
+    p.alias_docs = docs_aliased(words, matches);
     for (Slot& s : base) dedupe(s);
     p.slots = std::move(base);
     Variant as_typed(n);
