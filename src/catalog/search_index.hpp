@@ -13,8 +13,10 @@
 // ("загранпаспорт" ↔ "заграничный паспорт"). Where: title > keywords >
 // description, in any of the four languages (the requested one a little
 // ahead). Tiers come before scores: a service whose keyword phrase or title is
-// the query itself, then services with every word of the query (as typed or
-// another form of it, not a synonym) in the title, then the rest. Filler words
+// the query itself; then one whose keyword phrase is a synonym of the whole
+// query and whose title has it ("права" → "водительские права"); then services
+// with every word of the query (as typed or another form of it, not a synonym)
+// in the title; then the rest. Filler words
 // ("как", "получить", "проверить") count when they match but never exclude a
 // service. When some services match every other word only those are returned;
 // otherwise the services matching most words (`partial`). Popularity adds at
@@ -71,7 +73,7 @@ struct SearchHit {
 
 struct SearchResults {
     std::vector<SearchHit> hits;  // the page asked for
-    std::size_t total = 0;        // all services found (before offset and limit)
+    std::size_t total = 0;        // all services found, regional copies once (before offset and limit)
     bool partial = false;         // no service matched every word; these match some of them
     std::string corrected_query;  // the query as retyped (other keyboard layout, Latin letters read as Russian), when used
     // "Did you mean": the query with misspelt, mistyped or transliterated words
