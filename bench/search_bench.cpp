@@ -206,6 +206,10 @@ const std::map<std::string, std::vector<std::string>> kQueries{
     {"6_three_words", {"замена водительского удостоверения", "оплата штрафов гибдд", "запись детский сад",
                        "выписка лицевого счета", "пособие по безработице москве", "заграничный паспорт ребенку",
                        "регистрация транспортного средства", "справка отсутствии судимости"}},
+    {"8_translit", {"zagranpasport", "shtrafy gibdd", "pasport", "propiska", "detskiy sad", "matkapital", "pensiya",
+                    "zapis k vrachu"}},
+    {"9_fillers", {"как получить загранпаспорт", "проверить штрафы гаи", "где оформить пенсию", "хочу узнать инн",
+                   "как записаться к врачу онлайн", "получить справку о несудимости"}},
 };
 
 // Wall-clock and this thread's CPU time of one call, in microseconds. On a
@@ -366,6 +370,8 @@ BENCHMARK_CAPTURE(BM_Search, layout, std::string("4_layout"))->Unit(benchmark::k
 BENCHMARK_CAPTURE(BM_Search, synonym, std::string("5_synonym"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_Search, three_words, std::string("6_three_words"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_Search, adversarial, std::string("7_adversarial"))->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Search, translit, std::string("8_translit"))->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Search, fillers, std::string("9_fillers"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_Search, mix, std::string("all"))->Unit(benchmark::kMicrosecond)->Threads(1)->Threads(2);
 BENCHMARK(BM_SearchRegion)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Suggest)->Unit(benchmark::kMicrosecond);

@@ -212,6 +212,59 @@ LocalizedText localized(const Service& s, const std::string& lang) {
     if (auto it = s.keywords.find(lang); it != s.keywords.end()) lt.keywords = it->second;
     return lt;
 }
+
+// Authorities and service centres for the search box's second group of
+// results ("service or authority"). Ids are "authority:<id>" and
+// "centre:<id>". A short name without its country ("МВД России" → "МВД") is
+// what people type, so it is a keyword too.
+LocalizedText body_text(const Text& name, const Text& short_name, const Text& extra, const std::string& lang) {
+    auto pick = [&](const Text& t) -> std::string {
+        if (lang == "ru") return t.ru;
+        if (lang == "en") return t.en;
+        if (lang == "de") return t.de;
+        return t.fr;
+    };
+    LocalizedText lt;
+    lt.title = pick(name);
+    std::string s = pick(short_name);
+    if (!s.empty()) {
+        lt.keywords.push_back(s);
+        for (std::string_view suffix : {" России", " РФ", " of Russia", " Russlands", " de Russie"})
+            if (s.size() > suffix.size() && s.ends_with(suffix)) lt.keywords.push_back(s.substr(0, s.size() - suffix.size()));
+    }
+    lt.description = pick(extra);
+    return lt;
+}
+
+std::vector<SearchDocument> body_documents(const CatalogData& data) {
+    std::vector<SearchDocument> docs;
+    for (const auto& a : data.authorities) {
+        SearchDocument d;
+        d.id = "authority:" + a.id;
+        d.ru = body_text(a.name, a.short_name, {}, "ru");
+        d.en = body_text(a.name, a.short_name, {}, "en");
+        d.de = body_text(a.name, a.short_name, {}, "de");
+        d.fr = body_text(a.name, a.short_name, {}, "fr");
+        // Federal bodies first when nothing else tells them apart.
+        d.popularity = a.level == "federal" ? 1000 : a.level == "regional" ? 100 : 10;
+        d.merge_copies = false;
+        if (!a.region.empty()) d.regions = {a.region};
+        docs.push_back(std::move(d));
+    }
+    for (const auto& c : data.service_centres) {
+        SearchDocument d;
+        d.id = "centre:" + c.id;
+        d.ru = body_text(c.name, {}, c.address, "ru");
+        d.en = body_text(c.name, {}, c.address, "en");
+        d.de = body_text(c.name, {}, c.address, "de");
+        d.fr = body_text(c.name, {}, c.address, "fr");
+        d.popularity = 100;
+        d.merge_copies = false;  // centres of one name in several towns are different offices
+        if (!c.region.empty()) d.regions = {c.region};
+        docs.push_back(std::move(d));
+    }
+    return docs;
+}
 }  // namespace
 
 Catalog::Catalog(CatalogData data, long long version) : data_(std::move(data)), version_(version) {
@@ -245,6 +298,7 @@ Catalog::Catalog(CatalogData data, long long version) : data_(std::move(data)), 
         docs.push_back(std::move(d));
     }
     search_ = std::make_unique<SearchIndex>(std::move(docs), data_.synonyms);
+    bodies_ = std::make_unique<SearchIndex>(body_documents(data_), data_.synonyms);
 }
 
 template <class T>

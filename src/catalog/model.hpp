@@ -132,6 +132,8 @@ public:
     const Region* region(std::string_view code) const;
     const Settlement* settlement(std::string_view id) const;
     const SearchIndex& search_index() const { return *search_; }
+    // Authorities ("authority:<id>") and service centres ("centre:<id>"), for the search box's second group.
+    const SearchIndex& body_index() const { return *bodies_; }
 
     struct Place {
         std::string region, settlement, audience;
@@ -150,6 +152,7 @@ private:
     std::unordered_map<std::string, std::size_t> services_, authorities_, categories_, situations_, regions_;
     std::vector<const Service*> by_popularity_;  // every service, most popular first
     std::unique_ptr<SearchIndex> search_;
+    std::unique_ptr<SearchIndex> bodies_;
 };
 
 }  // namespace uslugi::catalog

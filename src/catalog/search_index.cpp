@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/text.hpp"
 
@@ -24,6 +25,8 @@ constexpr float kTypo1 = 0.6f;   // one edit
 constexpr float kTypo2 = 0.45f;  // two edits
 constexpr float kSynonym = 0.9f;  // factor for words reached through a synonym group
 constexpr float kLayout = 0.8f;   // factor for words retyped in the other keyboard layout
+constexpr float kTranslit = 0.8f;  // factor for Latin letters read as Russian ("zagranpasport")
+constexpr float kShrinkingPhrase = 0.8f;  // a phrase replaced by a single word, often an ambiguous one ("права")
 
 // Where it matched: title, keywords, description.
 constexpr std::array<float, 3> kFieldWeight{10.0f, 6.0f, 2.0f};
@@ -32,6 +35,11 @@ constexpr float kOtherFields = 0.05f;      // share of the weight of further fie
 constexpr float kAllInTitleBonus = 2.0f;   // every query word is in the title
 constexpr float kTitleShareBonus = 1.0f;   // × matched words / words of the title: short exact titles first
 constexpr float kPopularityWeight = 0.1f;  // the most popular service gains at most 10 %
+// Tiers, added to scores that stay well below them (at most about 15).
+constexpr float kTitleTier = 20.0f;   // every word of the query, as typed or in another form, in the title
+constexpr float kPhraseTier = 40.0f;  // the query is one of the service's keyword phrases, or its title
+constexpr float kAliasTier = 25.0f;   // a synonym of the whole query is one of the service's keyword phrases
+                                      // and the title has the query or that synonym
 
 constexpr std::size_t kMaxQueryWords = 16;
 constexpr std::size_t kMaxVariants = 8;
@@ -176,6 +184,7 @@ struct TitleSpan {
 
 struct DocInfo {
     std::string id;
+    std::int32_t group = -1;  // regional copies of one service share a group
     int popularity = 0;
     float boost = 1.0f;
     std::array<std::string, kLanguages> titles;
@@ -183,12 +192,14 @@ struct DocInfo {
     std::array<std::uint16_t, kLanguages> title_words{};
     std::array<std::uint8_t, kLanguages> shown{};  // language whose title is shown for each asked language
     bool everywhere = false;
+    bool merge_copies = true;
     std::vector<std::string> regions, audiences, settlements;
 };
 
 struct Alt {
     std::uint32_t term;
     float quality;
+    bool synonym = false;  // reached through a synonym group, not the word as typed
 };
 
 // What one query word (or one word of a synonym phrase) may match.
@@ -204,6 +215,7 @@ struct SynToken {
 struct SynPhrase {
     std::vector<SynToken> tokens;
     std::uint32_t group;
+    std::string key;  // as phrase_key(): to find the documents with this phrase as a keyword
 };
 
 // A query word with everything it may stand for.
@@ -211,13 +223,31 @@ struct QueryWord {
     std::vector<Alt> alts;
     std::vector<std::pair<std::string, float>> canon;  // keys for synonym phrases, with quality
     float best = 0;  // quality of its best match; 0 for an unknown word
+    bool filler = false;  // "как", "получить": counts when it matches, excludes nothing
+    std::string fixed;    // the indexed word a misspelt word was read as; empty if none
+};
+
+// A synonym phrase found in the query: where it starts, how long, which, how well.
+struct PhraseMatch {
+    std::size_t start, length;
+    std::uint32_t phrase;
+    float quality;
+};
+
+// The query as understood: words, and the text to offer as "did you mean".
+struct Reading {
+    std::vector<QueryWord> words;
+    std::string corrected;   // the retyped query, if a chunk was retyped in the other layout
+    std::string suggestion;  // with corrections applied, if any
 };
 
 struct Plan {
     std::vector<Slot> slots;
+    std::vector<std::uint8_t> filler;  // per slot
     std::vector<Variant> variants;  // the query as typed first, then with synonym phrases swapped in
     std::vector<std::uint32_t> highlight;  // sorted term ids
-    std::string corrected;                 // the retyped query, if a chunk was retyped
+    std::vector<std::uint32_t> phrase_docs;  // sorted: documents whose keyword phrase or title is the query
+    std::vector<std::uint32_t> alias_docs;   // sorted: … whose keyword phrase is a synonym of the whole query
 };
 
 struct Scored {
@@ -230,12 +260,13 @@ struct SlotHit {
     std::uint32_t doc;
     float score;
     bool title;
+    bool literal_title;  // in the title through the word as typed (or another form of it), not a synonym
 };
 
 // Per-thread working memory for scoring, all zero between queries.
 struct Scratch {
     std::vector<float> cur, acc, best_full, best_partial;
-    std::vector<std::uint8_t> cur_title, title_slots, matched;
+    std::vector<std::uint8_t> cur_title, title_slots, literal_slots, matched, seen;
     std::vector<std::uint32_t> cur_touched, touched, best_touched;
     std::vector<std::vector<SlotHit>> slot_hits;
 
@@ -247,7 +278,9 @@ struct Scratch {
         best_partial.assign(n, 0);
         cur_title.assign(n, 0);
         title_slots.assign(n, 0);
+        literal_slots.assign(n, 0);
         matched.assign(n, 0);
+        seen.assign(n, 0);
     }
 };
 
@@ -292,6 +325,64 @@ std::string clean_input(std::string_view raw) {
     return text::sanitize(text::cut_utf8(raw, SearchIndex::kMaxQueryBytes));
 }
 
+// Words that say what the person wants to do rather than what with: they
+// rank a service up when it has them but never exclude one that lacks them.
+bool is_filler(const Token& t) {
+    static const std::unordered_set<std::string> words{
+        "как", "где", "куда", "когда", "что", "зачем", "можно", "нужно", "надо", "хочу", "получить", "получение",
+        "оформить", "оформление", "сделать", "подать", "узнать", "проверить", "посмотреть", "онлайн", "заказать",
+        "свой", "свою", "свои", "своего", "своей", "мой", "моя", "мое", "мои", "моего", "срочно", "через",
+        "интернет", "госуслуги", "госуслугах", "портал", "сайт", "электронно", "пожалуйста", "после", "при", "для",
+        "перед",
+        "how", "get", "apply", "online", "my", "want", "need", "where", "can", "check"};
+    return words.contains(t.folded);
+}
+
+// Latin letters read as Russian, the way people type Russian words without a
+// Cyrillic keyboard ("zagranpasport", "shtrafy", "pensiya"). Empty if the text
+// has no Latin letters. Longer letter groups are tried first.
+std::string transliterate(std::string_view s) {
+    static const std::vector<std::pair<std::string_view, std::string_view>> table{
+        {"shch", "щ"}, {"sch", "щ"}, {"zh", "ж"}, {"kh", "х"}, {"ts", "ц"}, {"tz", "ц"}, {"ch", "ч"}, {"sh", "ш"},
+        {"yu", "ю"}, {"ju", "ю"}, {"ya", "я"}, {"ja", "я"}, {"yo", "е"}, {"jo", "е"}, {"iy", "ий"}, {"yy", "ый"},
+        {"a", "а"}, {"b", "б"}, {"v", "в"}, {"w", "в"}, {"g", "г"}, {"d", "д"}, {"e", "е"}, {"z", "з"},
+        {"i", "и"}, {"j", "й"}, {"k", "к"}, {"q", "к"}, {"c", "к"}, {"l", "л"}, {"m", "м"}, {"n", "н"},
+        {"o", "о"}, {"p", "п"}, {"r", "р"}, {"s", "с"}, {"t", "т"}, {"u", "у"}, {"f", "ф"}, {"h", "х"},
+        {"x", "кс"}, {"'", "ь"}};
+    std::string out;
+    bool any = false;
+    auto vowel_before = [&out] {
+        return out.ends_with("а") || out.ends_with("е") || out.ends_with("и") || out.ends_with("о") || out.ends_with("у");
+    };
+    for (std::size_t i = 0; i < s.size();) {
+        const char c = static_cast<char>(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+        if (c == 'y') {  // й after a vowel, ы elsewhere, unless it starts one of the groups above
+            if (i + 1 < s.size() && std::string_view("uaoy").find(s[i + 1]) != std::string_view::npos) {
+            } else {
+                out += vowel_before() ? "й" : "ы";
+                any = true;
+                ++i;
+                continue;
+            }
+        }
+        bool done = false;
+        for (const auto& [latin, cyrillic] : table) {
+            if (s.size() - i < latin.size()) continue;
+            bool same = true;
+            for (std::size_t k = 0; k < latin.size() && same; ++k)
+                same = (s[i + k] | 0x20) == latin[k] || s[i + k] == latin[k];
+            if (!same) continue;
+            out += cyrillic;
+            i += latin.size();
+            any = any || latin != "'";
+            done = true;
+            break;
+        }
+        if (!done) out.push_back(s[i++]);
+    }
+    return any ? out : std::string();
+}
+
 }  // namespace
 
 struct SearchIndex::Impl {
@@ -308,6 +399,9 @@ struct SearchIndex::Impl {
     DeletionIndex deletions;
     std::vector<SynPhrase> phrases;
     std::vector<std::vector<std::uint32_t>> groups;  // group → phrases
+    // Canonical keys of keyword phrases and titles ("пособ ребенк") → documents, sorted.
+    std::unordered_map<std::string, std::vector<std::uint32_t>> phrase_docs;
+    std::vector<std::vector<std::uint32_t>> copies;  // DocInfo::group → its documents, in catalog order
     std::unordered_map<std::string, std::vector<std::uint32_t>> phrases_by_first;
     std::array<std::vector<float>, kLanguages> field_scores;  // [asked language][fields mask]
     // Per document, kept apart from DocInfo so that scoring touches little memory.
@@ -330,10 +424,20 @@ struct SearchIndex::Impl {
     // Exact and stem matches of a word; `canon` gets its key for synonym phrases.
     void collect_alts(const Token& t, float mult, std::vector<Alt>& out, bool& known, std::string* canon = nullptr) const;
     void typo_search(std::u32string_view q, int max, std::unordered_map<std::uint32_t, int>& found) const;
-    QueryWord resolve(const Token& t, float mult) const;
-    std::vector<QueryWord> resolve_text(std::string_view text, bool allow_layout, std::string& corrected) const;
+    // max_edits caps the typo search (2 for words of 8 letters and more).
+    QueryWord resolve(const Token& t, float mult, int max_edits = 2) const;
+    std::string correction(std::u32string_view typed, const std::unordered_map<std::uint32_t, int>& found, int distance) const;
+    Reading resolve_text(std::string_view text, bool allow_layout) const;
+    void add_phrase_key(const std::vector<Token>& tokens, std::uint32_t doc);
+    void group_copies(const std::vector<std::string>& ru_titles);
+    void set_boosts(int min_popularity, int max_popularity);
+    std::vector<std::uint32_t> docs_named(const std::vector<QueryWord>& words) const;
+    std::vector<PhraseMatch> phrase_matches(const std::vector<QueryWord>& words) const;
+    std::vector<std::uint32_t> docs_aliased(const std::vector<QueryWord>& words, const std::vector<PhraseMatch>& matches) const;
     Plan plan(std::vector<QueryWord> words) const;
     std::vector<Scored> evaluate(const Plan& plan, const SearchOptions& o, bool allow_partial, bool& partial) const;
+    void collect_slot_hits(const Plan& plan, const float* field_scores, Scratch& sc) const;
+    void merge_copies(std::vector<Scored>& scored) const;
     // Puts the best of v[from..] in order into v[from..top).
     void sort_scored(std::vector<Scored>& v, std::size_t from, std::size_t top) const;
     std::string highlight(const DocInfo& doc, int lang, const std::vector<std::uint32_t>& terms) const;
@@ -375,8 +479,82 @@ std::uint32_t SearchIndex::Impl::intern_term(const Token& t, StemLang lang) {
     return id;
 }
 
+namespace {
+// The key of a phrase: canonical forms of its words in alphabetical order
+// ("регистрация ИП" = "ИП регистрация"), without stop words and fillers
+// ("Узнать ИНН" → "инн"); a phrase of fillers only keeps them. Negations and
+// single Latin letters stay: "паспорт без чипа" is not "паспорт с чипом",
+// "e-passport" is not "passport".
+std::string phrase_key(const std::vector<Token>& tokens) {
+    std::vector<std::string> key, all;
+    for (const Token& t : tokens) {
+        const bool negation = t.folded == "без" || t.folded == "не" || t.folded == "нет" || t.folded == "without" || t.folded == "no";
+        if (text::is_stop_word(t) && !negation && !(t.length == 1 && t.script == Script::latin)) continue;
+        (is_filler(t) ? all : key).push_back(text::canonical(t));
+    }
+    std::vector<std::string>& words = key.empty() ? all : key;
+    std::sort(words.begin(), words.end());
+    std::string out;
+    for (const std::string& w : words) {
+        if (!out.empty()) out.push_back(' ');
+        out += w;
+    }
+    return out;
+}
+
+std::string phrase_key(std::vector<std::string> canon) {
+    std::sort(canon.begin(), canon.end());
+    std::string out;
+    for (const std::string& w : canon) {
+        if (!out.empty()) out.push_back(' ');
+        out += w;
+    }
+    return out;
+}
+}  // namespace
+
+void SearchIndex::Impl::add_phrase_key(const std::vector<Token>& tokens, std::uint32_t doc) {
+    std::string key = phrase_key(tokens);
+    if (key.empty()) return;
+    auto& list = phrase_docs[std::move(key)];
+    if (list.empty() || list.back() != doc) list.push_back(doc);
+}
+
+// Regional copies: services offered only in some regions whose Russian
+// titles are the same (one per region in the seed data).
+void SearchIndex::Impl::group_copies(const std::vector<std::string>& ru_titles) {
+    std::unordered_map<std::string, std::vector<std::uint32_t>> by_title;
+    for (std::uint32_t d = 0; d < docs.size(); ++d) {
+        if (docs[d].everywhere || !docs[d].merge_copies || ru_titles[d].empty()) continue;
+        by_title[ru_titles[d]].push_back(d);
+    }
+    for (auto& [title, members] : by_title) {
+        if (members.size() < 2) continue;
+        for (std::uint32_t d : members) docs[d].group = static_cast<std::int32_t>(copies.size());
+        copies.push_back(std::move(members));
+    }
+}
+
+void SearchIndex::Impl::set_boosts(int min_popularity, int max_popularity) {
+    // Popularity on a log scale between the least and the most popular service.
+    const double log_min = std::log1p(static_cast<double>(min_popularity));
+    const double log_range = std::log1p(static_cast<double>(max_popularity)) - log_min;
+    for (DocInfo& doc : docs) {
+        if (log_range <= 0 || doc.popularity <= 0) continue;
+        const double share = std::clamp((std::log1p(static_cast<double>(doc.popularity)) - log_min) / log_range, 0.0, 1.0);
+        doc.boost = 1.0f + kPopularityWeight * static_cast<float>(share);
+    }
+
+    for (const DocInfo& doc : docs) {
+        boosts.push_back(doc.boost);
+        for (int lang = 0; lang < kLanguages; ++lang) title_words[lang].push_back(doc.title_words[doc.shown[lang]]);
+    }
+
+}
+
 void SearchIndex::Impl::index_documents(std::vector<SearchDocument>& documents) {
     std::vector<std::vector<Posting>> lists;
+    std::vector<std::string> ru_titles;
     std::vector<std::pair<std::uint32_t, std::uint16_t>> doc_terms;
     int max_popularity = 0, min_popularity = 0;
     docs.reserve(documents.size());
@@ -390,6 +568,7 @@ void SearchIndex::Impl::index_documents(std::vector<SearchDocument>& documents) 
             min_popularity = info.popularity;
         }
         info.everywhere = src.regions.empty() || contains(src.regions, "*");
+        info.merge_copies = src.merge_copies;
         info.regions = std::move(src.regions);
         info.audiences = std::move(src.audiences);
         info.settlements = std::move(src.settlements);
@@ -411,7 +590,12 @@ void SearchIndex::Impl::index_documents(std::vector<SearchDocument>& documents) 
             LocalizedText& lt = *texts[lang];
             info.titles[lang] = text::sanitize(lt.title);
             info.title_words[lang] = add(info.titles[lang], lang, 0, &info.spans[lang]);
-            for (const std::string& kw : lt.keywords) add(text::sanitize(kw), lang, 1, nullptr);
+            add_phrase_key(text::tokenize(info.titles[lang]), static_cast<std::uint32_t>(d));
+            for (const std::string& kw : lt.keywords) {
+                const std::string clean = text::sanitize(kw);
+                add(clean, lang, 1, nullptr);
+                add_phrase_key(text::tokenize(clean), static_cast<std::uint32_t>(d));
+            }
             add(text::sanitize(lt.description), lang, 2, nullptr);
         }
         for (int lang = 0; lang < kLanguages; ++lang) {
@@ -434,23 +618,14 @@ void SearchIndex::Impl::index_documents(std::vector<SearchDocument>& documents) 
             lists[doc_terms[i].first].push_back(Posting{static_cast<std::uint32_t>(d), fields});
             i = j;
         }
+        std::string folded_title;
+        for (const Token& t : text::tokenize(info.titles[0])) folded_title += t.folded + " ";
+        ru_titles.push_back(std::move(folded_title));
         docs.push_back(std::move(info));
     }
+    group_copies(ru_titles);
 
-    // Popularity on a log scale between the least and the most popular service.
-    const double log_min = std::log1p(static_cast<double>(min_popularity));
-    const double log_range = std::log1p(static_cast<double>(max_popularity)) - log_min;
-    for (DocInfo& doc : docs) {
-        if (log_range <= 0 || doc.popularity <= 0) continue;
-        const double share = std::clamp((std::log1p(static_cast<double>(doc.popularity)) - log_min) / log_range, 0.0, 1.0);
-        doc.boost = 1.0f + kPopularityWeight * static_cast<float>(share);
-    }
-
-    for (const DocInfo& doc : docs) {
-        boosts.push_back(doc.boost);
-        for (int lang = 0; lang < kLanguages; ++lang) title_words[lang].push_back(doc.title_words[doc.shown[lang]]);
-    }
-
+    set_boosts(min_popularity, max_popularity);
     lists.resize(terms.size());
     std::size_t total = 0;
     for (const auto& l : lists) total += l.size();
@@ -474,7 +649,7 @@ void SearchIndex::Impl::index_synonyms(std::vector<SynonymGroup>& synonyms) {
         std::vector<std::uint32_t> members;
         const auto group_id = static_cast<std::uint32_t>(groups.size());
         for (const std::string& phrase : group) {
-            SynPhrase p{{}, group_id};
+            SynPhrase p{{}, group_id, phrase_key(text::tokenize(text::sanitize(phrase)))};
             for (const Token& t : text::tokenize(text::sanitize(phrase))) {
                 if (text::is_stop_word(t)) continue;
                 intern_word(t);  // known to the typo vocabulary even if no service uses it
@@ -592,7 +767,7 @@ void SearchIndex::Impl::typo_search(std::u32string_view q, int max,
     }
 }
 
-QueryWord SearchIndex::Impl::resolve(const Token& t, float mult) const {
+QueryWord SearchIndex::Impl::resolve(const Token& t, float mult, int max_edits) const {
     QueryWord w;
     std::string canon;
     bool known = false;
@@ -604,7 +779,7 @@ QueryWord SearchIndex::Impl::resolve(const Token& t, float mult) const {
     } else if (!t.has_digit && t.length >= kMinTypoLength &&
                (t.script == Script::latin || t.script == Script::cyrillic)) {
         // Unknown word: look for words and stems within the allowed edit distance.
-        const int max = t.length >= 8 ? 2 : 1;
+        const int max = std::min(t.length >= 8 ? 2 : 1, max_edits);
         std::unordered_map<std::uint32_t, int> found;
         const std::u32string word = text::decode_utf8(t.folded);
         typo_search(word, max, found);
@@ -617,6 +792,7 @@ QueryWord SearchIndex::Impl::resolve(const Token& t, float mult) const {
         }
         int nearest = max + 1;
         for (const auto& [k, d] : found) nearest = std::min(nearest, d);
+        if (nearest <= max) w.fixed = correction(word, found, nearest);
         for (const auto& [k, d] : found) {
             if (d > nearest) continue;  // only the closest corrections
             const float q = (d <= 1 ? kTypo1 : kTypo2) * mult;
@@ -633,68 +809,142 @@ QueryWord SearchIndex::Impl::resolve(const Token& t, float mult) const {
             w.best = std::max(w.best, q);
         }
     }
+    w.filler = is_filler(t);
     dedupe(w.alts);
     return w;
 }
 
-std::vector<QueryWord> SearchIndex::Impl::resolve_text(std::string_view text, bool allow_layout,
-                                                       std::string& corrected) const {
-    std::vector<QueryWord> out;
-    std::string retyped;
-    bool any_retyped = false;
-    auto resolve_chunk = [&](std::string_view chunk, float mult, std::vector<QueryWord>& words) {
-        float quality = 1.0f;
-        bool any = false;
+// The word to show for a misspelt one: among the closest corrections (words,
+// or words with the closest stem), the one nearest to what was typed, then the most used.
+std::string SearchIndex::Impl::correction(std::u32string_view typed, const std::unordered_map<std::uint32_t, int>& found,
+                                          int distance) const {
+    const Word* best = nullptr;
+    int best_distance = 0;
+    auto consider = [&](const Word& w) {
+        if (w.terms.empty()) return;
+        const int d = text::edit_distance(typed, text::decode_utf8(w.text), 8);
+        if (best == nullptr || d < best_distance || (d == best_distance && (w.df > best->df || (w.df == best->df && w.text < best->text)))) {
+            best = &w;
+            best_distance = d;
+        }
+    };
+    for (const auto& [k, d] : found) {
+        if (d != distance) continue;
+        if (keys[k].word >= 0) consider(words[static_cast<std::size_t>(keys[k].word)]);
+    }
+    if (best == nullptr) {
+        for (const auto& [k, d] : found) {
+            if (d != distance) continue;
+            for (std::uint32_t s : keys[k].stems)
+                for (std::uint32_t term : stems[s].terms) consider(words[terms[term].word]);
+        }
+    }
+    return best ? best->text : std::string();
+}
+
+namespace {
+// A chunk of the query (text between spaces) read one way: its words, how well
+// the worst of them matched (-1: nothing but stop words), and the chunk as
+// understood, misspelt words replaced.
+struct ChunkReading {
+    std::vector<QueryWord> words;
+    float quality = -1;
+    std::string shown;
+    bool fixed = false;
+};
+}  // namespace
+
+Reading SearchIndex::Impl::resolve_text(std::string_view text, bool allow_layout) const {
+    Reading out;
+    bool any_retyped = false, any_fixed = false, any_unknown = false, any_known = false;
+    std::string retyped, suggestion, known_only;
+    auto read = [&](std::string_view chunk, float mult, int max_edits) {
+        ChunkReading r;
+        std::size_t pos = 0;
         for (const Token& t : text::tokenize(chunk)) {
             if (text::is_stop_word(t)) continue;
-            words.push_back(resolve(t, mult));
-            quality = std::min(quality, words.back().best);
-            any = true;
+            r.words.push_back(resolve(t, mult, max_edits));
+            const QueryWord& w = r.words.back();
+            r.quality = r.quality < 0 ? w.best : std::min(r.quality, w.best);
+            r.shown.append(chunk.substr(pos, t.begin - pos));
+            r.shown.append(w.fixed.empty() ? chunk.substr(t.begin, t.end - t.begin) : std::string_view(w.fixed));
+            r.fixed = r.fixed || !w.fixed.empty();
+            pos = t.end;
         }
-        return any ? quality : -1.0f;  // -1: nothing but stop words and punctuation
+        r.shown.append(chunk.substr(pos));
+        return r;
     };
     for (std::string_view chunk : split_chunks(text)) {
-        std::vector<QueryWord> words;
-        const float quality = resolve_chunk(chunk, 1.0f, words);
-        std::string_view shown = chunk;
-        std::string swapped;
-        if (allow_layout && quality >= 0 && quality < kStem) {
-            swapped = text::swap_keyboard_layout(chunk);
-            if (!swapped.empty()) {
-                std::vector<QueryWord> alt_words;
-                float alt_quality = resolve_chunk(swapped, kLayout, alt_words);
-                if (alt_quality < 0) alt_quality = 0.5f * kLayout;  // the retyped chunk is a stop word
-                if (alt_quality > quality) {
-                    words = std::move(alt_words);
-                    shown = swapped;
-                    any_retyped = true;
+        ChunkReading best = read(chunk, 1.0f, 2);
+        bool swapped = false;
+        if (allow_layout && best.quality >= 0 && best.quality < kStem) {
+            // Typed in the wrong layout, or Russian in Latin letters: keep the best reading.
+            // A transliteration is already a guess: one edit more at most, which also
+            // keeps long unknown Latin words from paying for a third full typo search.
+            struct Retry {
+                std::string text;
+                float mult;
+                int max_edits;
+            };
+            for (const Retry& retry : {Retry{text::swap_keyboard_layout(chunk), kLayout, 2},
+                                       Retry{transliterate(chunk), kTranslit, 1}}) {
+                if (retry.text.empty()) continue;
+                const float mult = retry.mult;
+                ChunkReading alt = read(retry.text, mult, retry.max_edits);
+                if (alt.quality < 0) alt.quality = 0.5f * mult;  // the retyped chunk is a stop word
+                if (alt.quality > best.quality) {
+                    best = std::move(alt);
+                    swapped = true;
                 }
             }
         }
+        any_retyped = any_retyped || swapped;
+        any_fixed = any_fixed || swapped || best.fixed;
         if (!retyped.empty()) retyped.push_back(' ');
-        retyped.append(shown);
-        for (QueryWord& w : words) {
-            if (out.size() < kMaxQueryWords) out.push_back(std::move(w));
+        retyped.append(swapped ? best.shown : std::string(chunk));
+        if (!suggestion.empty()) suggestion.push_back(' ');
+        suggestion.append(best.shown);
+        const bool unknown = best.quality == 0;
+        any_unknown = any_unknown || unknown;
+        any_known = any_known || best.quality > 0;
+        if (!unknown) {
+            if (!known_only.empty()) known_only.push_back(' ');
+            known_only.append(best.shown);
+        }
+        for (QueryWord& w : best.words) {
+            if (out.words.size() < kMaxQueryWords) out.words.push_back(std::move(w));
         }
     }
-    if (any_retyped) corrected = std::move(retyped);
+    if (any_retyped) out.corrected = retyped;
+    // Did you mean: the corrected query, or the query without the words that found nothing.
+    if (any_fixed) {
+        out.suggestion = any_unknown && any_known ? known_only : suggestion;
+    } else if (any_unknown && any_known) {
+        out.suggestion = known_only;
+    }
     return out;
 }
 
-Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
-    Plan p;
-    const std::size_t n = words.size();
-    if (n == 0) return p;
-    std::vector<Slot> base(n);
-    for (std::size_t i = 0; i < n; ++i) base[i] = words[i].alts;
+// Documents having the query (its words but fillers, in any form) as a
+// keyword phrase or as their title: what editors said the service is called.
+std::vector<std::uint32_t> SearchIndex::Impl::docs_named(const std::vector<QueryWord>& words) const {
+    const bool all_fillers = std::all_of(words.begin(), words.end(), [](const QueryWord& w) { return w.filler; });
+    std::vector<std::string> canon;
+    for (const QueryWord& w : words) {
+        if (w.filler && !all_fillers) continue;
+        if (w.canon.empty() || w.best <= 0) return {};
+        const auto best = std::max_element(w.canon.begin(), w.canon.end(),
+                                           [](const auto& a, const auto& b) { return a.second < b.second; });
+        canon.push_back(best->first);
+    }
+    const auto it = phrase_docs.find(phrase_key(std::move(canon)));
+    return it == phrase_docs.end() ? std::vector<std::uint32_t>{} : it->second;
+}
 
-    // Synonym phrases found in the query: where they start, how long, which, how well.
-    struct Match {
-        std::size_t start, length;
-        std::uint32_t phrase;
-        float quality;
-    };
-    std::vector<Match> matches;
+// Synonym phrases found in the query: where they start, how long, which, how well.
+std::vector<PhraseMatch> SearchIndex::Impl::phrase_matches(const std::vector<QueryWord>& words) const {
+    const std::size_t n = words.size();
+    std::vector<PhraseMatch> matches;
     auto canon_quality = [&](const QueryWord& w, const std::string& canon) {
         float q = 0;
         for (const auto& [c, cq] : w.canon)
@@ -713,33 +963,68 @@ Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
                 for (std::size_t j = 1; j < k && q > 0; ++j) q = std::min(q, canon_quality(words[i + j], ph.tokens[j].canon));
                 if (q <= 0) continue;
                 auto same = std::find_if(matches.begin(), matches.end(),
-                                         [&](const Match& m) { return m.start == i && m.phrase == pid; });
+                                         [&](const PhraseMatch& m) { return m.start == i && m.phrase == pid; });
                 if (same == matches.end()) {
-                    matches.push_back(Match{i, k, pid, q});
+                    matches.push_back(PhraseMatch{i, k, pid, q});
                 } else {
                     same->quality = std::max(same->quality, q);
                 }
             }
         }
     }
+    return matches;
+}
+
+// The whole query (but fillers) is a synonym phrase: services whose keyword
+// is another phrase of its group are named by it too ("права" → "водительские права").
+std::vector<std::uint32_t> SearchIndex::Impl::docs_aliased(const std::vector<QueryWord>& words,
+                                                           const std::vector<PhraseMatch>& matches) const {
+    std::vector<std::uint32_t> out;
+    for (const PhraseMatch& m : matches) {
+        bool whole = true;
+        for (std::size_t i = 0; i < words.size() && whole; ++i)
+            whole = (i >= m.start && i < m.start + m.length) || words[i].filler;
+        if (!whole) continue;
+        for (std::uint32_t other : groups[phrases[m.phrase].group]) {
+            if (const auto it = phrase_docs.find(phrases[other].key); it != phrase_docs.end())
+                out.insert(out.end(), it->second.begin(), it->second.end());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
+    Plan p;
+    const std::size_t n = words.size();
+    if (n == 0) return p;
+    std::vector<Slot> base(n);
+    for (std::size_t i = 0; i < n; ++i) base[i] = words[i].alts;
+    const bool all_fillers = std::all_of(words.begin(), words.end(), [](const QueryWord& w) { return w.filler; });
+    for (std::size_t i = 0; i < n; ++i) p.filler.push_back(words[i].filler && !all_fillers ? 1 : 0);
+    p.phrase_docs = docs_named(words);
+
+    const std::vector<PhraseMatch> matches = phrase_matches(words);
     struct Replacement {
         std::size_t start, length;
         std::uint32_t phrase;
         float quality;
     };
     std::vector<Replacement> replacements;
-    for (const Match& m : matches) {
+    for (const PhraseMatch& m : matches) {
         for (std::uint32_t other : groups[phrases[m.phrase].group]) {
             if (other == m.phrase) continue;
             const SynPhrase& ph = phrases[other];
-            const float q = kSynonym * m.quality;
+            const float q = kSynonym * m.quality * (ph.tokens.size() < m.length ? kShrinkingPhrase : 1.0f);
             if (m.length == 1 && ph.tokens.size() == 1) {
-                for (const Alt& a : ph.tokens[0].alts) base[m.start].push_back(Alt{a.term, a.quality * q});
+                for (const Alt& a : ph.tokens[0].alts) base[m.start].push_back(Alt{a.term, a.quality * q, true});
             } else {
                 replacements.push_back(Replacement{m.start, m.length, other, q});
             }
         }
     }
+    p.alias_docs = docs_aliased(words, matches);
     for (Slot& s : base) dedupe(s);
     p.slots = std::move(base);
     Variant as_typed(n);
@@ -750,9 +1035,10 @@ Plan SearchIndex::Impl::plan(std::vector<QueryWord> words) const {
         Variant v(as_typed.begin(), as_typed.begin() + static_cast<std::ptrdiff_t>(r.start));
         for (const SynToken& t : phrases[r.phrase].tokens) {
             Slot s;
-            for (const Alt& a : t.alts) s.push_back(Alt{a.term, a.quality * r.quality});
+            for (const Alt& a : t.alts) s.push_back(Alt{a.term, a.quality * r.quality, true});
             v.push_back(static_cast<std::uint32_t>(p.slots.size()));
             p.slots.push_back(std::move(s));
+            p.filler.push_back(0);
         }
         v.insert(v.end(), as_typed.begin() + static_cast<std::ptrdiff_t>(r.start + r.length), as_typed.end());
         if (v.size() <= kMaxSlots) p.variants.push_back(std::move(v));
@@ -770,70 +1056,63 @@ std::vector<Scored> SearchIndex::Impl::evaluate(const Plan& plan, const SearchOp
     thread_local Scratch sc;
     sc.ensure(docs.size());
     const int asked = language_index(o.lang);
-    const float* fs = field_scores[asked].data();
-
-    // Each slot once: its best match in every document it matches. Variants share slots.
-    if (sc.slot_hits.size() < plan.slots.size()) sc.slot_hits.resize(plan.slots.size());
-    for (std::size_t si = 0; si < plan.slots.size(); ++si) {
-        for (const Alt& a : plan.slots[si]) {
-            const Term& t = terms[a.term];
-            for (std::uint32_t p = t.begin; p < t.end; ++p) {
-                const Posting& po = postings[p];
-                const float v = a.quality * fs[po.fields];
-                float& cur = sc.cur[po.doc];
-                if (cur == 0) sc.cur_touched.push_back(po.doc);
-                cur = std::max(cur, v);
-                if ((po.fields & kTitleBits) != 0) sc.cur_title[po.doc] = 1;
-            }
-        }
-        std::vector<SlotHit>& hits = sc.slot_hits[si];
-        hits.clear();
-        for (std::uint32_t d : sc.cur_touched) {
-            hits.push_back(SlotHit{d, sc.cur[d], sc.cur_title[d] != 0});
-            sc.cur[d] = 0;
-            sc.cur_title[d] = 0;
-        }
-        sc.cur_touched.clear();
-    }
+    collect_slot_hits(plan, field_scores[asked].data(), sc);
 
     const bool filtering = !o.region.empty() || !o.settlement.empty() || !o.audience.empty();
     auto accepted = [&](std::uint32_t d) { return !filtering || passes(docs[d], o); };
     const std::uint16_t* title_words_of = title_words[asked].data();
     bool any_full = false;  // once a document matches every slot, partial matches are not needed
-    for (const Variant& slots : plan.variants) {
-        const auto n = static_cast<std::uint32_t>(slots.size());
-        if (n == 0) continue;
+    for (std::size_t vi = 0; vi < plan.variants.size(); ++vi) {
+        const Variant& slots = plan.variants[vi];
+        if (slots.empty()) continue;
+        const auto n = static_cast<float>(slots.size());
+        const auto required = static_cast<std::uint32_t>(
+            std::count_if(slots.begin(), slots.end(), [&](std::uint32_t slot) { return plan.filler[slot] == 0; }));
         for (const std::uint32_t slot : slots) {
+            const bool counts = plan.filler[slot] == 0;
             for (const SlotHit& h : sc.slot_hits[slot]) {
-                if (sc.matched[h.doc] == 0) sc.touched.push_back(h.doc);
+                if (sc.seen[h.doc] == 0) sc.touched.push_back(h.doc);
+                sc.seen[h.doc] = 1;
                 sc.acc[h.doc] += h.score;
+                if (!counts) continue;
                 ++sc.matched[h.doc];
                 sc.title_slots[h.doc] = static_cast<std::uint8_t>(sc.title_slots[h.doc] + (h.title ? 1 : 0));
+                sc.literal_slots[h.doc] = static_cast<std::uint8_t>(sc.literal_slots[h.doc] + (h.literal_title ? 1 : 0));
             }
         }
         if (!any_full) {
             any_full = std::any_of(sc.touched.begin(), sc.touched.end(),
-                                   [&](std::uint32_t d) { return sc.matched[d] == n && accepted(d); });
+                                   [&](std::uint32_t d) { return sc.matched[d] == required && accepted(d); });
         }
         for (std::uint32_t d : sc.touched) {
             const std::uint32_t matched = sc.matched[d];
-            if ((matched == n || !any_full) && accepted(d)) {
+            if (matched > 0 && (matched == required || !any_full) && accepted(d)) {
                 // The mean over the query's words, so that variants of different length compare.
-                float s = sc.acc[d] / static_cast<float>(n);
-                if (sc.title_slots[d] == n) s += kAllInTitleBonus;
+                float s = sc.acc[d] / n;
+                if (sc.title_slots[d] == required) s += kAllInTitleBonus;
                 s += kTitleShareBonus * std::min(1.0f, static_cast<float>(sc.title_slots[d]) /
                                                            static_cast<float>(std::max<std::uint16_t>(1, title_words_of[d])));
                 s *= boosts[d];
                 if (sc.best_full[d] == 0 && sc.best_partial[d] == 0) sc.best_touched.push_back(d);
-                if (matched == n) {
+                if (matched == required) {
+                    if (vi == 0 && sc.literal_slots[d] == required) s += kTitleTier;
+                    if (std::binary_search(plan.phrase_docs.begin(), plan.phrase_docs.end(), d)) {
+                        s += kPhraseTier;
+                    } else if (sc.title_slots[d] == required &&
+                               std::binary_search(plan.alias_docs.begin(), plan.alias_docs.end(), d)) {
+                        // Named by a synonym of the query, and that synonym (or the query) is in its title.
+                        s += kAliasTier;
+                    }
                     sc.best_full[d] = std::max(sc.best_full[d], s);
                 } else {
-                    sc.best_partial[d] = std::max(sc.best_partial[d], s * static_cast<float>(matched) / static_cast<float>(n));
+                    sc.best_partial[d] = std::max(sc.best_partial[d], s * static_cast<float>(matched) / static_cast<float>(required));
                 }
             }
             sc.acc[d] = 0;
             sc.matched[d] = 0;
             sc.title_slots[d] = 0;
+            sc.literal_slots[d] = 0;
+            sc.seen[d] = 0;
         }
         sc.touched.clear();
     }
@@ -850,6 +1129,54 @@ std::vector<Scored> SearchIndex::Impl::evaluate(const Plan& plan, const SearchOp
     sc.best_touched.clear();
     partial = !any_full && !out.empty();
     return out;
+}
+
+// Each slot once: its best match in every document it matches. Variants share slots.
+void SearchIndex::Impl::collect_slot_hits(const Plan& plan, const float* fs, Scratch& sc) const {
+    if (sc.slot_hits.size() < plan.slots.size()) sc.slot_hits.resize(plan.slots.size());
+    for (std::size_t si = 0; si < plan.slots.size(); ++si) {
+        for (const Alt& a : plan.slots[si]) {
+            const Term& t = terms[a.term];
+            for (std::uint32_t p = t.begin; p < t.end; ++p) {
+                const Posting& po = postings[p];
+                const float v = a.quality * fs[po.fields];
+                float& cur = sc.cur[po.doc];
+                if (cur == 0) sc.cur_touched.push_back(po.doc);
+                cur = std::max(cur, v);
+                if ((po.fields & kTitleBits) != 0) sc.cur_title[po.doc] |= a.synonym ? 1 : 3;
+            }
+        }
+        std::vector<SlotHit>& hits = sc.slot_hits[si];
+        hits.clear();
+        for (std::uint32_t d : sc.cur_touched) {
+            hits.push_back(SlotHit{d, sc.cur[d], sc.cur_title[d] != 0, (sc.cur_title[d] & 2) != 0});
+            sc.cur[d] = 0;
+            sc.cur_title[d] = 0;
+        }
+        sc.cur_touched.clear();
+    }
+}
+
+// Keeps the best scored of each service's regional copies (the region filter
+// has already removed those offered elsewhere).
+void SearchIndex::Impl::merge_copies(std::vector<Scored>& scored) const {
+    if (copies.empty()) return;
+    std::unordered_map<std::int32_t, std::size_t> kept;  // group → index in scored
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < scored.size(); ++i) {
+        const std::int32_t group = docs[scored[i].doc].group;
+        if (group >= 0) {
+            const auto [it, inserted] = kept.try_emplace(group, out);
+            if (!inserted) {
+                Scored& first = scored[it->second];
+                const DocInfo &a = docs[first.doc], &b = docs[scored[i].doc];
+                if (scored[i].score > first.score || (scored[i].score == first.score && b.id < a.id)) first = scored[i];
+                continue;
+            }
+        }
+        scored[out++] = scored[i];
+    }
+    scored.resize(out);
 }
 
 void SearchIndex::Impl::sort_scored(std::vector<Scored>& v, std::size_t from, std::size_t top) const {
@@ -926,9 +1253,13 @@ SearchResults SearchIndex::search(std::string_view query, const SearchOptions& o
     SearchResults r;
     if (!impl_) return r;
     const std::string q = clean_input(query);
-    Plan plan = impl_->plan(impl_->resolve_text(q, true, r.corrected_query));
+    Reading reading = impl_->resolve_text(q, true);
+    r.corrected_query = std::move(reading.corrected);
+    r.suggestion = std::move(reading.suggestion);
+    Plan plan = impl_->plan(std::move(reading.words));
     if (plan.variants.empty()) return r;
     std::vector<Scored> scored = impl_->evaluate(plan, options, true, r.partial);
+    impl_->merge_copies(scored);
     r.total = scored.size();
     const std::size_t limit = std::min(options.limit, kMaxLimit);
     if (options.offset >= scored.size() || limit == 0) return r;
@@ -938,7 +1269,13 @@ SearchResults SearchIndex::search(std::string_view query, const SearchOptions& o
     for (std::size_t i = options.offset; i < end; ++i) {
         const DocInfo& doc = impl_->docs[scored[i].doc];
         const int shown = doc.shown[asked];
-        r.hits.push_back(SearchHit{doc.id, scored[i].score, doc.titles[shown], impl_->highlight(doc, shown, plan.highlight)});
+        SearchHit hit{doc.id, scored[i].score, doc.titles[shown], impl_->highlight(doc, shown, plan.highlight), {}, false};
+        if (doc.group >= 0) {
+            for (std::uint32_t d : impl_->copies[static_cast<std::size_t>(doc.group)])
+                if (passes(impl_->docs[d], options)) hit.copies.push_back(impl_->docs[d].id);
+        }
+        hit.in_region = !options.region.empty() && !doc.everywhere;
+        r.hits.push_back(std::move(hit));
     }
     return r;
 }
@@ -957,9 +1294,8 @@ std::vector<Suggestion> SearchIndex::suggest(std::string_view prefix, const Sear
         // The last word is unfinished unless the text ends with a separator.
         const bool open = tokens.back().end == q.size();
         const std::size_t complete_end = open ? tokens.back().begin : q.size();
-        std::string ignored;
-        std::vector<QueryWord> words = impl_->resolve_text(std::string_view(q).substr(0, complete_end), allow_layout, ignored);
-        Plan plan = impl_->plan(std::move(words));
+        Reading reading = impl_->resolve_text(std::string_view(q).substr(0, complete_end), allow_layout);
+        Plan plan = impl_->plan(std::move(reading.words));
         if (open) {
             Slot last = impl_->prefix_slot(tokens.back().folded);
             if (last.empty()) return false;
@@ -967,6 +1303,7 @@ std::vector<Suggestion> SearchIndex::suggest(std::string_view prefix, const Sear
             std::sort(plan.highlight.begin(), plan.highlight.end());
             const auto id = static_cast<std::uint32_t>(plan.slots.size());
             plan.slots.push_back(std::move(last));
+            plan.filler.push_back(0);
             if (plan.variants.empty()) plan.variants.emplace_back();
             for (Variant& v : plan.variants) v.push_back(id);
         }

@@ -8,12 +8,20 @@
 // What matches, best first: the exact word > another form of it (Snowball
 // stems: "паспорта" finds "паспорт") > a typo (edit distance 1 for words of
 // 4–7 letters, 2 for 8 and more) or a word typed in the wrong keyboard layout
-// ("gfcgjhn" finds "паспорт"). Synonym groups expand words and phrases
+// ("gfcgjhn" finds "паспорт") or in Latin letters ("zagranpasport"). Synonym
+// groups expand words and phrases, a phrase only as a whole phrase
 // ("загранпаспорт" ↔ "заграничный паспорт"). Where: title > keywords >
 // description, in any of the four languages (the requested one a little
-// ahead). When some services match every word of the query only those are
-// returned; otherwise the services matching most words (`partial`). Popularity
-// adds at most a few per cent.
+// ahead). Tiers come before scores: a service whose keyword phrase or title is
+// the query itself; then one whose keyword phrase is a synonym of the whole
+// query and whose title has it ("права" → "водительские права"); then services
+// with every word of the query (as typed or another form of it, not a synonym)
+// in the title; then the rest. Filler words
+// ("как", "получить", "проверить") count when they match but never exclude a
+// service. When some services match every other word only those are returned;
+// otherwise the services matching most words (`partial`). Popularity adds at
+// most a few per cent. Regional copies of one service (the same Russian title,
+// each offered in other regions) come back as one hit.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -35,6 +43,9 @@ struct SearchDocument {
     std::vector<std::string> audiences;    // "individuals", "foreigners", …; empty: everybody
     std::vector<std::string> regions;      // "*" = everywhere, else codes ("59"); empty: everywhere
     std::vector<std::string> settlements;  // empty: every settlement of those regions
+    // Whether documents of this kind with the same Russian title, each offered
+    // in some regions only, are regional copies of one service (SearchHit::copies).
+    bool merge_copies = true;
 };
 
 // Phrases meaning the same thing: {"загранпаспорт", "заграничный паспорт"}.
@@ -54,13 +65,21 @@ struct SearchHit {
     double score = 0;
     std::string title;       // plain text (valid UTF-8; needs escaping)
     std::string title_html;  // escaped, matched words wrapped in <mark>…</mark>: safe to insert as is
+    // Regional copies of the same service that this hit stands for, `id`
+    // included, in catalog order; empty when the service has no copies.
+    std::vector<std::string> copies;
+    bool in_region = false;  // a regional service offered in options.region
 };
 
 struct SearchResults {
     std::vector<SearchHit> hits;  // the page asked for
-    std::size_t total = 0;        // all services found (before offset and limit)
+    std::size_t total = 0;        // all services found, regional copies once (before offset and limit)
     bool partial = false;         // no service matched every word; these match some of them
-    std::string corrected_query;  // the query as retyped in the other keyboard layout, when that was used
+    std::string corrected_query;  // the query as retyped (other keyboard layout, Latin letters read as Russian), when used
+    // "Did you mean": the query with misspelt, mistyped or transliterated words
+    // replaced by the words found, or without the words that found nothing;
+    // empty when the query was understood as typed.
+    std::string suggestion;
 };
 
 struct Suggestion {

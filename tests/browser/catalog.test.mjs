@@ -56,7 +56,8 @@ test('by category, by authority and by life situation, each page accessible', as
   assert.equal(new URL(page.url()).pathname, steps[0]);
 
   // The other catalog pages (axe needs JavaScript, so the no-JS tests below do not run it).
-  for (const path of ['/search?q=%D0%BF%D0%B0%D1%81%D1%81%D0%BF%D0%BE%D1%80%D1%82', '/location', '/centres?identity=1',
+  for (const path of ['/search?q=%D0%BF%D0%B0%D1%81%D1%81%D0%BF%D0%BE%D1%80%D1%82', '/search?q=%D0%BC%D1%84%D1%86',
+    '/search?q=' + encodeURIComponent('вызов врача на дом'), '/search?q=' + encodeURIComponent('штарфы'), '/location', '/centres?identity=1',
     '/authorities?level=regional&region=59', '/authorities']) {
     await page.goto(server.url + path);
     await expectAccessible(page, path);
@@ -96,6 +97,7 @@ test('changing the location changes the services shown', async () => {
   const { page, close } = await newPage({ javaScript: false });
   await page.goto(server.url + '/search?q=%D0%BE%D1%85%D0%BE%D1%82%D0%BD%D0%B8%D1%87%D0%B8%D0%B9');
   const everywhere = await page.$$eval('.results .result', (rs) => rs.length);
+  assert.ok(await page.$('.region-copies a'), 'copies of several regions: a choice of region');
   await page.goto(server.url + '/');
   await follow(page, 'a[href^="/location"]');
   await page.selectOption('#place', '59/perm');
@@ -103,7 +105,10 @@ test('changing the location changes the services shown', async () => {
   assert.match(await page.textContent('#popular-title'), /Пермь/);
   await page.goto(server.url + '/search?q=%D0%BE%D1%85%D0%BE%D1%82%D0%BD%D0%B8%D1%87%D0%B8%D0%B9');
   const inPerm = await page.$$eval('.results .result', (rs) => rs.length);
-  assert.ok(inPerm < everywhere, `${inPerm} in Perm, ${everywhere} everywhere`);
+  // Regional copies are one result each: a choice of regions everywhere, Perm's copy in Perm.
+  assert.ok(inPerm <= everywhere, `${inPerm} in Perm, ${everywhere} everywhere`);
+  assert.equal(await page.$('.region-copies'), null, 'no choice of region once it is known');
+  assert.ok(await page.$('.in-region'), 'available in your region');
 
   await page.goto(server.url + '/centres?identity=1');
   // "1,2 км", "12 км" or "350 м": a decimal comma and a no-break space on a Russian page.

@@ -666,12 +666,18 @@ TEST(SearchIndexFilters, SettlementFilterAppliesOnlyToServicesBoundToSettlements
     SearchOptions o;
     o.region = "59";
     o.settlement = "kungur";
+    // One service with copies for some places: one hit standing for the copies offered there.
     const auto r = idx.search("проездной автобус", o);
-    std::vector<std::string> found = ids(r);
+    ASSERT_EQ(r.hits.size(), 1u);
+    std::vector<std::string> found = r.hits.front().copies;
     std::sort(found.begin(), found.end());
     EXPECT_EQ(found, (std::vector<std::string>{"bus-kungur", "bus-region"}));
+    EXPECT_TRUE(r.hits.front().in_region);
     o.settlement.clear();
-    EXPECT_EQ(idx.search("проездной", o).total, 3u);
+    const auto region = idx.search("проездной", o);
+    EXPECT_EQ(region.total, 1u);
+    ASSERT_EQ(region.hits.size(), 1u);
+    EXPECT_EQ(region.hits.front().copies.size(), 3u);
 }
 
 TEST(SearchIndexQueries, LatinTyposAndWordForms) {
