@@ -96,7 +96,9 @@ void add_availability(Data& d, const Service& s, const Catalog& cat, const Reque
     if (req.account) have = identity::parse_level(req.account->level);
     const bool enough = identity::gate(have, s.min_level).allowed;
     d.set("access_enough", enough);
-    d.set("min_level_hint", access_note(t, s.min_level, enough));
+    const std::string note = access_note(t, s.min_level, enough);
+    d.set("min_level_hint", note);
+    d.set("has_access_note", !note.empty());  // an empty string is still "true" to mustache
     d.set("access_centres", !enough && s.min_level == identity::Level::confirmed);
     d.set("access_href", "/access?need=" + std::string(to_string(s.min_level)) + "&next=" +
                              http::url_encode("/services/" + s.id));

@@ -125,7 +125,9 @@ Data activity_item(const Request& req, const AuditEntry& e, const core::Locale& 
     d.set("time_iso", core::format_utc(e.at));
     d.set("action", action_words(locale, e.action));
     d.set("failed", e.action.size() > 7 && e.action.compare(e.action.size() - 7, 7, "_failed") == 0);
-    d.set("details", detail_words(locale, e.action, e.fields));
+    const std::string details = detail_words(locale, e.action, e.fields);
+    d.set("details", details);
+    d.set("has_details", !details.empty());  // an empty string is still "true" to mustache
     d.set("by_system", e.actor_kind == "system");
     d.set("actor", text_or(locale, "security.actor." + e.actor_kind, ""));
     d.set("ip", e.ip.empty() ? std::string("—") : e.ip);

@@ -89,9 +89,8 @@ test('without JavaScript: the resend button waits disabled with its time, and no
     await startSignup(page, phone);
     const resend = page.locator('form.resend-form button[type=submit]');
     assert.equal(await resend.isDisabled(), true, 'the button cannot be pressed during the countdown');
-    assert.match(await page.textContent('form.resend-form [data-countdown]'), /\d+:\d\d/);
+    assert.match(await page.textContent('form.resend-form [data-countdown] .countdown'), /\d/, 'the time until it is available');
     assert.equal(await page.isVisible('form.resend-form a[href="/signup/code"]'), true, 'a reload link without JavaScript');
-    await assertClean(page, '/signup/code without JavaScript');
 
     await page.fill('#code', await stack.nextSmsCode(phone));
     await follow(page, 'form.form button[type=submit]');
@@ -102,7 +101,6 @@ test('without JavaScript: the resend button waits disabled with its time, and no
     await follow(page, 'form.form button[type=submit]');
     assert.equal(await page.isVisible('#strength'), false, 'still none after a submit');
     assert.ok(await page.isVisible('#password-error'), 'the server says what is wrong instead');
-    await assertClean(page, '/signup/password with an error, without JavaScript');
   } finally {
     await close();
   }
@@ -114,11 +112,13 @@ test('with JavaScript the resend button also starts disabled, and the strength b
     const phone = uniquePhone();
     await startSignup(page, phone);
     assert.equal(await page.locator('form.resend-form button[type=submit]').isDisabled(), true);
+    await assertClean(page, '/signup/code during the countdown');  // axe needs JavaScript to run
     await page.fill('#code', await stack.nextSmsCode(phone));
     await follow(page, 'form.form button[type=submit]');
     await page.fill('#password', 'qwerty');
     await page.waitForSelector('#strength:not([hidden])');
     assert.equal(await page.isVisible('#strength'), true, 'the live meter shows once there is something to rate');
+    await assertClean(page, '/signup/password with the meter');
   } finally {
     await close();
   }

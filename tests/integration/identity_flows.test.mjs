@@ -125,6 +125,7 @@ describe('recent actions in words (ID-6)', () => {
       assert.ok(words.includes(text('identity.level.standard', lang)));
       assert.ok(words.includes(text('flows.field.department_code', lang)), `${lang}: field names in words`);
       assert.doesNotMatch(page.body, /class="table-scroll"/, 'no scrolled table');
+      assert.doesNotMatch(page.body, /<span class="meta">—\s*<\/span>/, 'no dash before nothing');
     }
     await c.get('/prefs/lang/ru');
   });
@@ -232,6 +233,7 @@ describe('the service page by the reader\'s level (ID-4)', () => {
     assert.equal(page.status, 200);
     assert.ok(page.body.includes(htmlText('catalog.access_enough')));
     assert.ok(!page.body.includes(standardHint), 'no "fill in SNILS and passport" for a standard user');
+    assert.doesNotMatch(page.body, /<p>\s*<\/p>/, 'no empty paragraph in its place');
 
     const simple = stack.client();
     await registerViaApi(stack, simple, { contact: uniquePhone() });
