@@ -28,7 +28,6 @@ Data labels(const core::Locale& t, const std::string& prefix, const std::vector<
 void add_terms(Data& d, const Service& s, const core::Locale& t, const std::string& lang) {
     d.set("level", t.text("catalog.level." + s.level));
     d.set("min_level", t.text(std::string("catalog.account.") + std::string(to_string(s.min_level))));
-    d.set("min_level_hint", t.text(std::string("catalog.account_hint.") + std::string(to_string(s.min_level))));
     d.set("fee", s.fee_kopecks > 0 ? core::format_rubles(s.fee_kopecks, lang) : t.text("catalog.free"));
     set_text(d, "fee_note", s.fee_note, lang);
     set_text(d, "duration", s.duration, lang);
@@ -58,6 +57,15 @@ void add_faq_and_forms(Data& d, const Service& s, const std::string& lang) {
     }
 }
 
+// The access note follows the reader's own level: nothing to do when it is
+// enough, the way up when it is not, and plain words while the confirmed
+// level cannot be had on the portal.
+std::string access_note(const core::Locale& t, identity::Level need, bool enough) {
+    if (enough) return "";
+    if (need == identity::Level::confirmed) return t.text("flows.service.confirmed_hint");
+    return t.text(std::string("catalog.account_hint.") + std::string(to_string(need)));
+}
+
 // Where it is offered, whether here, and whether this visitor's account is enough (ID-4).
 void add_availability(Data& d, const Service& s, const Catalog& cat, const Request& req, const core::Locale& t) {
     std::vector<Text> regions;
@@ -70,7 +78,12 @@ void add_availability(Data& d, const Service& s, const Catalog& cat, const Reque
     d.set("available_here", s.available_in(place.region, place.settlement));
     std::optional<identity::Level> have;
     if (req.account) have = identity::parse_level(req.account->level);
-    d.set("access_enough", identity::gate(have, s.min_level).allowed);
+    const bool enough = identity::gate(have, s.min_level).allowed;
+    d.set("access_enough", enough);
+    const std::string note = access_note(t, s.min_level, enough);
+    d.set("min_level_hint", note);
+    d.set("has_access_note", !note.empty());  // an empty string is still "true" to mustache
+    d.set("access_centres", !enough && s.min_level == identity::Level::confirmed);
     d.set("access_href", "/access?need=" + std::string(to_string(s.min_level)) + "&next=" +
                              http::url_encode("/services/" + s.id));
 }

@@ -46,7 +46,7 @@ struct Config {
     // E-mail notifications over SMTP (notifications/channels.hpp)
     std::string smtp_host = "127.0.0.1";
     std::uint16_t smtp_port = 8025;
-    std::string mail_from = "Госуслуги <noreply@uslugi.local>";
+    std::string mail_from = "Услуги <noreply@uslugi.local>";
     // Background jobs (serve runs workers in-process unless no_workers; `uslugi worker` only them)
     bool no_workers = false;
     unsigned job_workers = 2;                // runner threads

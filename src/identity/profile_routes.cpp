@@ -182,7 +182,11 @@ Data details_data(const Request& req, const ProfileView& view, const core::Local
     // Sending is offered when it would start a check.
     const bool idle = !v || v->state == VerificationState::failed || v->state == VerificationState::superseded ||
                       view.changed_since_check;
-    d.set("can_send", view.saved && view.complete && idle);
+    // A lost or expired passport fails again whatever is resent: the way on is a new passport.
+    const bool dead_passport = v && v->state == VerificationState::failed && !view.changed_since_check &&
+                               (v->reason == reason::passport_lost || v->reason == reason::passport_expired);
+    d.set("replace_passport", dead_passport);
+    d.set("can_send", view.saved && view.complete && idle && !dead_passport);
     d.set("incomplete", !view.complete);
     return d;
 }

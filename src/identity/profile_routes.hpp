@@ -1,6 +1,6 @@
 #pragma once
 // "My details" (ID-2, CAB-5): the profile of the standard level, the status of
-// its checks by the Pension Fund, the Interior Ministry and the tax service,
+// its checks by the Social Fund of Russia, the Interior Ministry and the tax service,
 // and the form to fill it in ("Save and send for checking" / "Fill in
 // later"); with their JSON twins under /api/v1/account/. Signed-in users
 // only, and only their own data: every handler uses the session's account.

@@ -90,8 +90,10 @@ void register_code(const Kit& k) {
         [k](Request& req) { return k->identity.confirm_registration_code(k->ctx(req), FormInput(req).get("code")); },
         [k](Request& req, const Result& r) {
             if (r.ok()) return Response::redirect("/signup/password");
-            if (!r.challenge) return Response::redirect("/signup");
-            return code_page(*k, req, *r.challenge, &r, failed_page_status(r));
+            // A refusal without the challenge (a wait, a limit) keeps the person on the code step.
+            auto v = r.challenge ? r.challenge : k->identity.registration(k->ctx(req));
+            if (!v) return Response::redirect("/signup");
+            return code_page(*k, req, *v, &r, failed_page_status(r));
         },
         challenge_or_error(k));
     http::post_twins(

@@ -73,15 +73,63 @@ nlohmann::json session_json(const http::SessionInfo& s) {
             {"current", s.current}};
 }
 
+// Human words for an action: the flows texts, then the older security texts,
+// and never the internal code itself.
+std::string action_words(const core::Locale& locale, const std::string& action) {
+    if (locale.has("flows.activity.action." + action)) return locale.text("flows.activity.action." + action);
+    return text_or(locale, "security.action." + action, locale.text("flows.activity.action.other"));
+}
+
+std::string filled(std::string text, const std::string& slot, const std::string& value) {
+    if (auto pos = text.find(slot); pos != std::string::npos) text.replace(pos, slot.size(), value);
+    return text;
+}
+
+// "surname,birth_date" → "фамилия, дата рождения"; empty when a name has no words.
+std::string field_words(const core::Locale& locale, const std::string& fields) {
+    std::string out;
+    for (const auto& name : field_list(fields)) {
+        const std::string n = name.get<std::string>();
+        std::string word;
+        if (locale.has("security.data." + n)) word = locale.text("security.data." + n);
+        else if (locale.has("flows.field." + n)) word = locale.text("flows.field." + n);
+        else return "";
+        if (!out.empty()) out += ", ";
+        out += word;
+    }
+    return out;
+}
+
+// What an action's details say in words; empty rather than an internal code.
+std::string detail_words(const core::Locale& locale, const std::string& action, const std::string& fields) {
+    if (fields.empty()) return "";
+    if (action == "level_changed" && locale.has("identity.level." + fields))
+        return filled(locale.text("flows.activity.level_to"), "{level}", locale.text("identity.level." + fields));
+    if (action == "verification_failed")
+        return filled(locale.text("flows.activity.reason"), "{reason}",
+                      text_or(locale, "flows.activity.reasons." + fields,
+                              locale.text("flows.activity.reasons.unknown")));
+    if (action == "sessions_ended" && fields.find_first_not_of("0123456789") == std::string::npos)
+        return filled(locale.text("flows.activity.sessions_count"), "{n}", fields);
+    if (action == "profile_changed") {
+        const std::string words = field_words(locale, fields);
+        return words.empty() ? "" : filled(locale.text("flows.activity.fields"), "{fields}", words);
+    }
+    if (locale.has("security.detail." + fields)) return locale.text("security.detail." + fields);
+    return field_words(locale, fields);
+}
+
 Data activity_item(const Request& req, const AuditEntry& e, const core::Locale& locale) {
     Data d;
     d.set("time", http::local_time(req, e.at));
     d.set("time_iso", core::format_utc(e.at));
-    d.set("action", text_or(locale, "security.action." + e.action, e.action));
+    d.set("action", action_words(locale, e.action));
     d.set("failed", e.action.size() > 7 && e.action.compare(e.action.size() - 7, 7, "_failed") == 0);
-    std::string details;
-    if (!e.fields.empty()) details = text_or(locale, "security.detail." + e.fields, e.fields);
+    const std::string details = detail_words(locale, e.action, e.fields);
     d.set("details", details);
+    d.set("has_details", !details.empty());  // an empty string is still "true" to mustache
+    d.set("by_system", e.actor_kind == "system");
+    d.set("actor", text_or(locale, "security.actor." + e.actor_kind, ""));
     d.set("ip", e.ip.empty() ? std::string("—") : e.ip);
     d.set("device", e.device.empty() ? std::string("—") : e.device);
     return d;

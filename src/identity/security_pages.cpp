@@ -2,6 +2,11 @@
 
 namespace uslugi::identity {
 
+bool sms_refused(const Result& r) {
+    return r.outcome == Outcome::blocked || r.outcome == Outcome::send_limit ||
+           r.outcome == Outcome::resend_too_early;
+}
+
 http::Response code_page(const SecurityPages& pages, http::Request& req, const CodeFlow& f, const ChallengeView& v,
                          const Result* r, http::Status status) {
     const http::Renderer& renderer = pages.renderer;
@@ -14,6 +19,7 @@ http::Response code_page(const SecurityPages& pages, http::Request& req, const C
     d.set("back", f.back);
     if (req.query().get_or("sent", "") == "1") d.set("sent", true);
     if (r) add_result(d, *r, renderer.locale(req));
+    if (r && f.offer_app && sms_refused(*r)) d.set("suggest_app", true);
     return renderer.page(req, "identity/security_code", d, t(req, f.title_key), status);
 }
 

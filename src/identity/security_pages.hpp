@@ -31,7 +31,10 @@ struct SecurityPages {
 // the flow begins again when no code is pending (used or expired).
 struct CodeFlow {
     std::string title_key, lead_key, action, resend_action, back, start;
+    bool offer_app = false;  // an SMS flow: when SMS is refused, point to the authenticator app
 };
+// Whether `r` refused to send an SMS (a limit or a wait), so that another way is worth offering.
+bool sms_refused(const Result& r);
 http::Response code_page(const SecurityPages& pages, http::Request& req, const CodeFlow& flow, const ChallengeView& v,
                          const Result* r, http::Status status);
 // The flow's code page with the outcome `r` of the last attempt (none: a

@@ -32,7 +32,8 @@ void rotate_session(Request& req, http::SessionStore& sessions, const Context& c
 }
 
 // The choice of two-step sign-in, with the outcome of the last attempt to change it.
-Response two_factor_page(const SecurityPages& pages, Request& req, const Result* r, Status status) {
+Response two_factor_page(const SecurityPages& pages, Request& req, const Result* r, Status status,
+                         bool sms_setup = false) {
     const http::Renderer& renderer = pages.renderer;
     SecurityService* const security = pages.security;
     const auto& ctx_of = pages.ctx_of;
@@ -49,6 +50,7 @@ Response two_factor_page(const SecurityPages& pages, Request& req, const Result*
     if (!a->phone.empty()) d.set("phone", mask_contact({ContactKind::phone, a->phone}));
     if (req.query().get_or("reauth", "") == "1" && !r) d.set("message", t(req, "security.error.reauth_required"));
     if (r) add_result(d, *r, renderer.locale(req));
+    if (r && sms_setup && sms_refused(*r) && a->two_factor != "totp") d.set("suggest_app", true);
     return renderer.page(req, "identity/security_two_factor", d, t(req, "security.two_factor.title"), status);
 }
 
@@ -69,7 +71,7 @@ void register_two_factor_choice_routes(const SecurityPages& pages) {
         [pages](Request& req) { return pages.security->start_sms_two_factor(pages.ctx_of(req), req.account->id); },
         [pages](Request& req, const Result& r) {
             if (r.ok()) return Response::redirect("/account/security/two-factor/sms");
-            return two_factor_page(pages, req, &r, failed_page_status(r));
+            return two_factor_page(pages, req, &r, failed_page_status(r), true);
         },
         challenge_or_error(pages, Status::accepted), http::for_signed_in());
 }
@@ -156,7 +158,7 @@ auto changed_json(const SecurityPages& pages, std::string mode) {
 const CodeFlow& sms_flow() {
     static const CodeFlow flow{"security.two_factor.sms_code_title", "security.two_factor.sms_code_lead",
                                "/account/security/two-factor/sms", "/account/security/two-factor/sms/resend",
-                               "/account/security/two-factor"};
+                               "/account/security/two-factor", "/account/security/two-factor", true};
     return flow;
 }
 

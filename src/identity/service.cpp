@@ -259,7 +259,12 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
     if (c->account_id) keys.push_back("acct:" + std::to_string(*c->account_id));
     if (!c->destination.empty()) keys.push_back(destination_key(c->destination));
     // Waiting comes first, whatever is typed (a read; the attempt is reserved below).
-    if (std::int64_t wait = throttles_.longest_wait(keys, now); wait > 0) return blocked(wait);
+    // The challenge goes with the refusal so that the page stays on the code step.
+    if (std::int64_t wait = throttles_.longest_wait(keys, now); wait > 0) {
+        Result r = blocked(wait);
+        r.challenge = view(*c);
+        return r;
+    }
 
     const std::string code = normalize_code(typed);
     // Not six digits is a typing slip: say so without taking a try.
@@ -281,7 +286,11 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
         return r;
     }
     const auto attempt = begin_attempt(keys);
-    if (!attempt.granted()) return blocked(attempt.refused_for);
+    if (!attempt.granted()) {
+        Result r = blocked(attempt.refused_for);
+        r.challenge = view(*c);
+        return r;
+    }
     const CodeCheck check = c->channel == "totp" ? check_app_code(*c, code, now)
                                                  : challenges_.check_code(c->id, code, options_.sms, now);
     Result r;
@@ -579,9 +588,24 @@ std::shared_ptr<const http::AccountBrief> IdentityService::brief_of(const Accoun
     return b;
 }
 
+// The owner hears of the deletion on every contact the account had, written
+// with the deletion itself: either both happen or neither.
+void IdentityService::confirm_deletion_to(soci::session& tx, const Context& ctx, const Account& a,
+                                          std::int64_t now) {
+    const std::string event = "identity-deleted-" + std::to_string(a.id) + "-" + std::to_string(now);
+    const nlohmann::json params{{"name", a.name}, {"time", core::format_local(now, ctx.time_zone)},
+                                {"zone", core::utc_offset_label(ctx.time_zone, now)}, {"ip", ctx.ip},
+                                {"device", ctx.device.empty() ? "—" : ctx.device}};
+    const std::string recipient = std::to_string(a.id);
+    if (!a.phone.empty()) notify(tx, event, recipient, "sms", a.phone, a.lang, "flows.account_deleted", params);
+    if (!a.email.empty()) notify(tx, event, recipient, "email", a.email, a.lang, "flows.account_deleted", params);
+}
+
 void IdentityService::erase_account(const Context& ctx, std::int64_t account_id) {
     const std::int64_t now = core::now_unix();
     db::transact(db_, [&](soci::session& tx) {
+        // Read before the erasure: the confirmation needs the contacts it removes.
+        const auto before = accounts_.find(tx, account_id);
         for (const auto& erase : erasers_) erase(tx, account_id);
         accounts_.erase(tx, account_id, now);
         audit_.erase_network_details(tx, account_id);
@@ -590,8 +614,9 @@ void IdentityService::erase_account(const Context& ctx, std::int64_t account_id)
         e.account_id = account_id;
         e.action = "account_deleted";
         audit_.record(tx, e);  // no address: the trace is pseudonymous
+        if (before) confirm_deletion_to(tx, ctx, *before, now);
     });
-    (void)ctx;
+    wake();
 }
 
 void IdentityService::record_access(const AuditEntry& entry) {

@@ -190,7 +190,8 @@ public:
     bool checks_running(std::int64_t account_id) const { return checks_running_ && checks_running_(account_id); }
     // Deletes an account: personal data erased, the audit keeps a pseudonymous
     // trace (the account number and what happened, no addresses or devices).
-    // The caller ends the account's sessions.
+    // The owner is told on every contact (flows.account_deleted) in the same
+    // transaction. The caller ends the account's sessions.
     void erase_account(const Context& ctx, std::int64_t account_id);
     // A read of the account's personal data by someone other than its owner
     // (an officer, an operator, a site): shown on "Who accessed my data".
@@ -220,6 +221,7 @@ public:
     void purge();
 
 private:
+    void confirm_deletion_to(soci::session& tx, const Context& ctx, const Account& a, std::int64_t now);
     std::string destination_key(const std::string& destination) const;
     CodeCheck check_app_code(const Challenge& c, const std::string& code, std::int64_t now);
     Result send_code(const Context& ctx, soci::session& tx, const Challenge& c, const std::string& template_name,

@@ -1,6 +1,6 @@
 #pragma once
 // The "standard" level (ID-2): saving the profile, sending it for checking,
-// and the background checks by the Pension Fund (SNILS ↔ person), the
+// and the background checks by the Social Fund of Russia (SNILS ↔ person), the
 // Interior Ministry (the passport is valid, not lost, and this person's) and
 // then the tax service (the INN).
 //

@@ -2,6 +2,12 @@
 
 #include "identity/model.hpp"
 
+#include <algorithm>
+#include <array>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 namespace uslugi::identity {
 
 FormInput::FormInput(http::Request& req) : req_(req) {
@@ -106,14 +112,47 @@ http::Access at_least(Level level) {
     return a;
 }
 
+namespace {
+
+// Every field of the identity forms in the order the forms show them; each
+// form's fields are a subsequence of this, so the summary follows the form.
+constexpr std::array<std::string_view, 28> kFormOrder{
+    "surname",     "name",          "patronymic", "gender",     "birth_date",      "birth_place", "snils",
+    "citizenship", "document_type", "passport",   "issue_date", "issued_by",       "department_code",
+    "contact",     "login",         "code",       "id_kind",    "id_value",        "question",    "answer",
+    "phone",       "phone_password", "email",     "email_password", "current_password", "password",
+    "password_repeat", "confirm"};
+
+std::size_t form_position(const std::string& field) {
+    for (std::size_t i = 0; i < kFormOrder.size(); ++i)
+        if (kFormOrder[i] == field) return i;
+    return kFormOrder.size();
+}
+
+// "Фамилия: Заполните это поле." — the summary names the field it is about.
+std::string summary_text(const core::Locale& locale, const std::string& field, const std::string& message) {
+    const std::string label_key = "flows.field." + field;
+    if (!locale.has(label_key)) return message;
+    std::string text = locale.text("flows.form.summary_item");
+    if (auto pos = text.find("{field}"); pos != std::string::npos) text.replace(pos, 7, locale.text(label_key));
+    if (auto pos = text.find("{message}"); pos != std::string::npos) text.replace(pos, 9, message);
+    return text;
+}
+
+}  // namespace
+
 void add_field_errors(http::Data& d, const FieldErrors& errors, const core::Locale& locale) {
+    std::vector<std::pair<std::string, std::string>> ordered(errors.begin(), errors.end());
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto& a, const auto& b) { return form_position(a.first) < form_position(b.first); });
     http::Data list{http::Data::type::list};
-    for (const auto& [field, key] : errors) {
+    for (const auto& [field, key] : ordered) {
+        const std::string message = locale.text(key);
         http::Data item;
         item.set("field", field);
-        item.set("message", locale.text(key));
+        item.set("message", summary_text(locale, field, message));
         list.push_back(item);
-        d.set(field + "_error", locale.text(key));
+        d.set(field + "_error", message);
         d.set(field + "_invalid", true);
     }
     if (!errors.empty()) {

@@ -33,7 +33,7 @@ public:
 struct SmtpOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8025;
-    std::string from = "Госуслуги <noreply@uslugi.local>";
+    std::string from = "Услуги <noreply@uslugi.local>";
     std::string helo_domain = "uslugi.local";
     std::chrono::milliseconds timeout{10000};
 };

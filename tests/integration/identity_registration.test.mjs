@@ -312,7 +312,8 @@ describe('a phone or e-mail that is already used', () => {
       assert.equal(page.status, 409, page.body);
       assert.equal(fieldError(page.body, 'contact'), htmlText(`identity.error.${key}`));
       assert.match(page.body, /id="contact"[^>]*aria-invalid="true"/);
-      assert.ok(page.body.includes(`href="#contact">${htmlText(`identity.error.${key}`)}</a>`), 'listed in the error summary');
+      assert.ok(page.body.includes(`href="#contact">${htmlText('flows.field.contact')}: ${htmlText(`identity.error.${key}`)}</a>`),
+        'listed in the error summary, under the field\'s name');
       assert.doesNotMatch(page.body, /Громова|Ирина/, 'the owner is not named');
       assert.equal((await c.get('/signup/code')).location, '/signup', 'no registration started');
 

@@ -94,17 +94,17 @@ describe('notification outbox', () => {
     assert.match(mail.to, /^<?ivan@example\.ru>?$/);
     assert.match(mail.from, /<noreply@uslugi\.local>$/);
     assert.match(mail.raw_subject.trim(), /^=\?UTF-8\?/i, 'the Cyrillic subject is RFC 2047-encoded on the wire');
-    assert.equal(mail.subject, 'Код для входа на Госуслуги: 482913');
+    assert.equal(mail.subject, 'Код для входа на Услуги: 482913');
     assert.equal(mail.content_type, 'multipart/alternative');
     assert.deepEqual(mail.parts.map((p) => p.type), ['text/plain', 'text/html']);
     for (const p of mail.parts) {
       assert.equal(p.charset.toLowerCase(), 'utf-8');
-      assert.match(p.text, /Ваш код для входа на портал Госуслуг: 482913/);
+      assert.match(p.text, /Ваш код для входа на портал Услуг: 482913/);
     }
     assert.match(mail.parts[1].text, /<html lang="ru">/);
 
     const [german] = all.filter((m) => m.message_id === `<notify-${de.id}@uslugi.local>`);
-    assert.equal(german.subject, 'Test der Benachrichtigungen von Gosuslugi');
+    assert.equal(german.subject, 'Test der Benachrichtigungen von Uslugi');
     assert.match(german.parts[0].text, /Guten Tag, Anna!/);
     assert.match(german.parts[1].text, /Guten Tag, Anna!/);
     assert.equal(mailCount(maildir), 2, 'nothing else was sent');
@@ -118,7 +118,7 @@ describe('notification outbox', () => {
     const messages = await smsFor(phone);
     assert.equal(messages.length, 1);
     assert.equal(messages[0].id, sent.provider_id);
-    assert.equal(messages[0].text, 'Gosuslugi sign-in code: 555123. Never tell it to anyone.');
+    assert.equal(messages[0].text, 'Uslugi sign-in code: 555123. Never tell it to anyone.');
   });
 
   test('a push message reaches the gateway once, titled with the subject', async () => {
@@ -131,7 +131,7 @@ describe('notification outbox', () => {
     assert.equal(messages.length, 1);
     assert.equal(messages[0].id, sent.provider_id);
     assert.equal(messages[0].title, 'Votre compte est confirmé');
-    assert.equal(messages[0].body, 'Gosuslugi : votre compte est confirmé, tous les services sont accessibles.');
+    assert.equal(messages[0].body, 'Uslugi : votre compte est confirmé, tous les services sont accessibles.');
   });
 
   test('uslugi worker delivers what serve --no-workers enqueued', async () => {

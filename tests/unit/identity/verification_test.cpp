@@ -113,7 +113,7 @@ protected:
     FakePfr pfr;
     FakeMvd mvd;
     FakeFns fns;
-    Context ctx{"session", "127.0.0.1", "test", "ru", "http://localhost"};
+    Context ctx{"session", "127.0.0.1", "test", "ru", "Europe/Moscow", "http://localhost"};
     std::int64_t account = 0;
 };
 

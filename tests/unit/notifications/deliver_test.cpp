@@ -70,7 +70,7 @@ TEST_P(DelivererTest, DeliversThroughTheChannelInTheLanguageAndMarksSent) {
     deliverer_->deliver(job);
     ASSERT_EQ(sms_.delivered.size(), 1u);
     EXPECT_TRUE(email_.delivered.empty() && push_.delivered.empty());
-    EXPECT_EQ(sms_.delivered[0].second.sms, "Gosuslugi-Anmeldecode: 123456. Geben Sie ihn niemandem weiter.");
+    EXPECT_EQ(sms_.delivered[0].second.sms, "Uslugi-Anmeldecode: 123456. Geben Sie ihn niemandem weiter.");
     const auto m = store_->find(outbox_id(job));
     EXPECT_EQ(m->status, OutboxStatus::sent);
     EXPECT_EQ(m->provider_id, "fake-" + std::to_string(m->id));

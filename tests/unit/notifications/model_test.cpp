@@ -80,11 +80,11 @@ TEST(NotificationRender, FourLanguages) {
     const auto en = render(locales(), "en", "account.signin_code", params);
     const auto de = render(locales(), "de", "account.signin_code", params);
     const auto fr = render(locales(), "fr", "account.signin_code", params);
-    EXPECT_EQ(ru.subject, "Код для входа на Госуслуги: 482913");
-    EXPECT_EQ(en.subject, "Your Gosuslugi sign-in code: 482913");
-    EXPECT_EQ(de.subject, "Ihr Anmeldecode für Gosuslugi: 482913");
-    EXPECT_EQ(fr.subject, "Votre code de connexion à Gosuslugi : 482913");
-    EXPECT_EQ(ru.sms, "Код для входа на Госуслуги: 482913. Никому его не сообщайте.");
+    EXPECT_EQ(ru.subject, "Код для входа на Услуги: 482913");
+    EXPECT_EQ(en.subject, "Your Uslugi sign-in code: 482913");
+    EXPECT_EQ(de.subject, "Ihr Anmeldecode für Uslugi: 482913");
+    EXPECT_EQ(fr.subject, "Votre code de connexion à Uslugi : 482913");
+    EXPECT_EQ(ru.sms, "Код для входа на Услуги: 482913. Никому его не сообщайте.");
     for (const auto* r : {&ru, &en, &de, &fr}) {
         EXPECT_NE(r->text.find("482913"), std::string::npos);
         EXPECT_NE(r->html.find("<p>"), std::string::npos);
