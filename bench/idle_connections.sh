@@ -5,7 +5,8 @@
 # new connection) under that load.
 #
 # Usage: bench/idle_connections.sh [N=100000]
-#   REQUESTS (300): home page requests timed while the connections are held.
+#   REQUESTS (300): home page requests timed while the connections are held;
+#   PER_ADDRESS (25000): connections per client address.
 #
 # Descriptors: the server needs one per connection, so the bench raises the
 # open-file limit (ulimit -n, then prlimit on itself) to N plus a reserve; the
@@ -23,6 +24,7 @@ source "$(dirname "$0")/lib.sh"
 n="${1:-100000}"
 requests="${REQUESTS:-300}"
 per_holder="${PER_HOLDER:-15000}"
+per_address="${PER_ADDRESS:-25000}"
 BENCH_DIR="$(mktemp -d /tmp/uslugi-bench.XXXXXX)"
 HOLDER_PIDS=()
 cleanup() {
@@ -92,7 +94,7 @@ start=$(date +%s.%N)
 holders=0
 for ((first = 0; first < n; first += per_holder)); do
   count=$(( n - first < per_holder ? n - first : per_holder ))
-  /usr/bin/python3 "$BENCH_DIR/holder.py" "$port" "$first" "$count" 25000 >"$BENCH_DIR/holder.$holders.out" 2>&1 &
+  /usr/bin/python3 "$BENCH_DIR/holder.py" "$port" "$first" "$count" "$per_address" >"$BENCH_DIR/holder.$holders.out" 2>&1 &
   HOLDER_PIDS+=($!)
   holders=$((holders + 1))
 done
@@ -128,6 +130,6 @@ PY
 read -r ok p50 p99 max <"$BENCH_DIR/latency.out"
 
 echo "open-file limit $limit; the server's connection cap $cap"
-echo "idle keep-alive connections held: $open (asked for $n, from $(( (n + 24999) / 25000 )) client addresses, $holders holder processes, opened in ${opened_in%.*} s)"
+echo "idle keep-alive connections held: $open (asked for $n, from $(( (n + per_address - 1) / per_address )) client addresses, $holders holder processes, opened in ${opened_in%.*} s)"
 echo "server RSS: ${rss_before} KiB before, ${rss_after} KiB with them open ($(( (rss_after - rss_before) * 1024 / n )) bytes per connection)"
 echo "home page while held: $ok/$requests answered 200, median ${p50} ms, p99 ${p99} ms, max ${max} ms (new connection each)"
