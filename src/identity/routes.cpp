@@ -32,7 +32,9 @@ void complete_sign_in(Request& req, http::App& app, http::SessionStore& sessions
                       const Context& ctx, std::int64_t account_id, bool remember, const std::string& method,
                       const Account* known) {
     // A visitor without a session row gets the signed-in one straight away
-    // (an anonymous row made here would be replaced at once).
+    // (an anonymous row made here would be replaced at once). App::handle
+    // still makes one before every anonymous form post, so today this is
+    // for handlers that sign in otherwise.
     if (!req.session) {
         auto fresh = std::make_shared<http::SessionData>();
         fresh->lang = req.lang;
