@@ -110,7 +110,14 @@ api POST /api/v1/identity/signin "{\"login\":\"$phone\",\"password\":\"$password
 cat >"$BENCH_DIR/signin.lua" <<LUA
 -- One connection per wrk thread, so the thread's state is the connection's.
 local body = '{"login":"$phone","password":"$password"}'
-cookie, csrf, pending = nil, nil, nil
+-- A visitor without a session has a signed CSRF cookie ("csrf"), a signed-in
+-- one a session cookie ("sid"); the browser sends back whichever it holds.
+jar, csrf, pending = {}, nil, nil
+function cookies()
+  local parts = {}
+  for name, value in pairs(jar) do table.insert(parts, name .. "=" .. value) end
+  return table.concat(parts, "; ")
+end
 signins, failures = 0, 0
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
@@ -118,18 +125,18 @@ function request()
   if csrf == nil then
     pending = "session"
     local h = {}
-    if cookie then h["Cookie"] = "sid=" .. cookie end
+    if cookies() ~= "" then h["Cookie"] = cookies() end
     return wrk.format("GET", "/api/v1/session", h)
   end
   pending = "signin"
   return wrk.format("POST", "/api/v1/identity/signin",
-    {["Cookie"] = "sid=" .. cookie, ["X-CSRF-Token"] = csrf, ["Content-Type"] = "application/json"}, body)
+    {["Cookie"] = cookies(), ["X-CSRF-Token"] = csrf, ["Content-Type"] = "application/json"}, body)
 end
 function response(status, headers, body)
   local set = headers["Set-Cookie"] or headers["set-cookie"]
   if set then
-    local v = set:match("^sid=([^;]*)")
-    if v and v ~= "" then cookie = v end
+    local name, v = set:match("^(%w+)=([^;]*)")
+    if name then jar[name] = (v ~= "" and v or nil) end
   end
   if pending == "session" then
     csrf = body:match('"csrf_token":"([^"]+)"')

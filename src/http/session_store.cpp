@@ -109,6 +109,15 @@ void SessionStore::destroy(const std::string& id_hash) {
 
 std::string SessionStore::sign_in(SessionData& s, std::int64_t account_id, bool remember, const std::string& ip,
                                   const std::string& device) {
+    db::Connection c(db_);
+    db::Transaction tx(c);
+    std::string token = sign_in(*c, s, account_id, remember, ip, device);
+    tx.commit();
+    return token;
+}
+
+std::string SessionStore::sign_in(soci::session& tx, SessionData& s, std::int64_t account_id, bool remember,
+                                  const std::string& ip, const std::string& device) {
     const std::string old_hash = s.id_hash;
     const std::string token = core::random_token(32);
     s.id_hash = core::sha256_hex(token);
@@ -126,17 +135,28 @@ std::string SessionStore::sign_in(SessionData& s, std::int64_t account_id, bool 
     soci::indicator region_ind = s.region.empty() ? soci::i_null : soci::i_ok;
     soci::indicator settlement_ind = s.settlement.empty() ? soci::i_null : soci::i_ok;
     soci::indicator zone_ind = s.time_zone.empty() ? soci::i_null : soci::i_ok;
-    db::Connection c(db_);
-    db::Transaction tx(c);
-    if (!old_hash.empty()) *c << "DELETE FROM http_sessions WHERE id_hash = :h", soci::use(old_hash);
-    *c << "INSERT INTO http_sessions (id_hash, csrf_token, account_id, lang, vi_mode, region, settlement, remember, "
+    // The old row becomes the new one in one statement (a new key, every
+    // column set); a row that has gone meanwhile (ended, purged) is made anew.
+    if (!old_hash.empty()) {
+        std::string moved;
+        tx << "UPDATE http_sessions SET id_hash = :h, csrf_token = :c, account_id = :a, lang = :l, vi_mode = :v, "
+              "region = :r, settlement = :s, remember = :rem, created_at = :t, last_seen_at = :t2, idle_timeout = :i, "
+              "expires_at = :e, ends_at = :end, signed_in_at = :t3, ip = :ip, device = :d, time_zone = :z "
+              "WHERE id_hash = :old RETURNING id_hash",
+            soci::use(s.id_hash), soci::use(s.csrf_token), soci::use(account), soci::use(s.lang), soci::use(vi),
+            soci::use(s.region, region_ind), soci::use(s.settlement, settlement_ind), soci::use(rem),
+            soci::use(created), soci::use(created), soci::use(idle), soci::use(expires), soci::use(ends),
+            soci::use(created), soci::use(s.ip), soci::use(s.device), soci::use(s.time_zone, zone_ind),
+            soci::use(old_hash), soci::into(moved);
+        if (tx.got_data()) return token;
+    }
+    tx << "INSERT INTO http_sessions (id_hash, csrf_token, account_id, lang, vi_mode, region, settlement, remember, "
           "created_at, last_seen_at, idle_timeout, expires_at, ends_at, signed_in_at, ip, device, time_zone) VALUES (:h, "
           ":c, :a, :l, :v, :r, :s, :rem, :t, :t2, :i, :e, :end, :t3, :ip, :d, :z)",
         soci::use(s.id_hash), soci::use(s.csrf_token), soci::use(account), soci::use(s.lang), soci::use(vi),
         soci::use(s.region, region_ind), soci::use(s.settlement, settlement_ind), soci::use(rem), soci::use(created),
         soci::use(created), soci::use(idle), soci::use(expires), soci::use(ends), soci::use(created), soci::use(s.ip),
         soci::use(s.device), soci::use(s.time_zone, zone_ind);
-    tx.commit();
     return token;
 }
 

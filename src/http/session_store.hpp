@@ -82,6 +82,11 @@ public:
     // before sign-in is worthless after it. Updates `s`; returns the new token.
     std::string sign_in(SessionData& s, std::int64_t account_id, bool remember, const std::string& ip,
                         const std::string& device);
+    // The same inside the caller's transaction `tx` (which commits it), so
+    // that what else a sign-in writes commits with the new session. A session
+    // without a row yet (no id_hash) just gets one.
+    std::string sign_in(soci::session& tx, SessionData& s, std::int64_t account_id, bool remember,
+                        const std::string& ip, const std::string& device);
     // Signs out: the session ends; a fresh anonymous one keeps the preferences.
     std::string sign_out(SessionData& s);
     std::vector<SessionInfo> list_for_account(std::int64_t account_id, const std::string& current_hash);

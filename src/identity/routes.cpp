@@ -31,11 +31,23 @@ Response signed_in_json(const Request& req, http::Status status) {
 void complete_sign_in(Request& req, http::App& app, http::SessionStore& sessions, IdentityService& service,
                       const Context& ctx, std::int64_t account_id, bool remember, const std::string& method,
                       const Account* known) {
-    http::SessionData& s = app.ensure_session(req);
-    req.new_session_token = sessions.sign_in(s, account_id, remember, ctx.ip, ctx.device);
+    // A visitor without a session row gets the signed-in one straight away
+    // (an anonymous row made here would be replaced at once). App::handle
+    // still makes one before every anonymous form post, so today this is
+    // for handlers that sign in otherwise.
+    if (!req.session) {
+        auto fresh = std::make_shared<http::SessionData>();
+        fresh->lang = req.lang;
+        req.session = std::move(fresh);
+    }
+    http::SessionData& s = *req.session;
+    std::string token;
+    service.signed_in(ctx, account_id, method, known, [&](soci::session& tx) {
+        token = sessions.sign_in(tx, s, account_id, remember, ctx.ip, ctx.device);
+    });
+    req.new_session_token = std::move(token);
     req.clear_session_cookie = false;
     req.account = known && known->id == account_id ? IdentityService::brief_of(*known) : service.brief(account_id);
-    service.signed_in(ctx, account_id, method, known);
 }
 
 void RouteKit::sign_in(Request& req, const Context& ctx, std::int64_t account_id, bool remember,

@@ -118,7 +118,7 @@ Result SecurityService::reauthenticate(const Context& ctx, const Account& a, con
         if (r.retry_after > 0) r.message_key = "identity.error.blocked";
         return r;
     }
-    identity_.end_attempt(keys, IdentityService::AttemptEnd::proved);
+    identity_.end_attempt(attempt, IdentityService::AttemptEnd::proved);
     return {};
 }
 
@@ -348,12 +348,12 @@ Result SecurityService::confirm_totp(const Context& ctx, std::int64_t account_id
     }
     // The step is spent now, so the code that switched it on cannot also sign in.
     if (!identity_.accounts().use_totp_step(account_id, *step)) {
-        identity_.end_attempt(keys, IdentityService::AttemptEnd::not_a_guess);
+        identity_.end_attempt(attempt, IdentityService::AttemptEnd::not_a_guess);
         Result r = invalid("code", "security.error.totp_used");
         r.outcome = Outcome::wrong_code;
         return r;
     }
-    identity_.end_attempt(keys, IdentityService::AttemptEnd::proved);
+    identity_.end_attempt(attempt, IdentityService::AttemptEnd::proved);
     change_two_factor(ctx, *a, "totp", *secret, c->id);
     return {};
 }

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <semaphore>
+#include <thread>
 
 namespace uslugi::identity {
 
@@ -95,11 +97,19 @@ ThrottleStore::Reservation IdentityService::begin_attempt(const std::vector<std:
     return throttles_.reserve(counters, core::now_unix());
 }
 
-void IdentityService::end_attempt(const std::vector<std::string>& keys, AttemptEnd how) {
-    for (const auto& k : keys) {
-        if (how == AttemptEnd::proved && !is_address_key(k)) throttles_.clear(k);
-        else throttles_.refund(k, policy_of(k));
+void IdentityService::end_attempt(const ThrottleStore::Reservation& attempt, AttemptEnd how) {
+    std::vector<ThrottleStore::Taken> cleared, refunded;
+    for (const auto& t : attempt.taken) {
+        if (how == AttemptEnd::proved && !is_address_key(t.key)) cleared.push_back(t);
+        else refunded.push_back(t);
     }
+    throttles_.settle(cleared, refunded);
+}
+
+void IdentityService::end_attempt(const std::vector<std::string>& keys, AttemptEnd how) {
+    ThrottleStore::Reservation unknown;  // counts not known: each refund reads its counter
+    for (const auto& k : keys) unknown.taken.push_back({k, policy_of(k), 0, 0});
+    end_attempt(unknown, how);
 }
 
 std::int64_t IdentityService::link_ttl(const std::string& purpose) const {
@@ -295,18 +305,18 @@ Result IdentityService::check_code(const Context& ctx, const std::string& purpos
                                                  : challenges_.check_code(c->id, code, options_.sms, now);
     Result r;
     switch (check) {
-        case CodeCheck::ok: end_attempt(keys, AttemptEnd::proved); break;
+        case CodeCheck::ok: end_attempt(attempt, AttemptEnd::proved); break;
         case CodeCheck::wrong:
             r = Result::of(Outcome::wrong_code, "identity.error.wrong_code", attempt.wait_if_wrong);
             r.errors["code"] = "identity.error.wrong_code";
             break;
         case CodeCheck::expired:
         case CodeCheck::no_code:
-            end_attempt(keys, AttemptEnd::not_a_guess);
+            end_attempt(attempt, AttemptEnd::not_a_guess);
             r = Result::of(Outcome::code_expired, "identity.error.code_expired");
             break;
         case CodeCheck::no_tries_left:
-            end_attempt(keys, AttemptEnd::not_a_guess);
+            end_attempt(attempt, AttemptEnd::not_a_guess);
             r = Result::of(Outcome::no_tries_left, "identity.error.no_tries_left");
             break;
     }
@@ -426,13 +436,41 @@ Result IdentityService::finish_registration(const Context& ctx, const std::strin
 
 // ---- sign-in --------------------------------------------------------------------------------
 
+namespace {
+// Argon2id takes ~20 ms of one core and 19 MiB; more verifications at once
+// than cores only share the cores and the caches, each getting slower. So at
+// most one per core runs; the workers of other sign-ins meanwhile do their
+// database work and I/O instead of competing for the same cores.
+class Argon2Slots {
+public:
+    Argon2Slots() : free_(std::max(1u, std::thread::hardware_concurrency())) {}
+    template <class F>
+    bool run(F&& verify) {
+        free_.acquire();
+        struct Release {
+            std::counting_semaphore<>& s;
+            ~Release() { s.release(); }
+        } release{free_};
+        return verify();
+    }
+
+private:
+    std::counting_semaphore<> free_;
+};
+
+Argon2Slots& argon2_slots() {
+    static Argon2Slots slots;
+    return slots;
+}
+}  // namespace
+
 bool IdentityService::verify_password(const std::optional<Account>& a, const std::string& password) const {
     if (password.size() > kPasswordMaxBytes) return false;
     if (!a || a->password_hash.empty()) {
-        core::password_verify(dummy_hash_, password);
+        argon2_slots().run([&] { return core::password_verify(dummy_hash_, password); });
         return false;
     }
-    return core::password_verify(a->password_hash, password);
+    return argon2_slots().run([&] { return core::password_verify(a->password_hash, password); });
 }
 
 Result IdentityService::sign_in(const Context& ctx, const std::string& login_typed, const std::string& password,
@@ -472,7 +510,7 @@ Result IdentityService::sign_in(const Context& ctx, const std::string& login_typ
                     wait);
         return r;
     }
-    end_attempt(keys, AttemptEnd::proved);
+    end_attempt(attempt, AttemptEnd::proved);
     if (core::password_needs_rehash(account->password_hash)) {
         const std::string fresh = core::password_hash(password);
         db::transact(db_, [&](soci::session& tx) { accounts_.set_password(tx, account->id, fresh, now); });
@@ -531,27 +569,32 @@ Result IdentityService::confirm_second_factor(const Context& ctx, const std::str
 Result IdentityService::resend_second_factor(const Context& ctx) { return resend(ctx, "signin", "account.signin_code"); }
 
 void IdentityService::signed_in(const Context& ctx, std::int64_t account_id, const std::string& method,
-                                const Account* known) {
-    const std::int64_t now = core::now_unix();
+                                const Account* known, const std::function<void(soci::session&)>& rotate) {
     std::optional<Account> loaded;
     if (!known || known->id != account_id) loaded = accounts_.find(account_id);
     const Account* account = known && known->id == account_id ? known : (loaded ? &*loaded : nullptr);
-    if (!account || !account->notify_signin || account->email.empty()) {
+    const bool notice = account && account->notify_signin && !account->email.empty();
+    if (!notice && !rotate) {
         audit_self(ctx, account_id, "signin", method);  // one statement: no transaction needed
         return;
     }
+    // The new session, the audit entry and the notice commit together: one
+    // transaction (one commit, one write lock on SQLite) per sign-in.
     db::transact(db_, [&](soci::session& tx) {
+        if (rotate) rotate(tx);
         audit_self(tx, ctx, account_id, "signin", method);
-        {
-            notify(tx, "identity-signin-" + std::to_string(account_id) + "-" + std::to_string(now) + "-" +
-                           core::random_token(6),
-                   std::to_string(account_id), "email", account->email, account->lang, "account.signin_notice",
-                   {{"name", account->name}, {"time", core::format_local(now, ctx.time_zone)},
-                    {"zone", core::utc_offset_label(ctx.time_zone, now)}, {"ip", ctx.ip},
-                    {"device", ctx.device.empty() ? "—" : ctx.device}});
-        }
+        if (notice) queue_signin_notice(tx, ctx, *account);
     });
-    wake();
+    if (notice) wake();
+}
+
+void IdentityService::queue_signin_notice(soci::session& tx, const Context& ctx, const Account& account) {
+    const std::int64_t now = core::now_unix();
+    notify(tx, "identity-signin-" + std::to_string(account.id) + "-" + std::to_string(now) + "-" + core::random_token(6),
+           std::to_string(account.id), "email", account.email, account.lang, "account.signin_notice",
+           {{"name", account.name}, {"time", core::format_local(now, ctx.time_zone)},
+            {"zone", core::utc_offset_label(ctx.time_zone, now)}, {"ip", ctx.ip},
+            {"device", ctx.device.empty() ? "—" : ctx.device}});
 }
 
 void IdentityService::signed_out(const Context& ctx, std::int64_t account_id) {

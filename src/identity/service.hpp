@@ -126,9 +126,11 @@ public:
     std::optional<ChallengeView> second_factor(const Context& ctx);
     Result confirm_second_factor(const Context& ctx, const std::string& code);
     Result resend_second_factor(const Context& ctx);
-    // Audit (and the e-mail the user may have asked for) after a session was signed in.
+    // Audit (and the e-mail the user may have asked for) after a session was
+    // signed in. `rotate`, when given, writes the new session in the same
+    // transaction (SessionStore::sign_in on the transaction it is given).
     void signed_in(const Context& ctx, std::int64_t account_id, const std::string& method,
-                   const Account* known = nullptr);
+                   const Account* known = nullptr, const std::function<void(soci::session&)>& rotate = {});
     void signed_out(const Context& ctx, std::int64_t account_id);
 
     // ---- passwords ----
@@ -155,6 +157,9 @@ public:
     };
     // A wrong guess needs no call: the reservation already counted it.
     void end_attempt(const std::vector<std::string>& keys, AttemptEnd how);
+    // The same for the reservation begin_attempt returned: one transaction, and
+    // the counts it knows spare reading them again.
+    void end_attempt(const ThrottleStore::Reservation& attempt, AttemptEnd how);
 
     // ---- codes for other flows (recovery, a new contact, SMS second step) ----
     // Creates a challenge bound to ctx's session and sends its first code (sms)
@@ -224,6 +229,7 @@ private:
     void confirm_deletion_to(soci::session& tx, const Context& ctx, const Account& a, std::int64_t now);
     std::string destination_key(const std::string& destination) const;
     CodeCheck check_app_code(const Challenge& c, const std::string& code, std::int64_t now);
+    void queue_signin_notice(soci::session& tx, const Context& ctx, const Account& account);
     Result send_code(const Context& ctx, soci::session& tx, const Challenge& c, const std::string& template_name,
                      const std::string& link_path, std::int64_t now);
 

@@ -514,50 +514,92 @@ std::int64_t ThrottleStore::fail(const std::string& key, const ThrottlePolicy& p
     });
 }
 
+namespace {
+// Takes one attempt on `key` in one statement: a new counter starts at one
+// failure, an old one is forgotten after its time or counts one more, and a
+// key still waiting is left alone (no row comes back). The row lock
+// (PostgreSQL) or the write lock (SQLite) makes it a compare-and-set: a
+// concurrent attempt sees the wait set after it.
+std::optional<int> take_attempt(soci::session& s, const std::string& key, const ThrottlePolicy& policy,
+                                std::int64_t now) {
+    const long long t = now, forget = now - policy.forget_after;
+    int failures = 0;
+    s << "INSERT INTO identity_throttles (key, failures, last_failure_at, blocked_until) VALUES (:k, 1, :t, 0) "
+         "ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN identity_throttles.last_failure_at < :f "
+         "AND identity_throttles.blocked_until < :t2 THEN 1 ELSE identity_throttles.failures + 1 END, "
+         "last_failure_at = :t3 WHERE identity_throttles.blocked_until <= :t4 RETURNING failures",
+        soci::use(key), soci::use(t), soci::use(forget), soci::use(t), soci::use(t), soci::use(t),
+        soci::into(failures);
+    if (!s.got_data()) return std::nullopt;
+    return failures;
+}
+
+// Gives one attempt back, reading the counter first (inside the caller's transaction).
+void refund_in(soci::session& tx, const std::string& key, const ThrottlePolicy& policy) {
+    int failures = 0;
+    long long last = 0;
+    tx << "SELECT failures, last_failure_at FROM identity_throttles WHERE key = :k", soci::use(key),
+        soci::into(failures), soci::into(last);
+    if (!tx.got_data() || failures <= 0) return;
+    const int left = failures - 1;
+    const long long until = left > 0 ? last + wait_after_failures(policy, left) : 0;
+    tx << "UPDATE identity_throttles SET failures = :n, blocked_until = :u WHERE key = :k", soci::use(left),
+        soci::use(until), soci::use(key);
+}
+
+// Gives back the attempt `taken` counted, in one statement when nobody
+// counted another on the key since (the usual case); otherwise as refund_in.
+void refund_taken(soci::session& tx, const ThrottleStore::Taken& taken) {
+    if (taken.failures > 0) {
+        const int left = taken.failures - 1;
+        const long long at = taken.at, until = left > 0 ? taken.at + wait_after_failures(taken.policy, left) : 0;
+        const int was = taken.failures;
+        int now_left = -1;
+        // RETURNING tells whether the row matched without a prepared statement
+        // of its own (on PostgreSQL that would be three round trips, not one).
+        tx << "UPDATE identity_throttles SET failures = :n, blocked_until = :u "
+              "WHERE key = :k AND failures = :f AND last_failure_at = :t RETURNING failures",
+            soci::use(left), soci::use(until), soci::use(taken.key), soci::use(was), soci::use(at), soci::into(now_left);
+        if (tx.got_data()) return;
+    }
+    refund_in(tx, taken.key, taken.policy);
+}
+}  // namespace
+
 ThrottleStore::Reservation ThrottleStore::reserve(const std::vector<std::pair<std::string, ThrottlePolicy>>& keys,
                                                   std::int64_t now) {
     Reservation r;
     db::Connection c(db_);
     db::Transaction tx(c);
     for (const auto& [key, policy] : keys) {
-        const long long t = now, forget = now - policy.forget_after;
-        *c << "INSERT INTO identity_throttles (key, failures, last_failure_at, blocked_until) VALUES (:k, 0, :t, 0) "
-              "ON CONFLICT (key) DO NOTHING",
-            soci::use(key), soci::use(t);
-        // The row lock (PostgreSQL) or the write lock (SQLite) makes this a
-        // compare-and-set: a concurrent attempt sees the wait set below.
-        soci::statement take = (c->prepare << "UPDATE identity_throttles SET failures = CASE WHEN last_failure_at < :f "
-                                              "AND blocked_until < :t THEN 1 ELSE failures + 1 END, last_failure_at = :t2 "
-                                              "WHERE key = :k AND blocked_until <= :t3",
-                                soci::use(forget), soci::use(t), soci::use(t), soci::use(key), soci::use(t));
-        take.execute(true);
-        if (take.get_affected_rows() == 0) {
+        const std::optional<int> failures = take_attempt(*c, key, policy, now);
+        if (!failures) {
             long long until = 0;
             *c << "SELECT blocked_until FROM identity_throttles WHERE key = :k", soci::use(key), soci::into(until);
             r.refused_for = std::max<std::int64_t>(1, until - now);
+            r.taken.clear();
             return r;  // rolled back: a refused attempt counts nothing
         }
-        int failures = 0;
-        *c << "SELECT failures FROM identity_throttles WHERE key = :k", soci::use(key), soci::into(failures);
-        const long long wait = wait_after_failures(policy, failures), until = now + wait;
-        *c << "UPDATE identity_throttles SET blocked_until = :u WHERE key = :k", soci::use(until), soci::use(key);
+        const long long wait = wait_after_failures(policy, *failures), until = now + wait;
+        // A wait of 0 needs no write: blocked_until is already in the past.
+        if (wait > 0)
+            *c << "UPDATE identity_throttles SET blocked_until = :u WHERE key = :k", soci::use(until), soci::use(key);
         r.wait_if_wrong = std::max<std::int64_t>(r.wait_if_wrong, wait);
+        r.taken.push_back({key, policy, *failures, now});
     }
     tx.commit();
     return r;
 }
 
 void ThrottleStore::refund(const std::string& key, const ThrottlePolicy& policy) {
+    db::transact(db_, [&](soci::session& tx) { refund_in(tx, key, policy); });
+}
+
+void ThrottleStore::settle(const std::vector<Taken>& cleared, const std::vector<Taken>& refunded) {
+    if (cleared.empty() && refunded.empty()) return;
     db::transact(db_, [&](soci::session& tx) {
-        int failures = 0;
-        long long last = 0;
-        tx << "SELECT failures, last_failure_at FROM identity_throttles WHERE key = :k", soci::use(key),
-            soci::into(failures), soci::into(last);
-        if (!tx.got_data() || failures <= 0) return;
-        const int left = failures - 1;
-        const long long until = left > 0 ? last + wait_after_failures(policy, left) : 0;
-        tx << "UPDATE identity_throttles SET failures = :n, blocked_until = :u WHERE key = :k", soci::use(left),
-            soci::use(until), soci::use(key);
+        for (const auto& t : cleared) tx << "DELETE FROM identity_throttles WHERE key = :k", soci::use(t.key);
+        for (const auto& t : refunded) refund_taken(tx, t);
     });
 }
 

@@ -174,14 +174,26 @@ public:
     // cannot all slip past a check-then-count (a compare-and-set on each
     // key's row, all keys in one transaction). Nothing is counted when any
     // key is still waiting.
+    // One key's part of a reservation: what its counter held after the attempt was taken.
+    struct Taken {
+        std::string key;
+        ThrottlePolicy policy;
+        int failures = 0;     // 0: not known
+        std::int64_t at = 0;  // the attempt's time (last_failure_at)
+    };
     struct Reservation {
         std::int64_t refused_for = 0;    // > 0: no attempt now; seconds to wait
         std::int64_t wait_if_wrong = 0;  // the wait this attempt causes if it fails
+        std::vector<Taken> taken;        // per key, in the order asked (empty when refused)
         bool granted() const { return refused_for == 0; }
     };
     Reservation reserve(const std::vector<std::pair<std::string, ThrottlePolicy>>& keys, std::int64_t now);
     // Gives back a reserved attempt that succeeded (for counters that are not cleared on success).
     void refund(const std::string& key, const ThrottlePolicy& policy);
+    // Ends a reserved attempt in one transaction: the `cleared` counters are
+    // deleted, the `refunded` ones get the attempt back (one statement each
+    // unless another attempt counted on the key meanwhile).
+    void settle(const std::vector<Taken>& cleared, const std::vector<Taken>& refunded);
     void clear(const std::string& key);
     int purge(std::int64_t older_than);
 

@@ -893,6 +893,41 @@ TEST_P(ThrottleStoreTest, RefundGivesBackOneAttemptAndItsWait) {
     EXPECT_TRUE(store.reserve({{"ip:x", p}}, kNow).granted());
 }
 
+// A right secret: the per-login counter goes, the per-address one gets its try
+// back, both in one transaction and without reading the counters again.
+TEST_P(ThrottleStoreTest, SettleClearsAndRefundsWhatTheReservationTook) {
+    ThrottleStore store(db());
+    const ThrottlePolicy login = account_throttle(), address = address_throttle();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(store.reserve({{"ip:s", address}}, kNow).granted());
+    const auto r = store.reserve({{"login:s", login}, {"ip:s", address}}, kNow);
+    ASSERT_TRUE(r.granted());
+    ASSERT_EQ(r.taken.size(), 2u);
+    EXPECT_EQ(r.taken[0].failures, 1);
+    EXPECT_EQ(r.taken[1].failures, 6);
+    store.settle({r.taken[0]}, {r.taken[1]});
+    db::Connection c(db());
+    long long logins = -1, failures = -1;
+    *c << "SELECT COUNT(*) FROM identity_throttles WHERE key = 'login:s'", soci::into(logins);
+    *c << "SELECT failures FROM identity_throttles WHERE key = 'ip:s'", soci::into(failures);
+    EXPECT_EQ(logins, 0);
+    EXPECT_EQ(failures, 5) << "the address keeps the five earlier failures, not this try";
+}
+
+// Another attempt counted on the key between the reservation and its end:
+// the refund must take back exactly one failure, not restore the old count.
+TEST_P(ThrottleStoreTest, SettleAfterAConcurrentAttemptRefundsOnlyItsOwn) {
+    ThrottleStore store(db());
+    ThrottlePolicy p = address_throttle();
+    const auto mine = store.reserve({{"ip:c", p}}, kNow);
+    ASSERT_TRUE(mine.granted());
+    ASSERT_TRUE(store.reserve({{"ip:c", p}}, kNow).granted());  // someone else's wrong guess
+    store.settle({}, mine.taken);
+    db::Connection c(db());
+    long long failures = -1;
+    *c << "SELECT failures FROM identity_throttles WHERE key = 'ip:c'", soci::into(failures);
+    EXPECT_EQ(failures, 1) << "the other attempt still counts";
+}
+
 // ---- audit -----------------------------------------------------------------------------------
 
 class AuditLogTest : public IdentityStoreTest {
