@@ -45,66 +45,17 @@ phone="+79161234567"
 password="violet tractor umbrella justice marble"
 
 BENCH_DIR="$(mktemp -d /tmp/uslugi-bench.XXXXXX)"
-REG_PID="" USLUGI_PID="" PG_SCHEMA=""
-cleanup() {
-  [[ -n "$USLUGI_PID" ]] && kill "$USLUGI_PID" 2>/dev/null
-  [[ -n "$REG_PID" ]] && kill "$REG_PID" 2>/dev/null
-  wait 2>/dev/null
-  [[ -n "$PG_SCHEMA" ]] && psql "$BENCH_POSTGRES_URL" -q -c "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE" >/dev/null 2>&1
-  rm -rf "$BENCH_DIR"
-}
-trap cleanup EXIT
-
-json_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+PG_SCHEMA=""
+trap stop_bench_servers EXIT
 
 # ---- the sandbox of external systems (the SMS gateway), then the portal ----
-mkdir -p "$BENCH_DIR/mail/new" "$BENCH_DIR/mail/cur" "$BENCH_DIR/mail/tmp"
-"$uslugi" registries --port 0 --mail-dir "$BENCH_DIR/mail" >"$BENCH_DIR/registries.out" 2>"$BENCH_DIR/registries.err" &
-REG_PID=$!
-for _ in $(seq 1 200); do grep -q "listening on" "$BENCH_DIR/registries.out" 2>/dev/null && break; sleep 0.05; done
-REG_URL=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$BENCH_DIR/registries.out")
-[[ -n "$REG_URL" ]] || { echo "the registries sandbox did not start:"; cat "$BENCH_DIR/registries.err"; exit 1; }
+start_registries "$BENCH_DIR"
+bench_database "$BENCH_DIR"
+start_uslugi_on "$BENCH_DIR" "$BENCH_DATABASE" --registries-url "$REG_URL" ${USLUGI_ARGS:-}
 
-if [[ -n "${BENCH_POSTGRES_URL:-}" ]]; then
-  PG_SCHEMA="bench_$(/usr/bin/python3 -c 'import secrets; print(secrets.token_hex(4))')"
-  psql "$BENCH_POSTGRES_URL" -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA $PG_SCHEMA" >/dev/null
-  sep='?'; [[ "$BENCH_POSTGRES_URL" == *\?* ]] && sep='&'
-  database="${BENCH_POSTGRES_URL}${sep}options=-csearch_path%3D${PG_SCHEMA}"
-else
-  database="sqlite://$BENCH_DIR/bench.db"
-fi
-data_key=$(/usr/bin/python3 -c 'import secrets; print(secrets.token_hex(32))')
-port=$(free_port)
-"$uslugi" seed --database "$database" --log-level warn >/dev/null 2>&1
-"$uslugi" serve --port "$port" --database "$database" --log-level warn --data-key "$data_key" \
-  --registries-url "$REG_URL" ${USLUGI_ARGS:-} >"$BENCH_DIR/uslugi.out" 2>"$BENCH_DIR/uslugi.err" &
-USLUGI_PID=$!
-USLUGI_URL="http://127.0.0.1:$port"
-for _ in $(seq 1 200); do curl -sf "$USLUGI_URL/healthz" >/dev/null && break; sleep 0.05; done
-curl -sf "$USLUGI_URL/healthz" >/dev/null || { echo "uslugi did not start:"; cat "$BENCH_DIR/uslugi.err"; exit 1; }
-
-# ---- one account, registered through the API ----
-jar="$BENCH_DIR/cookies"
-api() {  # api METHOD PATH [JSON]: prints the body; fails on an error status
-  local csrf; csrf=$(curl -sf -b "$jar" -c "$jar" "$USLUGI_URL/api/v1/session" | json_field csrf_token)
-  curl -sf -b "$jar" -c "$jar" -X "$1" -H "Content-Type: application/json" -H "X-CSRF-Token: $csrf" \
-    ${3:+--data "$3"} "$USLUGI_URL$2"
-}
-api POST /api/v1/identity/registrations "{\"surname\":\"Смирнова\",\"name\":\"Анна\",\"contact\":\"$phone\"}" >/dev/null
-code=""
-for _ in $(seq 1 200); do
-  code=$(curl -sf "$REG_URL/sms/messages?phone=%2B${phone#+}" |
-    /usr/bin/python3 -c 'import json,re,sys; m=json.load(sys.stdin)["messages"]; print(re.search(r"\d{6}", m[-1]["text"]).group(0) if m else "")')
-  [[ -n "$code" ]] && break
-  sleep 0.05
-done
-[[ -n "$code" ]] || { echo "no SMS code arrived at the sandbox"; cat "$BENCH_DIR/uslugi.err"; exit 1; }
-api POST /api/v1/identity/registrations/current/code "{\"code\":\"$code\"}" >/dev/null
-api POST /api/v1/identity/registrations/current/password \
-  "{\"password\":\"$password\",\"password_repeat\":\"$password\"}" | grep -q '"signed_in":true'
-# The account signs in with its password.
-rm -f "$jar"
-api POST /api/v1/identity/signin "{\"login\":\"$phone\",\"password\":\"$password\"}" | grep -q '"signed_in":true'
+# ---- one account, registered through the API; it signs in with its password ----
+register_account "$phone" "$password" "Смирнова" "Анна"
+sign_in_sid "$phone" "$password" >/dev/null
 
 # ---- wrk: sign-ins, one session per connection ----
 cat >"$BENCH_DIR/signin.lua" <<LUA
@@ -182,7 +133,7 @@ signin_rate() {
 }
 
 echo "$cores cores; Argon2id on $threads threads vs sign-ins over $connections connections;" \
-  "$rounds rounds of ${seconds}s each; database ${database%%:*}"
+  "$rounds rounds of ${seconds}s each; database ${BENCH_DATABASE%%:*}"
 "$argon2_bench" --threads "$threads" --seconds 1 --quiet >/dev/null  # warm up both
 signin_rate 2 >/dev/null
 if [[ -n "$PG_SCHEMA" ]]; then

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -113,7 +114,7 @@ private:
     }
 
     void read_header() {
-        parser_.emplace();
+        parser_ = std::make_unique<bhttp::request_parser<bhttp::string_body>>();
         header_bytes_.clear();
         parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
         // The real body limit depends on the route, known only after the header;
@@ -264,7 +265,9 @@ private:
     const std::chrono::steady_clock::time_point first_header_deadline_;
     std::size_t requests_ = 0;
     Peer peer_;
-    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    // Only while a request is read: an idle keep-alive connection holds a
+    // pointer, not the parser's ~300 bytes (100,000 idle connections: 29 MB).
+    std::unique_ptr<bhttp::request_parser<bhttp::string_body>> parser_;
     std::string header_bytes_;  // the raw header being parsed, for has_obs_fold
     Application::Plan plan_;
     std::string accept_language_;

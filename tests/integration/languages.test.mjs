@@ -27,7 +27,7 @@ function editJson(file, edit) {
 
 // A copy of the seed catalog where the chip passport has a German title but a
 // description in Russian and English only, its first document in Russian only,
-// and the first Perm service centre is named in Russian and English only.
+// and the first Perm service centre is named and addressed in Russian and English only.
 function cutDownCatalog() {
   seedRoot = mkdtempSync(path.join(tmpdir(), 'uslugi-lang-'));
   // `seed` checks for the folders `serve` needs, though it reads only migrations/ and data/.
@@ -43,6 +43,7 @@ function cutDownCatalog() {
   editJson(path.join(seedRoot, 'data/catalog/service_centres.json'), (doc) => {
     const c = doc.service_centres.find((x) => x.id === 'mfc-perm-lenina-51');
     c.name = keep(c.name, 'ru', 'en');
+    c.address = keep(c.address, 'ru', 'en');
   });
 }
 
