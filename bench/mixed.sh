@@ -21,7 +21,7 @@ ulimit -n "$(ulimit -Hn)"
 start_registries "$BENCH_DIR"
 bench_database "$BENCH_DIR"
 # Every connection comes from 127.0.0.1: lift the per-address cap.
-start_uslugi_on "$BENCH_DIR" "$BENCH_DATABASE" --registries-url "$REG_URL" --max-client-connections 0
+start_uslugi_on "$BENCH_DIR" "$BENCH_DATABASE" --registries-url "$REG_URL" --max-client-connections 0 ${USLUGI_ARGS:-}
 
 # Signed-in visitors: one account, several sessions (one per browser).
 phone="+79160000001"
