@@ -200,6 +200,11 @@ std::string format_ru(std::string_view iso) {
     return d ? core::format_ru_date(*d) : std::string(iso);
 }
 
+std::string format_long(std::string_view iso, std::string_view lang) {
+    const auto d = core::parse_iso_date(iso);
+    return d ? core::format_long_date(*d, lang) : std::string(iso);
+}
+
 chr::year_month_day today_utc() { return chr::year_month_day{core::today_utc()}; }
 
 ProfileParse parse_profile(const std::map<std::string, std::string>& raw, SaveMode mode, chr::year_month_day today) {

@@ -60,6 +60,8 @@ std::optional<std::chrono::year_month_day> parse_profile_date(std::string_view t
 std::string format_iso(std::chrono::year_month_day d);
 // "12.04.1990"
 std::string format_ru(std::string_view iso_date);
+// "15 марта 1985", "15 March 1985", "15. März 1985", "15 mars 1985": a date as a page in `lang` writes it.
+std::string format_long(std::string_view iso_date, std::string_view lang);
 
 enum class SaveMode {
     draft,   // "fill in later": only the fields given are checked

@@ -37,7 +37,7 @@ std::string css_of(StepState s) {
 void explain(StatusText& out, const core::Locale& locale) {
     if (out.reason.empty()) return;
     const std::string key = "profile.reason." + out.reason;
-    const std::string shown = out.detail.size() == 10 ? format_ru(out.detail) : out.detail;
+    const std::string shown = out.detail.size() == 10 ? format_long(out.detail, locale.code()) : out.detail;
     out.message = fill(locale.text(key + ".text"), "{date}", shown);
     out.message = fill(out.message, "{code}", out.detail);
     if (locale.has(key + ".fix")) out.fix = locale.text(key + ".fix");
@@ -138,7 +138,7 @@ nlohmann::json profile_json(const ProfileView& view, const core::Locale& locale)
 std::string shown_value(const Profile& p, std::string_view field, const core::Locale& locale) {
     const std::string v = field_value(p, field);
     if (v.empty()) return {};
-    if (field == "birth_date" || field == "issue_date") return format_ru(v);
+    if (field == "birth_date" || field == "issue_date") return format_long(v, locale.code());
     if (field == "gender") return locale.text("profile.gender." + v);
     if (field == "citizenship") return locale.text("profile.country." + v);
     if (field == "document_type") return locale.text("profile.document." + v);

@@ -98,7 +98,9 @@ const setFault = (reg, registry, fault) => fetch(`${reg.url}/admin/faults/${regi
   method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault),
 }).then((r) => { assert.equal(r.status, 200); });
 
-const ruDate = (iso) => iso.split('-').reverse().join('.');
+// A date as a Russian page writes it: «21 ноября 2026».
+const ruMonths = ['января', 'февраля', 'марта', 'апреля', 'мая', 'июня', 'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'];
+const ruDate = (iso) => { const [y, m, d] = iso.split('-').map(Number); return `${d} ${ruMonths[m - 1]} ${y}`; };
 
 describe('identity profile and checks (ID-2)', () => {
   let reg, server, database;
@@ -148,6 +150,8 @@ describe('identity profile and checks (ID-2)', () => {
     assert.equal(page.status, 200);
     assert.match(page.text, /Проверка пройдена/);
     assert.ok(page.text.includes(p.inn), 'the INN is on "My details"');
+    // Dates as the page's language writes them: «15 марта 1985».
+    assert.ok(page.text.includes(ruDate(p.birth_date)), 'the birth date in words');
     assert.ok(!page.text.includes('data-verification-poll'), 'nothing left to poll');
 
     // The user is told by SMS (the account has a phone).
