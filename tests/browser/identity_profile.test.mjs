@@ -140,7 +140,7 @@ test('a passport reported lost: the reason and what to do, through the pages', a
   await page.reload();
   const text = await page.textContent('main');
   assert.match(text, /Проверка не пройдена/);
-  assert.match(text, /Паспорт числится утраченным с \d\d\.\d\d\.\d{4}/);
+  assert.match(text, /Паспорт числится утраченным с \d{1,2} [а-я]+ \d{4}/);
   assert.match(text, /Получите новый паспорт/);
   await checkPage(page, 'details-failed');
   await context.close();
