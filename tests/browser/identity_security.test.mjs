@@ -3,10 +3,12 @@
 // and a password change works by clicking, with and without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { startServer, waitFor } from '../support/server.mjs';
 import { startRegistries, people } from '../support/registries.mjs';
 import { launchBrowser, axeViolations, screenshot, follow } from '../support/browser.mjs';
+import { base32Decode, totpAt } from '../support/totp.mjs';
+
+const totp = (base32, unixSeconds) => totpAt(base32Decode(base32), unixSeconds);
 
 const PASSWORD = 'синий трамвай едет в депо';
 const NEW_PASSWORD = 'зелёный слон читает утреннюю газету';
@@ -64,22 +66,6 @@ async function reauthenticate(page) {
   await follow(page, 'form[aria-labelledby=reauth-title] button[type=submit]');
 }
 
-// RFC 6238 for the authenticator app the test plays.
-function totp(base32, unixSeconds) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0;
-  const key = [];
-  for (const ch of base32.replace(/\s/g, '')) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) { key.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
-  }
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = createHmac('sha1', Buffer.from(key)).update(counter).digest();
-  const o = mac[mac.length - 1] & 0x0f;
-  return String((((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]) % 1_000_000).padStart(6, '0');
-}
 
 test('every settings page has zero axe violations, with and without errors', async () => {
   const { page, close } = await freshPage();

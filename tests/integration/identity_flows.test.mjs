@@ -8,7 +8,6 @@
 // to the app, and one name for the product and for the Social Fund.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +17,7 @@ import {
   uniquePhone, uniqueEmail, strongPassword, text, htmlText, registerViaPages, registerViaApi, signInViaPage,
   mailFor, freePort, startSmtp, Client, nextSmsCode, nextEmailLink,
 } from '../support/identity.mjs';
+import { base32Decode, totpAt } from '../support/totp.mjs';
 
 // The identity stack of the other identity tests (portal, sandbox, SMTP sink)
 // with the demo catalog seeded, since the service pages are part of the story.
@@ -57,25 +57,6 @@ const summaryItems = (html) => {
 
 // ---- RFC 6238, independent of the server ------------------------------------------------------
 
-function base32Decode(s) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0;
-  const out = [];
-  for (const ch of s.replace(/[\s=-]/g, '').toUpperCase()) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
-  }
-  return Buffer.from(out);
-}
-function totp(secret, unixSeconds) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const o = mac[mac.length - 1] & 0x0f;
-  const n = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
-  return String(n % 1_000_000).padStart(6, '0');
-}
 
 // ---- journeys ---------------------------------------------------------------------------------
 
@@ -157,7 +138,7 @@ describe('sign-in with an authenticator app', () => {
     const setup = await c.get('/account/security/two-factor/app');
     const key = setup.body.match(/<code class="totp-secret" id="totp-secret">([A-Z2-7 ]+)<\/code>/)[1];
     const secret = base32Decode(key);
-    const on = await c.postForm('/account/security/two-factor/app', { code: totp(secret, Date.now() / 1000) });
+    const on = await c.postForm('/account/security/two-factor/app', { code: totpAt(secret, Date.now() / 1000) });
     assert.equal(on.location, '/account/security?done=two_factor_on', on.body);
 
     const other = stack.client();

@@ -7,12 +7,12 @@
 // real SMTP sink; codes are read where the person would read them.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { waitFor } from '../support/server.mjs';
 import { person } from '../support/registries.mjs';
 import {
   startIdentityStack, newAccount, registerViaApi, signInViaApi, uniqueEmail, mailFor, text, htmlText,
 } from '../support/identity.mjs';
+import { base32Decode, totpAt } from '../support/totp.mjs';
 
 let stack;
 before(async () => { stack = await startIdentityStack(); });
@@ -22,29 +22,7 @@ const NEW_PASSWORD = 'зелёный слон читает утреннюю га
 
 // ---- RFC 6238, written here so the server's own implementation is not what checks it ----
 
-function base32Decode(s) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0;
-  const out = [];
-  for (const ch of s.replace(/[\s=]/g, '').toUpperCase()) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
 
-function totpAt(secret, unixSeconds) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const o = mac[mac.length - 1] & 0x0f;
-  const n = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
-  return String(n % 1_000_000).padStart(6, '0');
-}
 const now = () => Date.now() / 1000;
 const stepNow = () => Math.floor(now() / 30);
 // A code of the app that is certainly not the right one now (nor in the allowed drift).

@@ -5,42 +5,16 @@
 // are read where a person would read them: in the SMS list and the inbox.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { startServer, waitFor } from '../support/server.mjs';
 import { startRegistries, people } from '../support/registries.mjs';
 import { freePort, startSmtp } from '../support/identity.mjs';
 import { sessionCookie, csrfCookie, csrfToken } from '../support/http.mjs';
+import { base32Decode, totpAt } from '../support/totp.mjs';
 
 const PASSWORD = 'синий трамвай едет в депо';
 const NEW_PASSWORD = 'зелёный слон читает утреннюю газету';
 
-// ---- RFC 6238 in a few lines, independent of the server's implementation ----
 
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0;
-  const out = [];
-  for (const ch of text.replace(/[\s=-]/g, '').toUpperCase()) {
-    const v = alphabet.indexOf(ch);
-    if (v < 0) throw new Error('not base32: ' + ch);
-    value = (value << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, unixSeconds) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const binary = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
-  return String(binary % 1_000_000).padStart(6, '0');
-}
 
 // ---- a browser without a browser: one cookie jar, the page's CSRF token ----
 
@@ -275,15 +249,15 @@ describe('account security (ID-6)', () => {
     // The same key on a reload: the app already scanned it.
     assert.ok((await c.get('/account/security/two-factor/app')).text.includes(key));
 
-    let r = await c.post('/account/security/two-factor/app', { code: totp(secret, Date.now() / 1000 - 600) });
+    let r = await c.post('/account/security/two-factor/app', { code: totpAt(secret, Date.now() / 1000 - 600) });
     assert.equal(r.status, 422, 'a code from ten minutes ago');
     const now = Date.now() / 1000;
-    r = await c.post('/account/security/two-factor/app', { code: totp(secret, now) });
+    r = await c.post('/account/security/two-factor/app', { code: totpAt(secret, now) });
     assert.equal(r.location, '/account/security?done=two_factor_on', r.text);
     assert.equal((await c.api('GET', '/api/v1/account/security')).json().two_factor, 'totp');
 
     // The next step's code (within the allowed drift) signs in once …
-    const nextCode = totp(secret, now + 30);
+    const nextCode = totpAt(secret, now + 30);
     const first = await signIn(phone, PASSWORD);
     assert.equal(first.response.location, '/signin/code');
     r = await first.client.post('/signin/code', { code: nextCode });
