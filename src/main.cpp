@@ -422,7 +422,7 @@ int serve(const core::Config& given, const std::string& root) {
     identity::register_profile_routes(router, renderer, profile_service, cfg);
     identity::register_security_routes(router, renderer, sessions, security_service, cfg);
     identity::register_recovery_routes(router, app, renderer, sessions, identity_service, recovery_service, cfg);
-    identity::SignatureConfirmation signatures(identity_service, identity::load_trust_dir(root, cfg.qes_trust_dir));
+    identity::SignatureConfirmation signatures(identity_service, identity::resolve_trust_dir(root, cfg.qes_trust_dir));
     identity::register_signature_routes(router, renderer, signatures, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);

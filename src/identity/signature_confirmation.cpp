@@ -24,8 +24,29 @@ void add_signature_options(CLI::App& cmd, core::Config& cfg) {
         ->capture_default_str();
 }
 
-cms::TrustStore load_trust_dir(const std::string& root, const std::string& given) {
-    const std::string dir = fs::path(given).is_absolute() || root.empty() ? given : (fs::path(root) / given).string();
+std::string resolve_trust_dir(const std::string& root, const std::string& dir) {
+    return fs::path(dir).is_absolute() || root.empty() ? dir : (fs::path(root) / dir).string();
+}
+
+namespace {
+
+bool is_trust_file(const fs::directory_entry& entry) {
+    const std::string ext = entry.path().extension().string();
+    return entry.is_regular_file() && (ext == ".pem" || ext == ".crt" || ext == ".cer" || ext == ".der" || ext == ".crl");
+}
+
+std::vector<fs::path> trust_files(const std::string& dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (is_trust_file(*it)) files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+}  // namespace
+
+cms::TrustStore load_trust_dir(const std::string& dir) {
     if (!cms::load_gost_engine())
         core::app_log().warn("GOST engine not available (apt-get install libengine-gost-openssl): "
                              "GOST signatures cannot be verified");
@@ -35,14 +56,7 @@ cms::TrustStore load_trust_dir(const std::string& root, const std::string& given
         core::app_log().warn("qualified signatures: no folder {}, no certification authority is trusted", dir);
         return trust;
     }
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        const std::string ext = entry.path().extension().string();
-        if (entry.is_regular_file() && (ext == ".pem" || ext == ".crt" || ext == ".cer" || ext == ".der" || ext == ".crl"))
-            files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
+    for (const auto& file : trust_files(dir)) {
         std::ifstream in(file, std::ios::binary);
         std::ostringstream bytes;
         bytes << in.rdbuf();
@@ -55,6 +69,37 @@ cms::TrustStore load_trust_dir(const std::string& root, const std::string& given
     core::app_log().info("qualified signatures: {} certification authorities and {} CRLs trusted from {}",
                          trust.authorities(), trust.crls(), dir);
     return trust;
+}
+
+TrustDir::TrustDir(std::string dir) : dir_(std::move(dir)) {
+    seen_ = fingerprint();
+    store_ = std::make_shared<const cms::TrustStore>(load_trust_dir(dir_));
+}
+
+// Names, sizes and modification times: a few stat calls, cheap next to one verification.
+std::string TrustDir::fingerprint() const {
+    std::string f;
+    std::error_code ec;
+    for (const auto& file : trust_files(dir_)) {
+        f += file.filename().string();
+        f += ':' + std::to_string(fs::file_size(file, ec));
+        f += ':' + std::to_string(fs::last_write_time(file, ec).time_since_epoch().count()) + '\n';
+    }
+    return f;
+}
+
+std::shared_ptr<const cms::TrustStore> TrustDir::current() {
+    std::lock_guard lock(mutex_);
+    const std::string now = fingerprint();
+    if (now != seen_) {
+        seen_ = now;
+        try {
+            store_ = std::make_shared<const cms::TrustStore>(load_trust_dir(dir_));
+        } catch (const std::exception& e) {
+            core::app_log().warn("qualified signatures: {}; the previous trust store stays in use", e.what());
+        }
+    }
+    return store_;
 }
 
 std::string challenge_bytes(std::int64_t account_id, const std::string& token, std::int64_t issued_at) {
@@ -80,10 +125,11 @@ struct SignatureConfirmation::Stored {
     std::int64_t created_at = 0, expires_at = 0;
 };
 
-SignatureConfirmation::SignatureConfirmation(IdentityService& identity, cms::TrustStore trust, SignatureOptions options)
+SignatureConfirmation::SignatureConfirmation(IdentityService& identity, const std::string& trust_dir,
+                                             SignatureOptions options)
     : identity_(identity),
       profiles_(identity.database(), identity.protector()),
-      trust_(std::move(trust)),
+      trust_(trust_dir),
       options_(std::move(options)) {
     identity_.on_erase([](soci::session& tx, std::int64_t account_id) {
         const long long a = account_id;
@@ -242,8 +288,9 @@ SignatureResult SignatureConfirmation::submit(const Context& ctx, std::int64_t a
     }
     cms::Limits limits;
     limits.max_bytes = options_.max_signature_bytes;
-    const cms::Verdict v = cms::verify_detached(challenge_bytes(account_id, token, c->created_at), signature, trust_, now,
-                                                limits);
+    const auto trust = trust_.current();
+    const cms::Verdict v = cms::verify_detached(challenge_bytes(account_id, token, c->created_at), signature, *trust,
+                                                now, limits);
     if (v.has_certificate) r.signer = v.signer;
     if (!v.ok()) {
         core::app_log().info("qualified signature refused for account {}: {} ({})", account_id,

@@ -17,6 +17,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -32,11 +34,31 @@ struct SignatureOptions {
 // --qes-trust-dir on `serve` (Config::qes_trust_dir).
 void add_signature_options(CLI::App& cmd, core::Config& cfg);
 
-// Reads every *.pem, *.crt, *.cer, *.der and *.crl file of `dir` (relative:
-// to `root`) into a trust store; a missing folder gives an empty store (every
-// signature is then "untrusted"). Loads the GOST engine first. Throws
-// std::invalid_argument naming a file that does not parse.
-core::cms::TrustStore load_trust_dir(const std::string& root, const std::string& dir);
+// `dir` (the option's value) as a path: relative ones are inside `root`.
+std::string resolve_trust_dir(const std::string& root, const std::string& dir);
+
+// Reads every *.pem, *.crt, *.cer, *.der and *.crl file of `dir` into a trust
+// store; a missing folder gives an empty store (every signature is then
+// "untrusted"). Loads the GOST engine first. Throws std::invalid_argument
+// naming a file that does not parse.
+core::cms::TrustStore load_trust_dir(const std::string& dir);
+
+// The trust store of a folder, read again when its files change (an
+// authority publishes a new CRL every day or so: dropping it into the folder
+// is enough, no restart). A folder that no longer parses keeps the last good
+// store (and says so in the log).
+class TrustDir {
+public:
+    explicit TrustDir(std::string dir);  // throws like load_trust_dir
+    std::shared_ptr<const core::cms::TrustStore> current();
+
+private:
+    std::string fingerprint() const;
+    std::string dir_;
+    std::mutex mutex_;
+    std::string seen_;
+    std::shared_ptr<const core::cms::TrustStore> store_;
+};
 
 struct IssuedChallenge {
     std::string token;  // goes back with the signature (form field or JSON)
@@ -58,7 +80,8 @@ struct SignatureResult {
 
 class SignatureConfirmation {
 public:
-    SignatureConfirmation(IdentityService& identity, core::cms::TrustStore trust, SignatureOptions options = {});
+    // `trust_dir`: a folder path (resolve_trust_dir), read now and again when it changes.
+    SignatureConfirmation(IdentityService& identity, const std::string& trust_dir, SignatureOptions options = {});
 
     // Why this way is closed to the account ("" when it is open):
     // "not_standard" or "already_confirmed".
@@ -74,7 +97,7 @@ public:
                            const std::string& signature);
 
     const SignatureOptions& options() const { return options_; }
-    const core::cms::TrustStore& trust() const { return trust_; }
+    std::shared_ptr<const core::cms::TrustStore> trust() { return trust_.current(); }
     IdentityService& identity() { return identity_; }
 
 private:
@@ -88,7 +111,7 @@ private:
 
     IdentityService& identity_;
     ProfileStore profiles_;
-    core::cms::TrustStore trust_;
+    TrustDir trust_;
     SignatureOptions options_;
 };
 

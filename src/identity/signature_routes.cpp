@@ -104,7 +104,7 @@ Response page(const Kit& k, Request& req, const std::string& token, const Signat
         if (failed->tries_left > 0) d.set("tries_left", std::to_string(failed->tries_left));
         if (failed->signer) d.set("signer", signer_data(req, *failed->signer));
     }
-    d.set("authorities", std::to_string(k.signatures.trust().authorities()));
+    d.set("authorities", std::to_string(k.signatures.trust()->authorities()));
     return k.renderer.page(req, "identity/confirm_signature", d, k.t(req, "identity_signature.title"), status);
 }
 
@@ -131,7 +131,7 @@ void register_overview(const KitPtr& k, http::Router& router) {
         return Response::json({{"available", refusal.empty()},
                                {"refusal", refusal.empty() ? nlohmann::json() : nlohmann::json(refusal)},
                                {"level", req.account->level},
-                               {"authorities", k->signatures.trust().authorities()},
+                               {"authorities", k->signatures.trust()->authorities()},
                                {"gost", core::cms::gost_available()}});
     }, http::for_signed_in());
 }

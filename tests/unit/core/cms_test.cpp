@@ -214,6 +214,34 @@ TEST_F(CmsVerify, TrustStoreTakesOnlyAuthorities) {
     EXPECT_THROW(store.add("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), std::invalid_argument);
 }
 
+TEST_F(CmsVerify, EveryCutOfASignatureIsRefusedAsInput) {
+    const std::string der = sign("person");
+    for (std::size_t len = 1; len < der.size(); len += 3) {
+        const auto f = verify(der.substr(0, len)).failure;
+        EXPECT_TRUE(f == cms::Failure::truncated || f == cms::Failure::not_a_signature)
+            << len << " bytes: " << cms::to_string(f);
+    }
+}
+
+TEST_F(CmsVerify, AlteredBytesNeverProveAnotherIdentity) {
+    const std::string der = sign("person");
+    std::uint32_t seed = 20261203;
+    int refused = 0;
+    for (int i = 0; i < 300; ++i) {
+        std::string bent = der;
+        seed = seed * 1664525u + 1013904223u;  // a fixed sequence: the same bytes every run
+        bent[seed % bent.size()] ^= static_cast<char>(1 + (seed >> 24) % 255);
+        const auto v = verify(bent);
+        if (!v.ok()) {
+            ++refused;
+            EXPECT_NE(cms::to_string(v.failure), "unknown");
+        } else {  // a byte outside what is signed (a version, a length form): still the same person
+            EXPECT_EQ(v.signer.subject.snils, "08839132503") << "flip at " << seed % bent.size();
+        }
+    }
+    EXPECT_GT(refused, 250);
+}
+
 TEST(CmsCodes, EveryFailureHasItsOwnCode) {
     std::set<std::string> seen;
     for (int i = 0; i <= static_cast<int>(cms::Failure::no_snils); ++i)
