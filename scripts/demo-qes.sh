@@ -13,6 +13,7 @@
 #         expired     the same person, valid in 2020 only
 #         nosnils     the same person without SNILS
 #         other       another demo person (p0002, Кузнецов Пётр Алексеевич)
+#         wronginn    p0001's SNILS with another person's INN
 #         nokeyusage  the same person, a key only for encipherment
 #         rsa, ec     the same person with an RSA 2048 and an ECDSA P-256 key
 #         untrusted   the same person from a second CA (DIR/untrusted-ca) that
@@ -147,6 +148,7 @@ cmd_issue() {
   issue "$dir" "$dir" expired gost "$anna" person_ext 20200101000000Z 20210101000000Z
   issue "$dir" "$dir" nosnils gost "$(person_subject "Смирнова" "Анна Сергеевна" "" 590600644706)" person_ext
   issue "$dir" "$dir" other gost "$(person_subject "Кузнецов" "Пётр Алексеевич" 14155819863 590232784980)" person_ext
+  issue "$dir" "$dir" wronginn gost "$(person_subject "Смирнова" "Анна Сергеевна" 08839132503 590232784980)" person_ext
   issue "$dir" "$dir" nokeyusage gost "$anna" encipher_ext
   issue "$dir" "$dir" rsa rsa "$anna" person_ext
   issue "$dir" "$dir" ec ec "$anna" person_ext

@@ -142,6 +142,9 @@ describe('identity: confirmed level by a qualified signature (ID-3c)', () => {
     await expectRefusal(good, 'no_tries_left', 409);
 
     c = await newChallenge(client);
+    // The right SNILS with another INN than the tax service gave for this person.
+    const inn = await expectRefusal(sign('wronginn', c.challenge), 'wrong_person', 422);
+    assert.equal(inn.field, 'inn');
     const me = (await client.api('GET', '/api/v1/account')).json;
     assert.equal(me.level, 'standard');
 
@@ -165,7 +168,7 @@ describe('identity: confirmed level by a qualified signature (ID-3c)', () => {
     const more = await client.api('POST', '/api/v1/account/confirm/signature/challenge', {});
     assert.equal(more.json.error.code, 'signature.already_confirmed');
     // The failed attempts are in the user's recent actions.
-    assert.ok(Number(stack.scalar("SELECT COUNT(*) FROM identity_audit WHERE action = 'signature_failed'")) >= 10);
+    assert.ok(Number(stack.scalar("SELECT COUNT(*) FROM identity_audit WHERE action = 'signature_failed'")) >= 11);
   });
 
   test('pages without JavaScript: challenge, download, bad uploads with clear messages, multipart upload', async () => {
