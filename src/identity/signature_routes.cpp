@@ -96,6 +96,8 @@ Response page(const Kit& k, Request& req, const std::string& token, const Signat
             c.set("token", token);
             c.set("download", std::string(kPage) + "/challenge?token=" + http::url_encode(token));
             d.set("challenge", c);
+        } else if (!failed) {
+            d.set("stale", true);  // a link to a challenge that is used, expired or another session's
         }
     }
     if (failed) {

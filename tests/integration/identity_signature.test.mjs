@@ -126,6 +126,11 @@ describe('identity: confirmed level by a qualified signature (ID-3c)', () => {
     const old = c;
     c = await newChallenge(client);
     await expectRefusal(sign('person', old.challenge), 'no_challenge', 409, old.token);
+    // The page of the ended challenge says so instead of showing it; the live one is shown.
+    const stale = await client.get(`/account/confirm/signature?challenge=${old.token}`);
+    assert.ok(stale.body.includes('data-qes-stale') && !stale.body.includes('id="qes-challenge"'));
+    const live = await client.get(`/account/confirm/signature?challenge=${c.token}`);
+    assert.ok(!live.body.includes('data-qes-stale') && live.body.includes(`value="${c.token}"`));
     await expectRefusal(sign('person', old.challenge), 'wrong_challenge', 422);
     const damaged = sign('person', c.challenge);
     damaged[damaged.length - 3] ^= 0x5a;
@@ -174,6 +179,13 @@ describe('identity: confirmed level by a qualified signature (ID-3c)', () => {
   test('pages without JavaScript: challenge, download, bad uploads with clear messages, multipart upload', async () => {
     copyFileSync(path.join(ca, 'trust/crl.pem'), path.join(trustDir, 'crl.pem'));  // also when run alone
     const { client, contact, password } = await standardAccount(stack, 'p0002');
+    // "My details" and "what you need" offer this way to a standard account.
+    const details = await client.get('/account/details');
+    assert.ok(details.body.includes('href="/account/confirm/signature" data-confirm-way="qualified_signature"'));
+    const access = await client.get('/access?need=confirmed');
+    assert.ok(access.body.includes('data-confirm-way="qualified_signature"'));
+    assert.ok(!(await client.get('/access?need=standard')).body.includes('data-confirm-way="qualified_signature"'),
+      'nothing to confirm for what a standard account already has');
     let page = await client.get('/account/confirm/signature');
     assert.equal(page.status, 200);
     assert.ok(page.body.includes('action="/account/confirm/signature/challenge"'));
@@ -236,7 +248,8 @@ describe('identity: confirmed level by a qualified signature (ID-3c)', () => {
     const shown = await client.get(done.location);
     assert.ok(shown.body.includes(htmlText('identity_signature.done')));
     assert.equal((await client.api('GET', '/api/v1/account')).json.level, 'confirmed');
-    // "My details" offers this way (before) — and the text exists in every language.
+    assert.ok(!(await client.get('/access?need=confirmed')).body.includes('data-confirm-way'), 'nothing left to confirm');
+    // The link's text exists in every language.
     for (const lang of ['ru', 'en', 'de', 'fr']) assert.ok(text('identity_signature.link', lang).length > 10);
   });
 });
