@@ -225,6 +225,18 @@ CmsPtr parse_signed_data(const std::string& der, Failure& why, std::string& deta
     return cms;
 }
 
+// The challenge as CMS_verify reads it. Not a bare memory BIO: for one,
+// OpenSSL 3.0's CMS_verify makes a copy that it does not free when the
+// signature's content cannot be set up (a damaged algorithm field); behind a
+// buffer BIO it reads our chain directly, and we free it.
+void free_bio_chain(BIO* b) { BIO_free_all(b); }
+using BioChainPtr = std::unique_ptr<BIO, Deleter<BIO, free_bio_chain>>;
+BioChainPtr content_bio(std::string_view bytes) {
+    BioChainPtr chain(BIO_new(BIO_f_buffer()));
+    BIO_push(chain.get(), BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+    return chain;
+}
+
 // The embedded content of a non-detached signature, if any.
 const ASN1_OCTET_STRING* embedded_content(CMS_ContentInfo* cms) {
     ASN1_OCTET_STRING** pos = CMS_get0_content(cms);
@@ -244,12 +256,12 @@ Failure check_signature(CMS_ContentInfo* cms, std::string_view challenge, std::s
         }
     }
     const unsigned flags = CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY;
-    BioPtr data = memory_bio(challenge);
+    BioChainPtr data = content_bio(challenge);
     if (CMS_verify(cms, nullptr, nullptr, content ? nullptr : data.get(), nullptr, flags) == 1) return Failure::none;
     detail = take_errors();
     // Which part failed: the signature over the signed attributes (not the
     // signer's), or only the digest of the content (other bytes were signed).
-    BioPtr again = memory_bio(challenge);
+    BioChainPtr again = content_bio(challenge);
     const bool attributes_hold =
         CMS_verify(cms, nullptr, nullptr, content ? nullptr : again.get(), nullptr, flags | CMS_NO_CONTENT_VERIFY) == 1;
     ERR_clear_error();
