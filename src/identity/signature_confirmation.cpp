@@ -120,7 +120,6 @@ std::string snils_digits(const std::string& snils) {
 struct SignatureConfirmation::Stored {
     std::int64_t id = 0;
     std::int64_t account_id = 0;
-    std::string token;
     int failures = 0;
     std::int64_t created_at = 0, expires_at = 0;
 };
@@ -199,7 +198,6 @@ std::optional<SignatureConfirmation::Stored> SignatureConfirmation::find_live(so
     if (!s.got_data()) return std::nullopt;
     c.id = id;
     c.account_id = account_id;
-    c.token = token;
     c.failures = failures;
     c.created_at = created;
     c.expires_at = expires;

@@ -209,6 +209,15 @@ describe('identity: confirmed level by a qualified signature (ID-3c)', () => {
     assert.equal((await other.get(download.replace(/&amp;/g, '&'))).status, 404);
     const foreign = await upload(other, token, sign('other', challenge));
     assert.equal(foreign.json.error.code, 'signature.no_challenge');
+    // Ten challenges an hour per account, whichever session asks (this page's is the first).
+    for (let i = 0; i < 9; i++) {
+      assert.equal((await other.api('POST', '/api/v1/account/confirm/signature/challenge', {})).status, 201);
+    }
+    const limited = await other.api('POST', '/api/v1/account/confirm/signature/challenge', {});
+    assert.equal(limited.status, 429);
+    assert.equal(limited.json.error.code, 'signature.too_many_challenges');
+    const wait = Number(limited.headers.get('retry-after'));
+    assert.ok(wait > 3500 && wait <= 3600, `Retry-After ${wait}`);
 
     const multipart = (fields, fileBytes, name = 'challenge.sig') => {
       const form = new FormData();
