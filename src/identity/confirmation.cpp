@@ -21,6 +21,10 @@ namespace uslugi::identity {
 namespace {
 
 constexpr int kLetterCodeDigits = 8;
+// A Post that is down for days must not make the letter's job go dead (the
+// user could not order another for 30 days): with the back-off cap this keeps
+// trying for days; a dead job can still be retried from /ops/jobs.
+constexpr int kLetterJobAttempts = 500;
 
 core::SealContext letter_field(const char* column, std::int64_t id) {
     return core::SealContext("identity_confirm_letters", column, id);
@@ -150,6 +154,7 @@ ConfirmationService::Order ConfirmationService::order_letter(const Context& ctx,
         job.kind = std::string(kLetterJobKind);
         job.key = "letter-" + std::to_string(id) + "-send";
         job.payload = nlohmann::json{{"id", id}}.dump();
+        job.max_attempts = kLetterJobAttempts;
         jobs_.enqueue(tx, job);
         identity_.audit_self(tx, ctx, account_id, "confirm_letter_ordered");
     });
@@ -284,6 +289,7 @@ void ConfirmationService::send_letter(const ConfirmLetter& stored, const std::st
         job.key = "letter-" + std::to_string(id) + "-poll-" + std::to_string(t);
         job.payload = nlohmann::json{{"id", id}}.dump();
         job.run_at = t + poll_interval(t - l.created_at);
+        job.max_attempts = kLetterJobAttempts;
         jobs_.enqueue(tx, job);
     });
 }
@@ -302,6 +308,7 @@ void ConfirmationService::track_letter(const ConfirmLetter& l) {
         job.key = "letter-" + std::to_string(id) + "-poll-" + std::to_string(t);
         job.payload = nlohmann::json{{"id", id}}.dump();
         job.run_at = t + poll_interval(t - l.created_at);
+        job.max_attempts = kLetterJobAttempts;
         jobs_.enqueue(tx, job);
     });
 }
