@@ -58,11 +58,9 @@ void add_faq_and_forms(Data& d, const Service& s, const std::string& lang) {
 }
 
 // The access note follows the reader's own level: nothing to do when it is
-// enough, the way up when it is not, and plain words while the confirmed
-// level cannot be had on the portal.
+// enough, the way up when it is not.
 std::string access_note(const core::Locale& t, identity::Level need, bool enough) {
     if (enough) return "";
-    if (need == identity::Level::confirmed) return t.text("flows.service.confirmed_hint");
     return t.text(std::string("catalog.account_hint.") + std::string(to_string(need)));
 }
 
@@ -83,7 +81,7 @@ void add_availability(Data& d, const Service& s, const Catalog& cat, const Reque
     const std::string note = access_note(t, s.min_level, enough);
     d.set("min_level_hint", note);
     d.set("has_access_note", !note.empty());  // an empty string is still "true" to mustache
-    d.set("access_centres", !enough && s.min_level == identity::Level::confirmed);
+    d.set("access_confirm", !enough && s.min_level == identity::Level::confirmed);
     d.set("access_href", "/access?need=" + std::string(to_string(s.min_level)) + "&next=" +
                              http::url_encode("/services/" + s.id));
 }

@@ -223,8 +223,8 @@ describe('the service page by the reader\'s level (ID-4)', () => {
     assert.ok(!seen.body.includes(htmlText('catalog.access_enough')));
 
     const confirmed = await c.get('/services/passport-replacement');
-    assert.ok(confirmed.body.includes(htmlText('flows.service.confirmed_hint')), 'confirmed: said plainly');
-    assert.match(confirmed.body, /<a href="\/centres">/);
+    assert.ok(confirmed.body.includes(htmlText('catalog.account_hint.confirmed')), 'confirmed: the ways are named');
+    assert.match(confirmed.body, /<a href="\/account\/confirm">/, 'and linked');
   });
 });
 
