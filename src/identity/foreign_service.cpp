@@ -77,8 +77,8 @@ std::optional<StoredForeign> ForeignService::find(std::int64_t account_id) {
         const std::string opened = identity_.protector().open(r.get<std::string>(0), foreign_field_ctx(account_id));
         s.profile = from_json(nlohmann::json::parse(opened));
         s.check = foreign_check_from_string(r.get<std::string>(1));
-        s.checked_at = r.get_indicator(2) == soci::i_null ? 0 : r.get<long long>(2);
-        s.updated_at = r.get<long long>(3);
+        s.checked_at = r.get_indicator(2) == soci::i_null ? 0 : (r.get_properties(2).get_data_type() == soci::dt_integer ? r.get<int>(2) : r.get<long long>(2));
+        s.updated_at = (r.get_properties(3).get_data_type() == soci::dt_integer ? r.get<int>(3) : r.get<long long>(3));
         return s;
     }
     return std::nullopt;

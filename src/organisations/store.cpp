@@ -9,25 +9,30 @@ namespace {
 constexpr const char* kOrgColumns = "id, ogrn, inn, kpp, short_name, full_name, address, head_account_id, created_at";
 constexpr const char* kMemberColumns = "m.id, m.organisation_id, m.account_id, m.role, m.status, m.services";
 
+// An integer column: SQLite reports its INTEGER PRIMARY KEY ids as int, PostgreSQL BIGINT as long long.
+std::int64_t i64(const soci::row& r, std::size_t i) {
+    return r.get_properties(i).get_data_type() == soci::dt_integer ? r.get<int>(i) : r.get<long long>(i);
+}
+
 Organisation organisation_from(const soci::row& r) {
     Organisation o;
-    o.id = r.get<long long>(0);
+    o.id = i64(r, 0);
     o.ogrn = r.get<std::string>(1);
     o.inn = r.get<std::string>(2);
     o.kpp = r.get<std::string>(3);
     o.short_name = r.get<std::string>(4);
     o.full_name = r.get<std::string>(5);
     o.address = r.get<std::string>(6);
-    o.head_account_id = r.get<long long>(7);
-    o.created_at = r.get<long long>(8);
+    o.head_account_id = i64(r, 7);
+    o.created_at = i64(r, 8);
     return o;
 }
 
 Member member_from(const soci::row& r) {
     Member m;
-    m.id = r.get<long long>(0);
-    m.organisation_id = r.get<long long>(1);
-    m.account_id = r.get<long long>(2);
+    m.id = i64(r, 0);
+    m.organisation_id = i64(r, 1);
+    m.account_id = i64(r, 2);
     m.role = role_from_string(r.get<std::string>(3)).value_or(Role::none);
     m.status = member_status_from_string(r.get<std::string>(4)).value_or(MemberStatus::removed);
     m.services = split_words(r.get<std::string>(5));
@@ -197,7 +202,7 @@ std::optional<Entrepreneur> OrganisationStore::entrepreneur(std::int64_t account
         e.full_name = r.get<std::string>(3);
         e.registered_date = r.get<std::string>(4);
         e.okved = r.get<std::string>(5);
-        e.checked_at = r.get<long long>(6);
+        e.checked_at = i64(r, 6);
         return e;
     }
     return std::nullopt;

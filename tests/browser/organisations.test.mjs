@@ -4,15 +4,31 @@
 // header, and back. axe-core must find nothing on every page visited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor } from '../support/server.mjs';
-import { startIdentityStack, registerViaApi } from '../support/identity.mjs';
-import { person, organisations } from '../support/registries.mjs';
+import { waitFor, freshDatabase, startServer } from '../support/server.mjs';
+import { Client, scalar, registerViaApi, nextSmsCode } from '../support/identity.mjs';
+import { person, organisations, startRegistries } from '../support/registries.mjs';
+
+// The portal with the demo catalog (the services an employee may be given)
+// and the registries sandbox; registration is by phone, so no SMTP is needed.
+async function startSeededStack() {
+  const database = freshDatabase();
+  const registries = await startRegistries();
+  const server = await startServer(['--trust-proxy', '--registries-url', registries.url, '--job-poll-ms', '100',
+    '--job-backoff-base', '1', '--job-backoff-cap', '2', '--data-key', 'ef'.repeat(32)], { database, seed: true });
+  return {
+    server, registries, database, url: server.url,
+    scalar: (sql) => scalar(database, sql),
+    client: () => new Client(server.url),
+    nextSmsCode: (phone, seen) => nextSmsCode(registries, phone, seen),
+    async stop() { await server.stop(); await registries.stop(); database.drop(); },
+  };
+}
 import { launchBrowser, axeViolations, screenshot, follow } from '../support/browser.mjs';
 
 let stack, browser;
 
 before(async () => {
-  stack = await startIdentityStack({ extraArgs: ['--test-routes', '--job-backoff-base', '1', '--job-backoff-cap', '2'] });
+  stack = await startSeededStack();
   browser = await launchBrowser();
 });
 after(async () => {

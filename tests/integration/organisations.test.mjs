@@ -10,9 +10,25 @@
 // that calls IdentityService::confirm_identity (the ways to it are ID-3's).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor } from '../support/server.mjs';
-import { startIdentityStack, registerViaApi, escapeHtml } from '../support/identity.mjs';
-import { person, organisations } from '../support/registries.mjs';
+import { waitFor, freshDatabase, startServer } from '../support/server.mjs';
+import { Client, scalar, registerViaApi, nextSmsCode, escapeHtml } from '../support/identity.mjs';
+import { person, organisations, startRegistries } from '../support/registries.mjs';
+
+// The portal with the demo catalog (the services an employee may be given)
+// and the registries sandbox; registration is by phone, so no SMTP is needed.
+async function startSeededStack() {
+  const database = freshDatabase();
+  const registries = await startRegistries();
+  const server = await startServer(['--trust-proxy', '--registries-url', registries.url, '--job-poll-ms', '100',
+    '--job-backoff-base', '1', '--job-backoff-cap', '2', '--data-key', 'ef'.repeat(32)], { database, seed: true });
+  return {
+    server, registries, database, url: server.url,
+    scalar: (sql) => scalar(database, sql),
+    client: () => new Client(server.url),
+    nextSmsCode: (phone, seen) => nextSmsCode(registries, phone, seen),
+    async stop() { await server.stop(); await registries.stop(); database.drop(); },
+  };
+}
 
 const setFault = (stack, registry, fault) => fetch(`${stack.registries.url}/admin/faults/${registry}`, {
   method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault),
@@ -53,7 +69,7 @@ describe('organisations and entrepreneurs (ID-5)', () => {
   let stack, head, employee, stranger, roleless, org, orgId;
 
   before(async () => {
-    stack = await startIdentityStack({ extraArgs: ['--test-routes', '--job-backoff-base', '1', '--job-backoff-cap', '2'] });
+    stack = await startSeededStack();
     [head, employee, stranger, roleless] = await Promise.all(
       ['p0215', 'p0001', 'p0051', 'p0106'].map((id) => personAccount(stack, id)));
     org = legal('p0215');
