@@ -52,7 +52,7 @@ void register_invite(const Kit& kit) {
             if (!org) return std::make_pair(std::int64_t{0}, Done::fail("not_found"));
             identity::FormInput in(req);
             return std::make_pair(*org, kit->service.invite(req.account->id, *org, in.get("login"),
-                                                             in.get("role"), chosen_services(req)));
+                                                             in.get("role"), catalog_services(kit, chosen_services(req))));
         },
         [kit](Request& req, const std::pair<std::int64_t, Done>& r) {
             if (!r.second.ok()) return view_with_failure(kit, req, r.first, r.second);
@@ -119,7 +119,7 @@ void register_member(const Kit& kit) {
             auto mid = id_param(req, "mid");
             if (!org || !mid) return Done::fail("not_found");
             Done d = kit->service.set_role(req.account->id, *org, *mid, identity::FormInput(req).get("role"),
-                                           chosen_services(req));
+                                           catalog_services(kit, chosen_services(req)));
             if (d.ok()) d.id = *org;
             return d;
         },

@@ -63,6 +63,16 @@ std::vector<std::string> chosen_services(Request& req) {
     return out;
 }
 
+std::vector<std::string> catalog_services(const Kit& kit, std::vector<std::string> ids) {
+    // Only services of the catalog that legal entities may use can be given to an employee.
+    const auto cat = kit->catalog.current();
+    std::erase_if(ids, [&cat](const std::string& id) {
+        const catalog::Service* s = cat->service(id);
+        return !s || !s->for_audience("legal");
+    });
+    return ids;
+}
+
 Data service_choices(const Kit& kit, const Request& req, const std::vector<std::string>& chosen) {
     const auto cat = kit->catalog.current();
     Data list(Data::type::list);

@@ -37,6 +37,8 @@ void add_failure(http::Data& d, const http::Request& req, const Kit& kit, const 
 std::optional<std::int64_t> id_param(const http::Request& req, const char* name);
 // The services chosen on a form (checkboxes "services") or in JSON (an array of strings).
 std::vector<std::string> chosen_services(http::Request& req);
+// The ids of `ids` that name catalog services for legal entities (others are dropped).
+std::vector<std::string> catalog_services(const Kit& kit, std::vector<std::string> ids);
 bool wants_json(const http::Request& req);
 // Services an organisation's employee may be given: those of the catalog for legal entities.
 http::Data service_choices(const Kit& kit, const http::Request& req, const std::vector<std::string>& chosen);

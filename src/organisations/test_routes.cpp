@@ -10,7 +10,7 @@ namespace uslugi::organisations {
 
 void register_test_routes(http::Router& router, identity::IdentityService& identity) {
     // POST {"login": phone | e-mail | SNILS} → {"outcome": "confirmed" | …}
-    router.post("/test/identity/confirm", [&identity](http::Request& req) {
+    router.post("/test/organisations/confirm-identity", [&identity](http::Request& req) {
         const auto body = nlohmann::json::parse(req.body(), nullptr, false);
         if (!body.is_object() || !body.contains("login") || !body["login"].is_string())
             return http::Response::json_error(http::Status::bad_request, "test.login", "login expected");

@@ -72,7 +72,7 @@ async function confirmedPerson(id) {
   assert.equal((await client.api('PUT', '/api/v1/account/profile', profile)).status, 202);
   await waitFor(async () => (await client.api('GET', '/api/v1/account/verification')).json,
     (v) => v.state === 'passed' && !v.running, { what: `the checks of ${id}`, timeoutMs: 30000 });
-  const r = await fetch(`${stack.url}/test/identity/confirm`, {
+  const r = await fetch(`${stack.url}/test/organisations/confirm-identity`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: p.phone }),
   });
   assert.equal((await r.json()).outcome, 'confirmed');

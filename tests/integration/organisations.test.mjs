@@ -55,7 +55,7 @@ async function personAccount(stack, id, { confirm = true } = {}) {
   await waitFor(async () => (await client.api('GET', '/api/v1/account/verification')).json,
     (v) => v.state === 'passed' && !v.running, { what: `the checks of ${id}`, timeoutMs: 30000 });
   if (confirm) {
-    const r = await fetch(`${stack.url}/test/identity/confirm`, {
+    const r = await fetch(`${stack.url}/test/organisations/confirm-identity`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: p.phone }),
     });
     assert.equal((await r.json()).outcome, 'confirmed');
@@ -169,6 +169,14 @@ describe('organisations and entrepreneurs (ID-5)', () => {
     assert.equal(view.status, 200);
     assert.equal(view.json.role, 'employee');
     assert.deepEqual(view.json.services, [services[0]]);
+    // Only services of the catalog for legal entities can be given.
+    const role = await head.client.api('POST', `/api/v1/organisations/${orgId}/members/${memberId}`,
+      { role: 'employee', services: [services[0], 'no-such-service', '../x', services[0]] });
+    assert.equal(role.status, 200, role.body);
+    assert.deepEqual((await employee.client.api('GET', `/api/v1/organisations/${orgId}`)).json.services, [services[0]]);
+    const badServices = await head.client.api('POST', `/api/v1/organisations/${orgId}/members/${memberId}`,
+      { role: 'employee', services: 'all' });
+    assert.equal(badServices.status, 400);
     assert.equal(view.json.members, undefined, 'an employee does not see the members');
     // Acting for it: the switcher by the name, without JavaScript.
     const before = await employee.client.get('/account');
