@@ -117,6 +117,23 @@ test('an organisation, an employee and the switcher, without JavaScript at 360 p
   assert.ok((await hp.textContent('main')).includes('Приглашение отправлено'));
   await checkPage(hp, 'view-invited');
 
+  // The member's page (role and services) and a failed invitation, in every language.
+  await follow(hp, 'table.data-table a[href*="/members/"]');
+  await checkPage(hp, 'member');
+  for (const lang of ['en', 'de', 'fr', 'ru']) {
+    await hp.goto(`${stack.url}/prefs/lang/${lang}?next=${orgPath}`);
+    assert.equal(await hp.getAttribute('html', 'lang'), lang);
+    await hp.fill('#login', '+79990000000');
+    await follow(hp, `form[action="${orgPath}/members"] button[type=submit]`);
+    assert.equal(await hp.getAttribute('#login', 'aria-invalid'), 'true');
+    await checkPage(hp, `invite-failed-${lang}`);
+  }
+  await hp.goto(stack.url + '/account/entrepreneur');
+  await hp.fill('#ogrnip', '304500116000158');
+  await follow(hp, 'form.form button[type=submit]');
+  assert.equal(await hp.getAttribute('#ogrnip', 'aria-invalid'), 'true');
+  await checkPage(hp, 'entrepreneur-error');
+
   const ep = await signedInPage(employee);
   await ep.goto(stack.url + '/organisations');
   await checkPage(ep, 'list-invitation');
@@ -135,4 +152,33 @@ test('an organisation, an employee and the switcher, without JavaScript at 360 p
   await ep.click('details.account-switch summary');
   await follow(ep, 'details.account-switch button[value="personal"]');
   assert.equal(await ep.locator('.acting-for').count(), 0);
+});
+
+test('a foreign citizen fills the profile without JavaScript, in every language', async () => {
+  const client = stack.client();
+  const phone = `+7999${String(Date.now()).slice(-7)}`;
+  const { password } = await registerViaApi(stack, client, { surname: 'Вагнер', name: 'Лукас', contact: phone });
+  const page = await signedInPage({ p: { phone }, password });
+  for (const lang of ['en', 'de', 'fr', 'ru']) {
+    await page.goto(`${stack.url}/prefs/lang/${lang}?next=/account/foreign`);
+    assert.equal(await page.getAttribute('html', 'lang'), lang);
+    await checkPage(page, `foreign-${lang}`);
+  }
+  await page.fill('#surname_latin', 'Вагнер');
+  await page.fill('#name_latin', 'Lukas');
+  await page.fill('#surname_cyrillic', 'Вагнер');
+  await page.fill('#name_cyrillic', 'Лукас');
+  await page.fill('#birth_date', '1985-11-02');
+  await page.selectOption('#citizenship', 'DE');
+  await page.fill('#document_number', 'C01X00T47');
+  await page.fill('#issue_date', '2019-08-01');
+  await page.fill('#expiry_date', '2029-07-31');
+  await follow(page, 'form.form button[type=submit]');
+  assert.equal(await page.getAttribute('#surname_latin', 'aria-invalid'), 'true');
+  await checkPage(page, 'foreign-error');
+  await page.fill('#surname_latin', 'Wagner');
+  await follow(page, 'form.form button[type=submit]');
+  assert.equal(new URL(page.url()).pathname, '/account/foreign');
+  assert.ok((await page.textContent('main')).includes('стандартная'));
+  await checkPage(page, 'foreign-valid');
 });
