@@ -50,6 +50,9 @@
 #include "http/templates.hpp"
 #include "http/test_routes.hpp"
 #include "registries/command.hpp"
+#include "identity/foreign_routes.hpp"
+#include "organisations/routes.hpp"
+#include "organisations/test_routes.hpp"
 #include "jobs/routes.hpp"
 #include "jobs/service.hpp"
 #include "jobs/store.hpp"
@@ -477,6 +480,16 @@ int serve(const core::Config& given, const std::string& root) {
     identity::SignatureConfirmation signatures(identity_service, identity::resolve_trust_dir(root, cfg.qes_trust_dir));
     identity::register_signature_routes(router, renderer, signatures, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
+    const auto org_registries = registries::make_http_clients(registries::client_options(cfg));
+    organisations::OrganisationService organisation_service(database, identity_service, profile_service,
+                                                            organisations::http_register(org_registries.transport));
+    app.add_account_decorator([&organisation_service](auto brief, const http::SessionData& session) {
+        return organisation_service.decorate(std::move(brief), session);
+    });
+    organisations::register_routes(router, renderer, organisation_service, catalog_service);
+    identity::ForeignService foreign_service(identity_service,
+                                             identity::http_foreign_check(org_registries.transport));
+    identity::register_foreign_routes(router, renderer, foreign_service, cfg.public_url);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
     if (cfg.test_routes) {
@@ -484,6 +497,7 @@ int serve(const core::Config& given, const std::string& root) {
         jobs::register_test_routes(router, database, job_store, runner.get());
         notifications::register_test_routes(router, database, outbox, runner.get());
         identity::register_security_test_routes(router, identity_service);
+        organisations::register_test_routes(router, identity_service);
     }
 
 

@@ -19,6 +19,13 @@ std::string audience_of(const Request& req) {
     const std::string a = req.query().get_or("audience", "");
     for (const char* known : {"individual", "entrepreneur", "foreigner", "legal"})
         if (a == known) return a;
+    // Without a choice, the signed-in account's kind decides (ID-5): a person
+    // acting for an organisation sees what legal entities may use, a foreign
+    // citizen what applies to foreign citizens. "?audience=all" shows everything.
+    if (req.account && a != "all") {
+        if (req.account->acting_for) return "legal";
+        if (req.account->kind == "foreign") return "foreigner";
+    }
     return "";
 }
 
@@ -77,7 +84,7 @@ Data audience_options(const std::string& chosen, const core::Locale& t) {
     Data audiences{Data::type::list};
     for (const char* a : {"", "individual", "entrepreneur", "foreigner", "legal"}) {
         Data item;
-        item.set("value", std::string(a));
+        item.set("value", std::string(*a ? a : "all"));
         item.set("label", t.text(std::string("catalog.audience.") + (*a ? a : "all")));
         item.set("selected", chosen == a);
         audiences.push_back(item);

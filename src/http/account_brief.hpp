@@ -14,6 +14,22 @@ struct AccountBrief {
     std::string level;         // simplified | standard | confirmed
     int level_rank = 0;        // the level's order: a higher rank opens more (identity::Level)
     std::vector<std::string> roles;  // "operator", "officer": what the account may do beyond a citizen
+    std::string kind = "citizen";    // citizen | foreign (ID-5): the catalog's audience follows it
+
+    // The organisations the person may act for (the switcher in the header),
+    // read on every request by the organisations module, never kept in the session.
+    struct Organisation {
+        std::int64_t id = 0;
+        std::string name;
+        std::string role;  // head | admin | employee
+    };
+    std::vector<Organisation> organisations;
+    std::int64_t acting_for = 0;  // 0: personal, else one of `organisations`
+    const Organisation* current_organisation() const {
+        for (const auto& o : organisations)
+            if (o.id == acting_for) return &o;
+        return nullptr;
+    }
 };
 
 }  // namespace uslugi::http

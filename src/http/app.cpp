@@ -146,6 +146,8 @@ Response App::run(Request& request) {
             }
             if (request.session && request.session->account_id && account_loader_) {
                 request.account = account_loader_(*request.session->account_id);
+                for (const auto& decorate : account_decorators_)
+                    if (request.account) request.account = decorate(request.account, *request.session);
                 if (!request.account) {  // the account was deleted: its sessions end
                     sessions_.destroy(request.session->id_hash);
                     request.session.reset();

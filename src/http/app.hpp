@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace uslugi::http {
 
@@ -48,6 +49,11 @@ public:
     // exists (deleted), which ends the session. Set once before serving.
     using AccountLoader = std::function<std::shared_ptr<const AccountBrief>(std::int64_t account_id)>;
     void set_account_loader(AccountLoader loader) { account_loader_ = std::move(loader); }
+    // Adds to a loaded account what depends on the session too (the
+    // organisation it acts for); runs on every request after the loader.
+    using AccountDecorator =
+        std::function<std::shared_ptr<const AccountBrief>(std::shared_ptr<const AccountBrief>, const SessionData&)>;
+    void add_account_decorator(AccountDecorator d) { account_decorators_.push_back(std::move(d)); }
     // The names the portal answers to; a request naming another host is
     // refused (400). Set once before serving; without it every host passes.
     void set_host_policy(HostPolicy policy) { hosts_ = std::move(policy); }
@@ -72,6 +78,7 @@ private:
     Metrics& metrics_;
     const TrustedProxies proxies_;  // whose X-Forwarded-For/-Proto count
     AccountLoader account_loader_;
+    std::vector<AccountDecorator> account_decorators_;
     HostPolicy hosts_;
     const CsrfCookies* csrf_cookies_ = nullptr;
     PageCache page_cache_;

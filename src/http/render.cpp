@@ -27,6 +27,29 @@ std::string choice_at(const char* const (&choices)[N], int index) {
     return index >= 0 && static_cast<std::size_t>(index) < N ? choices[index] : choices[0];
 }
 
+// The quick menu by the name (ID-5): whom the person acts for, and a form
+// button for each other choice, so switching needs no JavaScript.
+void add_switcher(Data& account, const AccountBrief& a) {
+    if (a.organisations.empty()) return;
+    Data choices(Data::type::list);
+    Data personal;
+    personal.set("value", std::string("personal"));
+    personal.set("personal", true);
+    personal.set("name", std::string());  // not the person's name from the enclosing context
+    personal.set("current", a.acting_for == 0);
+    choices.push_back(personal);
+    for (const auto& o : a.organisations) {
+        Data item;
+        item.set("value", std::to_string(o.id));
+        item.set("name", o.name);
+        item.set("current", o.id == a.acting_for);
+        choices.push_back(item);
+    }
+    account.set("switcher", choices);
+    account.set("has_switcher", true);
+    if (const auto* o = a.current_organisation()) account.set("acting_name", o->name);
+}
+
 }  // namespace
 
 ViOptions unpack_vi_options(int packed) {
@@ -84,6 +107,7 @@ Data Renderer::chrome(const Request* request, const std::string& lang, bool vi, 
             account.set("name", request->account->display_name);
             account.set("level", request->account->level);
             account.set("level_text", locales_.get(lang).text("identity.level." + request->account->level));
+            add_switcher(account, *request->account);
         }
     }
     return root;

@@ -630,6 +630,7 @@ std::shared_ptr<const http::AccountBrief> IdentityService::brief_of(const Accoun
     b->level = std::string(to_string(a.level));
     b->level_rank = static_cast<int>(a.level);
     b->roles = a.roles;
+    b->kind = a.kind;
     return b;
 }
 

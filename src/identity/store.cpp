@@ -147,14 +147,15 @@ std::optional<Account> AccountStore::load(soci::session& s, const std::string& w
 std::optional<Account> AccountStore::find_brief(std::int64_t id) {
     Account a;
     const long long key = id;
-    std::string level, status, surname, name, roles;
+    std::string level, status, surname, name, roles, kind;
     soci::indicator i_sur, i_name;
     db::Connection c(db_);
-    *c << "SELECT level, status, surname_enc, name_enc, roles FROM identity_accounts WHERE id = :id", soci::use(key),
-        soci::into(level), soci::into(status), soci::into(surname, i_sur), soci::into(name, i_name),
-        soci::into(roles);
+    *c << "SELECT level, status, surname_enc, name_enc, roles, kind FROM identity_accounts WHERE id = :id",
+        soci::use(key), soci::into(level), soci::into(status), soci::into(surname, i_sur), soci::into(name, i_name),
+        soci::into(roles), soci::into(kind);
     if (!c->got_data()) return std::nullopt;
     a.roles = split_roles(roles);
+    a.kind = kind;
     a.id = id;
     a.level = parse_level(level);
     a.status = status == "active" ? AccountStatus::active : AccountStatus::deleted;

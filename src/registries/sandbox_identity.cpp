@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <memory>
+
 namespace uslugi::registries::sandbox {
 
 namespace chr = std::chrono;
@@ -62,6 +65,19 @@ json tax_item_json(const TaxItem& t, Date today, const std::optional<ChargePayme
             {"overdue", owed > 0 && today > due}, {"kbk", t.kbk}, {"oktmo", t.oktmo}};
 }
 
+// Identity documents of foreign citizens (ID-5), from foreign_documents.json
+// next to people.json; without the file the ministry knows none.
+std::shared_ptr<const json> load_foreign_documents(const std::string& dir) {
+    std::ifstream in(dir + "/foreign_documents.json", std::ios::binary);
+    if (!in) return std::make_shared<const json>(json::array());
+    return std::make_shared<const json>(json::parse(in).value("documents", json::array()));
+}
+
+std::string upper_ascii(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
 }  // namespace
 
 void Sandbox::register_identity_routes() {
@@ -110,6 +126,24 @@ void Sandbox::register_identity_routes() {
             if (auto code = body.optional_text("department_code", 64))
                 matches = matches && identifier(*code, "department_code", "department_code") == p.department_code;
             out["owner_matches"] = matches;
+        }
+        return Response::json(out);
+    }, opts);
+
+    // ---- Interior Ministry: is this foreign citizen's document known and valid, and whose is it?
+    router_.post("/mvd/foreign-documents/check", [docs = load_foreign_documents(options().data_dir)](Request& req) {
+        Body body(req);
+        const std::string country = upper_ascii(body.text("country", 2));
+        const std::string number = upper_ascii(body.text("number", 64));
+        json out = {{"country", country}, {"number", number}, {"status", "not_found"}};
+        for (const json& d : *docs) {
+            if (d.value("country", "") != country || d.value("number", "") != number) continue;
+            const std::string expiry = d.value("expiry_date", "");
+            out["status"] = expiry < format_date(today()) ? "expired" : "valid";
+            out["expiry_date"] = expiry;
+            out["owner_matches"] = upper_ascii(body.text("surname_latin", 100)) == d.value("surname_latin", "") &&
+                                   upper_ascii(body.text("name_latin", 100)) == d.value("name_latin", "") &&
+                                   body.text("birth_date", 10) == d.value("birth_date", "");
         }
         return Response::json(out);
     }, opts);
