@@ -51,6 +51,8 @@
 #include "notifications/service.hpp"
 #include "notifications/store.hpp"
 #include "notifications/test_routes.hpp"
+#include "payments/routes.hpp"
+#include "payments/service.hpp"
 
 using namespace uslugi;
 
@@ -179,6 +181,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& database, cons
     if (cfg.test_routes) jobs::register_test_kind(runner, database);
     notifications::register_job_handlers(runner, database, cfg, root);
     identity::register_job_handlers(runner, database, cfg, root);
+    payments::register_job_handlers(runner, database, cfg, root);
 }
 
 std::string display_url(const std::string& url) {
@@ -405,6 +408,7 @@ int serve(const core::Config& given, const std::string& root) {
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
+    payments::register_routes(router, renderer, payments::make_service(database, cfg, root, runner.get()), cfg.font_dir);
     if (cfg.test_routes) {
         http::register_test_routes(router, database);
         jobs::register_test_routes(router, database, job_store, runner.get());
@@ -533,6 +537,8 @@ int main(int argc, char** argv) {
     registries::add_client_options(*worker_cmd, cfg);
     notifications::add_options(*serve_cmd, cfg);
     notifications::add_options(*worker_cmd, cfg);
+    payments::add_options(*serve_cmd);
+    payments::add_options(*worker_cmd);
 
     try {
         cli.parse(argc, argv);

@@ -1,0 +1,16 @@
+#pragma once
+#include "http/render.hpp"
+#include "http/router.hpp"
+#include "payments/service.hpp"
+
+#include <memory>
+#include <string>
+
+namespace uslugi::payments {
+
+// Look-ups of fines, taxes and court debts (anyone), paying and the payments
+// of the signed-in account, receipts (page and PDF), and their /api/v1/ twins.
+void register_routes(http::Router& router, const http::Renderer& renderer, std::shared_ptr<PaymentService> service,
+                     const std::string& font_dir);
+
+}  // namespace uslugi::payments
