@@ -261,6 +261,12 @@ Started PaymentService::start(std::int64_t account_id, const std::vector<std::st
     Started started;
     try {
         db::transact(store_.database(), [&](soci::session& tx) {
+            // A repeat of an attempt: its payment, whatever happened to the charges since.
+            if (auto seen = store_.find_by_key(tx, account_id, key)) {
+                if (seen->second != core::sha256_hex(request)) throw KeyConflict();
+                started.payment = std::move(seen->first);
+                return;
+            }
             NewPayment np;
             np.public_id = core::random_token(12);
             np.account_id = account_id;
@@ -283,8 +289,11 @@ Started PaymentService::start(std::int64_t account_id, const std::vector<std::st
         throw PaymentError("payments.charge_held", "uin", held.uin());
     }
     if (started.created) wake();
-    if (started.payment.method == Method::card && started.payment.state == PaymentState::created)
-        return open_checkout(started.payment);
+    if (started.payment.method == Method::card && started.payment.state == PaymentState::created) {
+        Started opened = open_checkout(started.payment);
+        opened.created = started.created;
+        return opened;
+    }
     return started;
 }
 

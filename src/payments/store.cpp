@@ -244,6 +244,16 @@ std::optional<Payment> PaymentStore::find(soci::session& s, const std::string& p
     return found.front();
 }
 
+std::optional<std::pair<Payment, std::string>> PaymentStore::find_by_key(soci::session& s, std::int64_t account_id,
+                                                                         const std::string& key) {
+    const long long account = account_id;
+    std::string hash, public_id;
+    s << "SELECT request_hash, public_id FROM payments WHERE account_id = :a AND idempotency_key = :k",
+        soci::use(account), soci::use(key), soci::into(hash), soci::into(public_id);
+    if (!s.got_data()) return std::nullopt;
+    return std::make_pair(*find(s, public_id), hash);
+}
+
 std::optional<Payment> PaymentStore::find(const std::string& public_id) {
     db::Connection c(db_);
     return find(*c, public_id);

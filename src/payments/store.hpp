@@ -89,6 +89,9 @@ public:
     // was used with another request; ChargeHeld when a live payment holds a charge.
     std::pair<Payment, bool> create(soci::session& tx, const NewPayment& p, std::int64_t now);
     std::optional<Payment> find(soci::session& s, const std::string& public_id);
+    // The payment of an attempt's key and the hash of the request it was made for.
+    std::optional<std::pair<Payment, std::string>> find_by_key(soci::session& s, std::int64_t account_id,
+                                                               const std::string& key);
     std::optional<Payment> find(const std::string& public_id);
     std::optional<Payment> find_by_id(soci::session& s, std::int64_t id);
     // `from` → `to` if the payment is still in `from`; records the event; false otherwise.
