@@ -42,5 +42,6 @@ std::string new_attempt_key();
 void register_lookup_routes(const Kit& kit);
 void register_pay_routes(const Kit& kit);
 void register_receipt_routes(const Kit& kit);
+void register_operator_routes(const Kit& kit);
 
 }  // namespace uslugi::payments

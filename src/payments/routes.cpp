@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 #include "core/format.hpp"
 #include "core/time.hpp"
+#include "db/transaction.hpp"
 #include "payments/route_kit.hpp"
 
 namespace uslugi::payments {
@@ -151,13 +152,35 @@ std::string field(Request& req, const std::string& name) {
 
 std::string new_attempt_key() { return core::random_token(16); }
 
+namespace {
+
+// A state fee for the signed-in account through the charge interface, as the
+// applications module will create one (test servers only).
+Response create_test_fee(const Kit& kit, Request& req) {
+    const json body = json::parse(req.body().empty() ? "{}" : req.body(), nullptr, false);
+    if (!body.is_object() || !body.contains("amount") || !body.at("amount").is_number_integer())
+        return Response::json_error(Status::bad_request, "request.invalid_field", "amount (kopecks) is required");
+    const Charge c = db::transact(kit->service->store().database(), [&](soci::session& tx) {
+        return kit->service->create_charge(tx, req.account->id, body.at("amount").get<std::int64_t>(),
+                                           body.value("purpose", std::string("Государственная пошлина")),
+                                           "Налоговый кодекс РФ, ст. 333.33", body.value("reference", std::string()));
+    });
+    return Response::json(charge_json(c), Status::created);
+}
+
+}  // namespace
+
 void register_routes(http::Router& router, const http::Renderer& renderer, std::shared_ptr<PaymentService> service,
-                     const std::string& font_dir) {
+                     const std::string& font_dir, bool test_routes) {
     auto kit = std::make_shared<const RouteKit>(RouteKit{router, renderer, std::move(service), font_dir});
     // Literal paths first: the router takes the first pattern that matches.
     register_lookup_routes(kit);
+    register_operator_routes(kit);
     register_receipt_routes(kit);
     register_pay_routes(kit);
+    if (test_routes)
+        router.post("/test/payments/fees", [kit](Request& req) { return create_test_fee(kit, req); },
+                    http::for_signed_in());
 }
 
 }  // namespace uslugi::payments

@@ -10,7 +10,9 @@ namespace uslugi::payments {
 
 // Look-ups of fines, taxes and court debts (anyone), paying and the payments
 // of the signed-in account, receipts (page and PDF), and their /api/v1/ twins.
+// `test_routes`: also POST /test/payments/fees, which creates a state fee for
+// the signed-in account as the applications module will (integration tests).
 void register_routes(http::Router& router, const http::Renderer& renderer, std::shared_ptr<PaymentService> service,
-                     const std::string& font_dir);
+                     const std::string& font_dir, bool test_routes = false);
 
 }  // namespace uslugi::payments

@@ -488,6 +488,41 @@ void PaymentService::run_report(const jobs::Job& job) {
     store_.mark_reported(p->id, uin, core::now_unix());
 }
 
+// ---- reconciliation ------------------------------------------------------------------------------------------
+
+PaymentService::Reconciliation PaymentService::reconcile(Date day) {
+    Reconciliation r;
+    r.day = day;
+    const std::int64_t from = chr::system_clock::to_time_t(day);
+    const json bank = clients_.transport->call("bank", "GET", "/bank/registry?date=" + core::format_iso_date(day));
+    std::map<std::string, Payment> ours;
+    for (Payment& p : store_.created_between(from, from + 86400)) ours.emplace(p.public_id, std::move(p));
+    std::map<std::string, bool> seen;
+    for (const json& b : bank.at("payments")) {
+        const std::string order = b.value("order_id", "");
+        const std::int64_t amount = b.value("amount", std::int64_t(0)) - b.value("refunded_amount", std::int64_t(0));
+        ++r.bank_count;
+        r.bank_total += amount;
+        seen[order] = true;
+        const auto it = ours.find(order);
+        if (it == ours.end()) {
+            r.differences.push_back({"missing_here", order, b.value("id", ""), "", 0, amount});
+        } else if (it->second.state != PaymentState::succeeded) {
+            r.differences.push_back({"state_differs", order, b.value("id", ""), std::string(to_string(it->second.state)),
+                                     it->second.amount, amount});
+        } else if (it->second.amount != amount) {
+            r.differences.push_back({"amount_differs", order, b.value("id", ""), "succeeded", it->second.amount, amount});
+        }
+    }
+    for (const auto& [id, p] : ours) {
+        if (p.state != PaymentState::succeeded) continue;
+        ++r.our_count;
+        r.our_total += p.amount;
+        if (!seen.count(id)) r.differences.push_back({"missing_at_bank", id, p.acquirer_id, "succeeded", p.amount, 0});
+    }
+    return r;
+}
+
 // ---- the charge interface ------------------------------------------------------------------------------------
 
 Charge PaymentService::create_charge(soci::session& tx, std::int64_t account_id, std::int64_t amount,

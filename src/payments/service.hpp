@@ -96,6 +96,21 @@ public:
     std::optional<Payment> payment_of(std::int64_t account_id, const std::string& public_id);
     std::vector<Payment> history(std::int64_t account_id, const HistoryFilter& f) { return store_.history(account_id, f); }
 
+    // ---- the operator's reconciliation of a day with the acquirer's list (PAY-3) ----
+    struct Difference {
+        std::string kind;  // missing_at_bank | missing_here | amount_differs | state_differs
+        std::string payment_id, acquirer_id, our_state;
+        std::int64_t our_amount = 0, bank_amount = 0;
+    };
+    struct Reconciliation {
+        Date day{};
+        std::int64_t our_total = 0, bank_total = 0;
+        int our_count = 0, bank_count = 0;
+        std::vector<Difference> differences;
+    };
+    // RegistryUnavailable when the acquirer does not answer.
+    Reconciliation reconcile(Date day);
+
     // ---- jobs ----
     void run_check(const jobs::Job& job);   // "payments.check"
     void run_report(const jobs::Job& job);  // "payments.report"

@@ -363,6 +363,17 @@ std::vector<std::string> PaymentStore::open_payments(int limit) {
     return out;
 }
 
+std::vector<PaymentStore::Event> PaymentStore::events(std::int64_t payment_id) {
+    db::Connection c(db_);
+    const long long id = payment_id;
+    std::vector<Event> out;
+    soci::rowset<soci::row> rows = (c->prepare << "SELECT from_state, to_state, actor, note, at FROM payments_events "
+                                                  "WHERE payment_id = :p ORDER BY id",
+                                    soci::use(id));
+    for (const soci::row& r : rows) out.push_back({str(r, 0), str(r, 1), str(r, 2), str(r, 3), i64(r, 4)});
+    return out;
+}
+
 // ---- ledger ---------------------------------------------------------------------------------------------------
 
 void PaymentStore::post(soci::session& tx, std::int64_t payment_id, const std::string& movement,

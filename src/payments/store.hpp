@@ -112,6 +112,12 @@ public:
     // Ids of payments not yet final.
     std::vector<std::string> open_payments(int limit);
 
+    struct Event {
+        std::string from, to, actor, note;
+        std::int64_t at = 0;
+    };
+    std::vector<Event> events(std::int64_t payment_id);
+
     // ---- ledger ----
     void post(soci::session& tx, std::int64_t payment_id, const std::string& movement,
               const std::vector<LedgerEntry>& entries, std::int64_t now);

@@ -3,12 +3,12 @@
 // outcomes, expiry, the authority told, receipts, access to others' payments.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startServer, freshDatabase, waitFor } from '../support/server.mjs';
+import { startServer, freshDatabase, waitFor, binary, root } from '../support/server.mjs';
 import { startRegistries, person, people } from '../support/registries.mjs';
 import { Client, registerViaApi, uniquePhone, scalar } from '../support/identity.mjs';
 
@@ -25,7 +25,7 @@ before(async () => {
   dataKey = randomBytes(32).toString('hex');
   serverArgs = ['--trust-proxy', '--registries-url', registries.url, '--registries-timeout-ms', '1000',
     '--job-poll-ms', '100', '--job-backoff-base', '1', '--job-backoff-cap', '2', '--payment-check-seconds', '1',
-    '--data-key', dataKey];
+    '--data-key', dataKey, '--test-routes'];
   server = await startPortal();
 });
 
@@ -419,4 +419,74 @@ test('a printed receipt for a bank branch: PDF with the charge, amount in words;
   }
   assert.equal((await client.get('/payments/charges/18810477180001234563/receipt.pdf')).status, 404);
   assert.equal((await client.get('/payments/charges/18810477180001234560/receipt.pdf')).status, 404);
+});
+
+test('the payments operator finds any payment and reconciles the day with the bank, showing every difference', async () => {
+  const phone = uniquePhone();
+  const created = spawnSync(binary, ['admin', 'create-staff', '--role', 'payments', '--surname', 'Оператова', '--name', 'Ирина',
+    '--phone', phone, '--database', database.url, '--data-key', dataKey], { cwd: root, encoding: 'utf8' });
+  assert.equal(created.status, 0, created.stderr);
+  const password = created.stdout.match(/one-time password[^:]*: (\S+)/)[1];
+  const staff = new Client(server.url);
+  const signin = await staff.api('POST', '/api/v1/identity/signin', { login: phone, password });
+  assert.equal(signin.status, 200, signin.body);
+  await staff.session();
+
+  const citizen = await signedIn();
+  // A page for another role is not shown to exist.
+  assert.equal((await citizen.get('/payments/operator')).status, 404);
+  assert.equal((await citizen.api('GET', '/api/v1/payments/operator/reconciliation?date=2026-01-01')).status, 404);
+  assert.equal((await new Client(server.url).api('GET', '/api/v1/payments/operator/reconciliation?date=2026-01-01')).status, 401);
+
+  const fine = await payableFine(citizen);
+  const started = await citizen.api('POST', '/api/v1/payments', { uins: [fine.uin] }, { headers: { 'Idempotency-Key': 'op-' + randomBytes(6).toString('hex') } });
+  const back = await payAtBank(started.json.action_url);
+  await citizen.get(back.pathname + back.search);
+  const found = await staff.get(`/payments/operator?payment=${started.json.id}`);
+  assert.equal(found.status, 200);
+  assert.ok(found.body.includes(started.json.id));
+  assert.match(found.body, /Оплачен/);
+
+  const today = new Date().toISOString().slice(0, 10);
+  const clean = await staff.api('GET', `/api/v1/payments/operator/reconciliation?date=${today}`);
+  assert.equal(clean.status, 200, clean.body);
+  assert.deepEqual(clean.json.differences, []);
+  assert.equal(clean.json.our_total, clean.json.bank_total);
+  assert.ok(clean.json.our_count >= 1);
+
+  // A payment the bank took for an order we never made.
+  const foreign = await (await bank('/bank/checkouts', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'foreign-1' },
+    body: JSON.stringify({ amount: 12300, order_id: 'foreign-order', return_url: 'http://127.0.0.1/back' }) })).json();
+  await payAtBank(foreign.url);
+  const diff = await staff.api('GET', `/api/v1/payments/operator/reconciliation?date=${today}`);
+  assert.deepEqual(diff.json.differences.map((d) => [d.kind, d.payment_id, d.bank_amount]), [['missing_here', 'foreign-order', 12300]]);
+  const page = await staff.get(`/payments/operator?date=${today}`);
+  assert.equal(page.status, 200);
+  assert.match(page.body, /foreign-order/);
+  assert.equal((await staff.api('GET', '/api/v1/payments/operator/reconciliation?date=03.12.2026')).status, 422);
+});
+
+test('a state fee through the charge interface: the owner sees and pays it, nobody else can', async () => {
+  const owner = await signedIn();
+  const fee = await owner.api('POST', '/test/payments/fees', { amount: 35000, purpose: 'Госпошлина за выдачу паспорта', reference: 'application:1' });
+  assert.equal(fee.status, 201, fee.body);
+  assert.match(fee.json.uin, /^777\d{17}$/);
+  const hub = await owner.get('/payments');
+  assert.ok(hub.body.includes(fee.json.uin));
+  const stranger = await signedIn();
+  const theirs = await stranger.api('POST', '/api/v1/payments', { uins: [fee.json.uin] }, { headers: { 'Idempotency-Key': 'fee-x-' + randomBytes(6).toString('hex') } });
+  assert.equal(theirs.status, 404);
+  assert.equal(theirs.json.error.code, 'payments.charge_unknown');
+  assert.equal((await stranger.get(`/payments/charges/${fee.json.uin}/receipt.pdf`)).status, 404);
+  assert.ok(!(await stranger.get('/payments')).body.includes(fee.json.uin));
+  assert.equal((await owner.get(`/payments/charges/${fee.json.uin}/receipt.pdf`)).status, 200);
+
+  const started = await owner.api('POST', '/api/v1/payments', { uins: [fee.json.uin] }, { headers: { 'Idempotency-Key': 'fee-' + randomBytes(6).toString('hex') } });
+  assert.equal(started.status, 201, started.body);
+  assert.equal(started.json.amount, 35000);
+  const back = await payAtBank(started.json.action_url);
+  await owner.get(back.pathname + back.search);
+  const done = await waitFor(() => paymentState(owner, started.json.id), (p) => p.state === 'succeeded' && p.items[0].reported, { what: 'the fee paid' });
+  assert.equal(done.items[0].source, 'fee');
+  assert.ok(!(await owner.get('/payments')).body.includes(`fee-${fee.json.uin}`));
 });
