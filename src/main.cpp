@@ -427,7 +427,7 @@ int serve(const core::Config& given, const std::string& root) {
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
-    payments::register_routes(router, renderer, payments::make_service(database, cfg, root, runner.get()), cfg.font_dir,
+    payments::register_routes(router, app, renderer, payments::make_service(database, cfg, root, runner.get()), cfg.font_dir,
                               cfg.test_routes);
     if (cfg.test_routes) {
         http::register_test_routes(router, database);

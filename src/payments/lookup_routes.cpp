@@ -60,7 +60,8 @@ LookupAnswer lookup(const Kit& kit, const std::string& kind, Request& req) {
     return a;
 }
 
-Data form_data(const Kit& kit, const Request& req, const std::string& kind) {
+Data form_data(const Kit& kit, Request& req, const std::string& kind) {
+    kit->app.ensure_csrf(req);  // the look-up form works without an account
     const core::Locale& t = kit->renderer.locale(req);
     Data d;
     d.set("kind_" + kind, true);

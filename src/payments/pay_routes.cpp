@@ -57,9 +57,9 @@ Response message_page(const Kit& kit, Request& req, const std::string& text, Sta
 
 Response pay_page(const Kit& kit, Request& req, const PayAnswer& a) {
     if (a.error) return message_page(kit, req, error_text(kit->renderer.locale(req), a.error->code()), status_of(*a.error));
-    const Payment& p = a.started->payment;
-    if (p.state == PaymentState::awaiting_confirmation && !p.action_url.empty()) return Response::redirect(p.action_url);
-    return Response::redirect("/payments/" + p.public_id);
+    // Our own page first, with the way on to the bank: the form's page may
+    // send its forms only to the portal (CSP form-action 'self'), redirects included.
+    return Response::redirect("/payments/" + a.started->payment.public_id);
 }
 
 Response pay_json(const Kit& kit, Request& req, const PayAnswer& a) {
@@ -120,9 +120,7 @@ Response check(const Kit& kit, Request& req) {
 Response go_on(const Kit& kit, Request& req) {
     const auto p = own(kit, req);
     if (!p) return not_found(kit, req);
-    const Started s = kit->service->open_checkout(*p);
-    if (s.payment.state == PaymentState::awaiting_confirmation && !s.payment.action_url.empty())
-        return Response::redirect(s.payment.action_url);
+    kit->service->open_checkout(*p);
     return Response::redirect("/payments/" + p->public_id);
 }
 
@@ -148,6 +146,7 @@ HistoryFilter filter_of(const Request& req, std::string& problem) {
 }
 
 Response hub(const Kit& kit, Request& req) {
+    kit->app.ensure_csrf(req);
     const core::Locale& t = kit->renderer.locale(req);
     Data d;
     d.set("signed_in", req.account != nullptr);

@@ -2,6 +2,7 @@
 // What the groups of payment routes share (lookup_routes.cpp, pay_routes.cpp,
 // receipt_routes.cpp): the service, charges and payments as page data and as
 // JSON, and the texts of errors.
+#include "http/app.hpp"
 #include "http/render.hpp"
 #include "http/router.hpp"
 #include "payments/service.hpp"
@@ -15,6 +16,7 @@ namespace uslugi::payments {
 
 struct RouteKit {
     http::Router& router;
+    http::App& app;  // forms of visitors without a session need its CSRF cookie
     const http::Renderer& renderer;
     std::shared_ptr<PaymentService> service;
     std::string font_dir;

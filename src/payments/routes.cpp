@@ -170,9 +170,9 @@ Response create_test_fee(const Kit& kit, Request& req) {
 
 }  // namespace
 
-void register_routes(http::Router& router, const http::Renderer& renderer, std::shared_ptr<PaymentService> service,
+void register_routes(http::Router& router, http::App& app, const http::Renderer& renderer, std::shared_ptr<PaymentService> service,
                      const std::string& font_dir, bool test_routes) {
-    auto kit = std::make_shared<const RouteKit>(RouteKit{router, renderer, std::move(service), font_dir});
+    auto kit = std::make_shared<const RouteKit>(RouteKit{router, app, renderer, std::move(service), font_dir});
     // Literal paths first: the router takes the first pattern that matches.
     register_lookup_routes(kit);
     register_operator_routes(kit);

@@ -53,7 +53,7 @@ test('find a fine without an account, sign in, pay by card with 3-D Secure, down
     assert.match(found, /Скидка/);
     await checkPage(page, 'fines-found-anonymous');
 
-    await follow(page, 'a[href^="/signin"]');
+    await follow(page, 'main a[href^="/signin?next="]');
     await page.fill('#login', phone);
     await page.fill('#password', password);
     await follow(page, 'form.form button[type=submit]');
@@ -66,6 +66,9 @@ test('find a fine without an account, sign in, pay by card with 3-D Secure, down
     assert.ok(boxes.length >= 1);
     for (const box of boxes.slice(1)) await box.uncheck();
     await follow(page, 'form[action="/payments/pay"] button[type=submit]');
+    assert.match(await page.textContent('main'), /Ожидает подтверждения/);
+    await checkPage(page, 'payment-awaiting');
+    await follow(page, '#to-bank');
 
     assert.match(page.url(), /\/bank\/checkout\//);
     await page.fill('#number', '4000 0000 0000 3220');
