@@ -33,7 +33,7 @@ void add_payment(const Kit& kit, Request& req, Data& d, const std::string& id) {
         ev.set("at", core::format_local(e.at, req.time_zone, req.lang));
         ev.set("to", t.text("payments.state." + e.to));
         ev.set("actor", e.actor);
-        ev.set("note", e.note);
+        ev.set("note", e.note.empty() ? Data(false) : Data(e.note));
         events.push_back(ev);
     }
     pd.set("events", events);

@@ -159,7 +159,7 @@ Response hub(const Kit& kit, Request& req) {
         d.set("no_payments", list.is_empty_list());
         d.set("from", req.query().get_or("from", "").substr(0, 10));
         d.set("to", req.query().get_or("to", "").substr(0, 10));
-        d.set("filter_error", problem.empty() ? "" : t.text("payments.history.bad_date"));
+        d.set("filter_error", problem.empty() ? Data(false) : Data(t.text("payments.history.bad_date")));
         Data states{Data::type::list};
         for (const char* s : kFilterStates) {
             Data o;

@@ -101,10 +101,11 @@ Data payment_data(const Payment& p, const core::Locale& t, const Request& req) {
     d.set("created_state", p.state == PaymentState::created);
     d.set("open", !is_final(p.state));
     d.set("action_url", p.action_url);
-    d.set("card_last4", p.card_last4);
-    d.set("failure", p.failure.empty() ? "" : t.text("payments.failure." + (t.has("payments.failure." + p.failure)
-                                                                                  ? p.failure
-                                                                                  : std::string("other"))));
+    // Sections test a value: an empty text must be false, or its box shows empty.
+    d.set("card_last4", p.card_last4.empty() ? Data(false) : Data(p.card_last4));
+    d.set("failure", p.failure.empty() ? Data(false)
+                                       : Data(t.text("payments.failure." +
+                                                     (t.has("payments.failure." + p.failure) ? p.failure : "other"))));
     d.set("receipt_href", "/payments/" + p.public_id + "/receipt.pdf");
     Data items{Data::type::list};
     for (const auto& i : p.items) {

@@ -178,6 +178,10 @@ test('card with 3-D Secure: paid once, the authority told, the ledger balances, 
   const paid = await paymentState(client, started.json.id);
   assert.equal(paid.state, 'succeeded');
   assert.equal(paid.card_last4, '3220');
+  const paidPage = await client.get(`/payments/${started.json.id}`);
+  assert.match(paidPage.body, /Оплачен/);
+  assert.ok(!paidPage.body.includes('notice error'), 'no error box on a paid payment');
+  assert.ok(!(await client.get('/payments')).body.includes('notice error'), 'no error box on the history without a filter error');
   assert.equal((await bankPayments(started.json.id)).length, 1);
 
   const reported = await waitFor(() => paymentState(client, started.json.id), (p) => p.items.every((i) => i.reported), { what: 'the authority told' });
