@@ -169,8 +169,11 @@ Response hub(const Kit& kit, Request& req) {
             states.push_back(o);
         }
         d.set("states", states);
+        kit->service->look_for_own_charges(req.account->id);
         Data fees{Data::type::list};
         for (const Charge& c : kit->service->charges_of(req.account->id))
+            if (!c.paid) fees.push_back(charge_data(c, t, req.lang));
+        for (const Charge& c : kit->service->own_charges(req.account->id))
             if (!c.paid) fees.push_back(charge_data(c, t, req.lang));
         d.set("fees", fees);
         d.set("has_fees", !fees.is_empty_list());
@@ -187,7 +190,11 @@ Response history_json(const Kit& kit, Request& req) {
                                     kit->renderer.locale(req).text("payments.history.bad_date"));
     json list = json::array();
     for (const Payment& p : kit->service->history(req.account->id, f)) list.push_back(payment_json(p));
-    return Response::json({{"payments", list}});
+    kit->service->look_for_own_charges(req.account->id);
+    json own = json::array();
+    for (const Charge& c : kit->service->own_charges(req.account->id)) own.push_back(charge_json(c));
+    for (const Charge& c : kit->service->charges_of(req.account->id)) own.push_back(charge_json(c));
+    return Response::json({{"payments", list}, {"charges", own}});
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ using nlohmann::json;
 
 constexpr const char* kCheckKind = "payments.check";
 constexpr const char* kReportKind = "payments.report";
+constexpr const char* kOwnKind = "payments.own";
 
 PaymentOptions& configured_options() {
     static PaymentOptions options;
@@ -65,7 +66,7 @@ std::map<Source, Payee> load_payees(const std::string& file) {
 PaymentService::PaymentService(db::Database& db, registries::RegistryClients clients, jobs::JobStore& jobs,
                                notifications::OutboxStore& outbox, identity::AccountStore& accounts,
                                jobs::JobRunner* runner, std::map<Source, Payee> payees, PaymentOptions options,
-                               std::string public_url)
+                               std::string public_url, identity::ProfileStore* profiles)
     : store_(db),
       clients_(std::move(clients)),
       jobs_(jobs),
@@ -74,7 +75,8 @@ PaymentService::PaymentService(db::Database& db, registries::RegistryClients cli
       runner_(runner),
       payees_(std::move(payees)),
       options_(std::move(options)),
-      public_url_(std::move(public_url)) {}
+      public_url_(std::move(public_url)),
+      profiles_(profiles) {}
 
 const Payee& PaymentService::payee(Source s) const { return payees_.at(s); }
 
@@ -488,6 +490,53 @@ void PaymentService::run_report(const jobs::Job& job) {
     store_.mark_reported(p->id, uin, core::now_unix());
 }
 
+// ---- own charges ----------------------------------------------------------------------------------------------
+
+void PaymentService::look_for_own_charges(std::int64_t account_id) {
+    const std::int64_t now = core::now_unix();
+    jobs::NewJob job;
+    job.kind = kOwnKind;
+    job.key = fmt::format("payments.own:{}:{}", account_id, now / 3600);
+    job.payload = json{{"account", account_id}}.dump();
+    job.max_attempts = 5;
+    if (jobs_.enqueue(job).created) wake();
+}
+
+void PaymentService::run_own_lookup(const jobs::Job& job) {
+    const std::int64_t account_id = json::parse(job.payload).at("account").get<std::int64_t>();
+    const auto profile = profiles_ ? profiles_->find(account_id) : std::nullopt;
+    if (!profile || profile->inn.empty()) return;  // nothing to look by yet
+    Lookup found;
+    try {
+        found = taxes(profile->inn);
+    } catch (const PaymentError& e) {
+        if (e.code() == "payments.registry_unavailable") throw std::runtime_error("the tax service did not answer");
+        throw jobs::PermanentError(e.code());
+    }
+    const auto account = accounts_.find(account_id);
+    const std::int64_t now = core::now_unix();
+    db::transact(store_.database(), [&](soci::session& tx) {
+        for (const Charge& c : found.charges) {
+            if (c.paid || !store_.link_to_account(tx, account_id, c.uin, now) || !account) continue;
+            for (const auto& [channel, address] : {std::pair<std::string, std::string>{"email", account->email},
+                                                   std::pair<std::string, std::string>{"sms", account->phone}}) {
+                if (address.empty()) continue;
+                notifications::Message m;
+                m.event_key = fmt::format("charge-{}-{}", c.uin, account_id);
+                m.recipient = std::to_string(account_id);
+                m.channel = notifications::channel_from_string(channel);
+                m.address = address;
+                m.lang = account->lang;
+                m.template_name = "payments.new_charge";
+                m.params = {{"amount", format_rubles(c.amount_due)}, {"purpose", c.purpose},
+                            {"link", public_url_ + "/payments"}};
+                outbox_.enqueue(tx, m);
+            }
+        }
+    });
+    wake();
+}
+
 // ---- reconciliation ------------------------------------------------------------------------------------------
 
 PaymentService::Reconciliation PaymentService::reconcile(Date day) {
@@ -557,6 +606,7 @@ struct Bundle {
     jobs::JobStore jobs;
     notifications::OutboxStore outbox;
     identity::AccountStore accounts;
+    identity::ProfileStore profiles;
     PaymentService service;
 
     Bundle(db::Database& db, const core::Config& cfg, const std::string& root, jobs::JobRunner* runner)
@@ -564,10 +614,11 @@ struct Bundle {
           jobs(db),
           outbox(db, jobs, {}, &protector),
           accounts(db, protector),
+          profiles(db, protector),
           service(db, registries::make_http_clients(registries::client_options(cfg)), jobs, outbox, accounts, runner,
                   load_payees(configured_options().payees_file.empty() ? root + "/data/payments/payees.json"
                                                                        : configured_options().payees_file),
-                  configured_options(), cfg.public_url) {}
+                  configured_options(), cfg.public_url, &profiles) {}
 };
 
 }  // namespace
@@ -583,6 +634,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& db, const core
     auto service = make_service(db, cfg, root, &runner);
     runner.handle(kCheckKind, [service](const jobs::Job& job) { service->run_check(job); });
     runner.handle(kReportKind, [service](const jobs::Job& job) { service->run_report(job); });
+    runner.handle(kOwnKind, [service](const jobs::Job& job) { service->run_own_lookup(job); });
 }
 
 }  // namespace uslugi::payments

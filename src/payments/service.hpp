@@ -11,6 +11,7 @@
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "db/database.hpp"
+#include "identity/profile_store.hpp"
 #include "identity/store.hpp"
 #include "jobs/service.hpp"
 #include "jobs/store.hpp"
@@ -77,7 +78,8 @@ class PaymentService {
 public:
     PaymentService(db::Database& db, registries::RegistryClients clients, jobs::JobStore& jobs,
                    notifications::OutboxStore& outbox, identity::AccountStore& accounts, jobs::JobRunner* runner,
-                   std::map<Source, Payee> payees, PaymentOptions options, std::string public_url);
+                   std::map<Source, Payee> payees, PaymentOptions options, std::string public_url,
+                   identity::ProfileStore* profiles = nullptr);
 
     // ---- look-ups (PAY-1); PaymentError with a validation code for bad input ----
     Lookup fines_by_licence(const std::string& licence);
@@ -115,6 +117,12 @@ public:
     void run_check(const jobs::Job& job);   // "payments.check"
     void run_report(const jobs::Job& job);  // "payments.report"
 
+    // ---- the account's own charges (PAY-1): taxes by the INN the tax service found for it ----
+    // Asks for a look-up in the background, at most once an hour per account.
+    void look_for_own_charges(std::int64_t account_id);
+    void run_own_lookup(const jobs::Job& job);  // "payments.own"; a new charge → a notification
+    std::vector<Charge> own_charges(std::int64_t account_id) { return store_.linked_to_account(account_id); }
+
     // ---- the charge interface for other modules (state fees of applications) ----
     // A charge for `account_id` with a new UIN; in the caller's transaction.
     Charge create_charge(soci::session& tx, std::int64_t account_id, std::int64_t amount, const std::string& purpose,
@@ -148,6 +156,7 @@ private:
     std::map<Source, Payee> payees_;
     PaymentOptions options_;
     std::string public_url_;
+    identity::ProfileStore* profiles_;
 };
 
 std::map<Source, Payee> load_payees(const std::string& file);

@@ -155,6 +155,29 @@ std::vector<Charge> PaymentStore::charges_of_account(std::int64_t account_id) {
     return out;
 }
 
+bool PaymentStore::link_to_account(soci::session& tx, std::int64_t account_id, const std::string& uin,
+                                   std::int64_t now) {
+    const long long account = account_id, now_s = now;
+    std::string linked;
+    soci::indicator ind = soci::i_null;
+    tx << "INSERT INTO payments_account_charges (account_id, uin, found_at) VALUES (:a, :u, :t) "
+          "ON CONFLICT (account_id, uin) DO NOTHING RETURNING uin",
+        soci::use(account), soci::use(uin), soci::use(now_s), soci::into(linked, ind);
+    return tx.got_data() && ind == soci::i_ok;
+}
+
+std::vector<Charge> PaymentStore::linked_to_account(std::int64_t account_id) {
+    db::Connection c(db_);
+    const long long id = account_id;
+    std::vector<Charge> out;
+    soci::rowset<soci::row> rows =
+        (c->prepare << std::string(kChargeColumns) +
+                           "WHERE uin IN (SELECT uin FROM payments_account_charges WHERE account_id = :a) ORDER BY uin",
+         soci::use(id));
+    for (const soci::row& r : rows) out.push_back(charge_from(r));
+    return out;
+}
+
 std::int64_t PaymentStore::paid_by(const std::string& uin) {
     db::Connection c(db_);
     long long id = 0;

@@ -80,6 +80,10 @@ public:
     std::optional<Charge> find_charge(const std::string& uin);
     std::int64_t charge_seen_at(soci::session& s, const std::string& uin);
     std::vector<Charge> charges_of_account(std::int64_t account_id);
+    // Links a charge found for the account's own documents; true when it is new to the account.
+    bool link_to_account(soci::session& tx, std::int64_t account_id, const std::string& uin, std::int64_t now);
+    // The charges found for the account's own documents.
+    std::vector<Charge> linked_to_account(std::int64_t account_id);
     // The payment that paid the charge, 0 when none.
     std::int64_t paid_by(const std::string& uin);
 

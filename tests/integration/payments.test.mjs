@@ -499,3 +499,29 @@ test('a state fee through the charge interface: the owner sees and pays it, nobo
   assert.equal(done.items[0].source, 'fee');
   assert.ok(!(await owner.get('/payments')).body.includes(`fee-${fee.json.uin}`));
 });
+
+test("the account's own taxes are found by the INN of its profile, with a notification of each new charge", async () => {
+  const p5 = person('p0005');
+  const client = new Client(server.url);
+  await registerViaApi({ nextSmsCode: (phone) => nextSms(phone) }, client, { contact: p5.phone, surname: p5.surname, name: p5.name });
+  const profile = {
+    surname: p5.surname, name: p5.name, patronymic: p5.patronymic, gender: p5.gender, birth_date: p5.birth_date,
+    birth_place: p5.birth_place, snils: p5.snils, citizenship: p5.citizenship, document_type: 'passport_rf',
+    passport: `${p5.passport.series} ${p5.passport.number}`, issue_date: p5.passport.issue_date,
+    issued_by: p5.passport.issuer, department_code: p5.passport.department_code, submit: true };
+  const put = await client.api('PUT', '/api/v1/account/profile', profile);
+  assert.equal(put.status, 202, put.body);
+  await waitFor(() => client.api('GET', '/api/v1/account/profile').then((r) => r.json.inn), (inn) => inn === p5.inn,
+    { what: 'the INN from the tax service', timeoutMs: 30000 });
+  const owed = p5.taxes.filter((t) => t.amount - (t.paid || 0) > 0).map((t) => t.uin).sort();
+  assert.ok(owed.length > 0);
+  const mine = await waitFor(() => client.api('GET', '/api/v1/payments').then((r) => r.json.charges),
+    (charges) => charges.filter((c) => c.source === 'fns').length === owed.length, { what: 'own taxes found', timeoutMs: 20000 });
+  assert.deepEqual(mine.filter((c) => c.source === 'fns').map((c) => c.uin).sort(), owed);
+  const sms = await waitFor(() => fetch(`${registries.url}/sms/messages?phone=${encodeURIComponent(p5.phone)}`).then((r) => r.json()),
+    (j) => j.messages.filter((m) => /начисление/.test(m.text)).length === owed.length, { what: 'an SMS per new charge' });
+  assert.equal(sms.messages.filter((m) => /начисление/.test(m.text)).length, owed.length);
+  // Another account sees none of them.
+  const stranger = await signedIn();
+  assert.deepEqual((await stranger.api('GET', '/api/v1/payments')).json.charges, []);
+});
