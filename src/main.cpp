@@ -39,6 +39,7 @@
 #include "identity/recovery_routes.hpp"
 #include "identity/routes.hpp"
 #include "identity/security_routes.hpp"
+#include "identity/signature_routes.hpp"
 #include "identity/service.hpp"
 #include "identity/store.hpp"
 #include "identity/verification.hpp"
@@ -424,6 +425,8 @@ int serve(const core::Config& given, const std::string& root) {
     identity::register_profile_routes(router, renderer, profile_service, cfg);
     identity::register_security_routes(router, renderer, sessions, security_service, cfg);
     identity::register_recovery_routes(router, app, renderer, sessions, identity_service, recovery_service, cfg);
+    identity::SignatureConfirmation signatures(identity_service, identity::resolve_trust_dir(root, cfg.qes_trust_dir));
+    identity::register_signature_routes(router, renderer, signatures, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
@@ -540,6 +543,7 @@ int main(int argc, char** argv) {
             "TOKEN"));
     add_job_options(*serve_cmd, cfg);
     add_identity_options(*serve_cmd, cfg);
+    identity::add_signature_options(*serve_cmd, cfg);
     CLI::App* worker_cmd = cli.add_subcommand("worker", "run only the background job workers (until SIGTERM)");
     worker_cmd->fallthrough();
     add_job_options(*worker_cmd, cfg);

@@ -74,6 +74,7 @@ Data level_data(const RouteKit& k, const Request& req, const LevelCheck& c, cons
     }
     d.set("steps", steps);
     d.set("has_steps", n > 0);
+    d.set("can_sign", c.have == Level::standard && !c.gate.allowed);  // ID-3c: confirm_signature.mustache
     return d;
 }
 
