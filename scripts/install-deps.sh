@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   postgresql python3-aiosmtpd
   chromium fonts-dejavu-core nodejs npm
+  poppler-utils
   wrk nginx-light curl procps bc linux-perf
   clang libclang-rt-14-dev lld
 )

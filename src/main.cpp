@@ -60,6 +60,8 @@
 #include "notifications/service.hpp"
 #include "notifications/store.hpp"
 #include "notifications/test_routes.hpp"
+#include "payments/routes.hpp"
+#include "payments/service.hpp"
 
 using namespace uslugi;
 
@@ -189,6 +191,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& database, cons
     notifications::register_job_handlers(runner, database, cfg, root);
     identity::register_job_handlers(runner, database, cfg, root);
     identity::register_confirmation_jobs(runner, database, cfg);
+    payments::register_job_handlers(runner, database, cfg, root);
 }
 
 std::string display_url(const std::string& url) {
@@ -492,6 +495,8 @@ int serve(const core::Config& given, const std::string& root) {
     identity::register_foreign_routes(router, renderer, foreign_service, cfg.public_url);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
+    payments::register_routes(router, app, renderer, payments::make_service(database, cfg, root, runner.get()), cfg.font_dir,
+                              cfg.test_routes);
     if (cfg.test_routes) {
         http::register_test_routes(router, database);
         jobs::register_test_routes(router, database, job_store, runner.get());
@@ -628,6 +633,8 @@ int main(int argc, char** argv) {
     registries::add_client_options(*worker_cmd, cfg);
     notifications::add_options(*serve_cmd, cfg);
     notifications::add_options(*worker_cmd, cfg);
+    payments::add_options(*serve_cmd);
+    payments::add_options(*worker_cmd);
 
     try {
         cli.parse(argc, argv);

@@ -97,7 +97,7 @@ struct Payment {
     std::int64_t amount = 0;
     std::string currency = "RUB";
     std::string description, order_id, return_url;
-    std::string status;  // requires_action | succeeded | declined
+    std::string status;  // pending (hosted page, no card yet) | requires_action | succeeded | declined | cancelled
     std::string decline_reason;
     std::string card_last4, card_brand;
     Clock::time_point created;
@@ -165,6 +165,7 @@ private:
     void register_debt_routes();      // gibdd, fssp, charge payments
     void register_post_routes();
     void register_bank_routes();
+    void register_checkout_routes();  // the acquirer's hosted card page (sandbox_checkout.cpp)
     void register_message_routes();   // sms, push, demo inbox, mail
     void register_admin_routes();
     // The route files keep each handler a plain function of the sandbox and the request.

@@ -284,6 +284,7 @@ void Sandbox::register_routes() {
     register_debt_routes();
     register_post_routes();
     register_bank_routes();
+    register_checkout_routes();
     register_message_routes();
     register_admin_routes();
 }
