@@ -16,6 +16,9 @@
 #include <mutex>
 #include <thread>
 
+#include "applications/routes.hpp"
+#include "applications/service.hpp"
+#include "applications/store.hpp"
 #include "catalog/routes.hpp"
 #include "catalog/service.hpp"
 #include "catalog/store.hpp"
@@ -228,6 +231,12 @@ int seed(const core::Config& cfg, const std::string& root) {
     const auto result = store.replace(catalog::read_seed_files(root + "/data/catalog"));
     core::app_log().info("catalog {}: version {}, {} services, {} authorities",
                          result.changed ? "loaded" : "unchanged", result.version, result.services, result.authorities);
+    // The online forms (data/forms), checked against the catalog just loaded.
+    long long version = 0;
+    const catalog::Catalog loaded(store.load(version), version);
+    const auto forms = applications::read_form_files(root + "/data/forms", loaded);
+    applications::replace_forms(database, forms, core::now_unix());
+    core::app_log().info("application forms loaded: {}", forms.size());
     return 0;
 }
 
@@ -423,6 +432,10 @@ int serve(const core::Config& given, const std::string& root) {
     identity::register_recovery_routes(router, app, renderer, sessions, identity_service, recovery_service, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
+    applications::ApplicationService application_service(database, protector, catalog_service, identity_service,
+                                                         profile_service, locales);
+    application_service.load_forms();
+    applications::register_routes(router, renderer, application_service, cfg.public_url, cfg.font_dir);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
     if (cfg.test_routes) {
         http::register_test_routes(router, database);

@@ -1,0 +1,376 @@
+#include "applications/service.hpp"
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/text.hpp"
+#include "core/time.hpp"
+#include "db/dialect.hpp"
+#include "db/transaction.hpp"
+#include "identity/profile.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace uslugi::applications {
+
+namespace {
+
+std::string today_iso() { return core::format_iso_date(core::today_utc()); }
+
+int year_of(std::int64_t unix_seconds) {
+    const auto days = std::chrono::floor<std::chrono::days>(std::chrono::sys_seconds(std::chrono::seconds(unix_seconds)));
+    return static_cast<int>(std::chrono::year_month_day(days).year());
+}
+
+std::string trimmed(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// A free text of an applicant or officer: required, at most kMaxCommentChars.
+std::string check_comment(const std::string& value, bool required) {
+    const std::string t = trimmed(value);
+    if (t.empty()) return required ? "applications.error.required" : "";
+    if (t.size() > kMaxCommentChars * 4 || text::decode_utf8(t).size() > kMaxCommentChars)
+        return "applications.error.too_long";
+    return "";
+}
+
+// The decisions an officer takes, each from the statuses it may start from.
+struct DecisionRule {
+    std::string_view action;
+    Status to;
+    bool needs_text;
+};
+constexpr DecisionRule kDecisions[] = {
+    {"take", Status::received, false},          {"accept", Status::accepted, false},
+    {"request_info", Status::info_requested, true}, {"invite", Status::appointment, true},
+    {"issue", Status::provided, true},          {"refuse", Status::refused, true},
+    {"confirm_cancel", Status::cancelled, false},
+};
+
+}  // namespace
+
+std::string_view to_string(Outcome o) {
+    switch (o) {
+        case Outcome::ok: return "ok";
+        case Outcome::not_found: return "not_found";
+        case Outcome::invalid: return "invalid";
+        case Outcome::level_too_low: return "level_too_low";
+        case Outcome::not_available_here: return "not_available_here";
+        case Outcome::wrong_status: return "wrong_status";
+    }
+    return "ok";
+}
+
+std::vector<nlohmann::json> read_form_files(const std::string& dir, const catalog::Catalog& catalog) {
+    std::vector<std::string> files, problems;
+    if (std::filesystem::is_directory(dir))
+        for (const auto& e : std::filesystem::directory_iterator(dir))
+            if (e.path().extension() == ".json") files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    std::vector<nlohmann::json> out;
+    for (const auto& file : files) {
+        std::ifstream in(file);
+        const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+        try {
+            if (doc.is_discarded()) throw std::invalid_argument("not JSON");
+            const FormDefinition def = parse_form(doc);
+            const catalog::Service* s = catalog.service(def.service);
+            if (!s) throw std::invalid_argument("no service \"" + def.service + "\" in the catalog");
+            if (!s->online_form) throw std::invalid_argument("the catalog does not offer \"" + def.service + "\" online");
+            out.push_back(doc);
+        } catch (const std::invalid_argument& e) {
+            problems.push_back(std::filesystem::path(file).filename().string() + ": " + e.what());
+        }
+    }
+    if (!problems.empty()) {
+        std::string all = "data/forms has problems:";
+        for (const auto& p : problems) all += "\n  " + p;
+        throw std::invalid_argument(all);
+    }
+    return out;
+}
+
+ApplicationService::ApplicationService(db::Database& db, const core::DataProtector& protector,
+                                       catalog::CatalogService& catalog, identity::IdentityService& identity,
+                                       identity::ProfileService& profiles, const core::Locales& locales)
+    : db_(db), store_(db, protector), catalog_(catalog), identity_(identity), profiles_(profiles), locales_(locales) {}
+
+void ApplicationService::load_forms() {
+    std::map<std::string, std::shared_ptr<const FormDefinition>, std::less<>> loaded;
+    for (const auto& doc : store_.load_forms()) {
+        try {
+            auto def = std::make_shared<const FormDefinition>(parse_form(doc));
+            loaded[def->service] = def;
+        } catch (const std::invalid_argument& e) {
+            core::app_log().error("form skipped: {}", e.what());  // seed checks them: only a hand-edited row gets here
+        }
+    }
+    std::lock_guard lock(mutex_);
+    forms_ = std::move(loaded);
+}
+
+std::shared_ptr<const FormDefinition> ApplicationService::form(std::string_view service_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = forms_.find(service_id);
+    return it == forms_.end() ? nullptr : it->second;
+}
+
+std::int64_t ApplicationService::start_draft(std::int64_t account_id, const std::string& service_id) {
+    const auto def = form(service_id);
+    if (!def) return 0;
+    Draft d;
+    d.account_id = account_id;
+    d.service_id = service_id;
+    d.submit_key = core::random_token(18);
+    d.created_at = core::now_unix();
+    // Pre-fill (APP-1): what the profile already knows, for the applicant to check.
+    const identity::ProfileView view = profiles_.view(account_id);
+    for (const auto& step : def->steps)
+        for (const auto& f : step.fields)
+            if (!f.prefill.empty()) {
+                const std::string v = identity::field_value(view.profile.data, f.prefill);
+                if (!v.empty()) d.values[f.id] = v;
+            }
+    return store_.create_draft(d);
+}
+
+std::optional<Draft> ApplicationService::draft(std::int64_t account_id, std::int64_t draft_id) {
+    return store_.find_draft(account_id, draft_id);
+}
+
+std::vector<Draft> ApplicationService::drafts(std::int64_t account_id) { return store_.drafts_of(account_id); }
+
+FieldErrors ApplicationService::save_step(Draft& d, std::size_t step, const Values& incoming, bool check) {
+    const auto def = form(d.service_id);
+    if (!def || step >= def->steps.size()) return {};
+    for (const auto& f : def->steps[step].fields) {
+        auto it = incoming.find(f.id);
+        if (it != incoming.end()) d.values[f.id] = *it;
+        else if (f.type != FieldType::group && f.type != FieldType::file) d.values.erase(f.id);
+    }
+    FieldErrors errors;
+    if (check) {
+        Values checked = d.values;
+        errors = validate_step(*def, step, checked, today_iso());
+        if (errors.empty()) d.values = checked;  // normalized spellings once they are right
+    }
+    store_.save_draft(d.account_id, d.id, step, d.values, core::now_unix());
+    return errors;
+}
+
+bool ApplicationService::delete_draft(std::int64_t account_id, std::int64_t draft_id) {
+    if (!store_.find_draft(account_id, draft_id)) return false;
+    db::transact(db_, [&](soci::session& tx) { store_.delete_draft(tx, account_id, draft_id); });
+    return true;
+}
+
+SubmitResult ApplicationService::submit(const identity::Context& ctx, const http::AccountBrief& account,
+                                        std::int64_t draft_id, const std::string& submit_key, const std::string& region,
+                                        const std::string& settlement) {
+    SubmitResult r;
+    // Sent already (double click, retry, back button): the same application.
+    {
+        db::Connection c(db_);
+        if (const auto id = store_.find_by_submit_key(*c, account.id, submit_key)) {
+            r.application_id = *id;
+            r.repeated = true;
+            return r;
+        }
+    }
+    auto d = store_.find_draft(account.id, draft_id);
+    const auto def = d ? form(d->service_id) : nullptr;
+    const auto cat = catalog_.current();
+    const catalog::Service* service = d ? cat->service(d->service_id) : nullptr;
+    if (!d || !def || !service || d->submit_key != submit_key) return {.outcome = Outcome::not_found};
+    r.gate = identity::gate(identity::parse_level(account.level), service->min_level, identity_.checks_running(account.id));
+    if (!r.gate.allowed) return {.outcome = Outcome::level_too_low, .gate = r.gate};
+    const bool everywhere = std::find(service->regions.begin(), service->regions.end(), "*") != service->regions.end();
+    if (!everywhere && (region.empty() || !service->available_in(region, settlement)))
+        return {.outcome = Outcome::not_available_here};
+    Values values = d->values;
+    r.errors = validate_all(*def, values, today_iso(), &r.first_step);
+    if (!r.errors.empty()) {
+        r.outcome = Outcome::invalid;
+        return r;
+    }
+    const std::int64_t now = core::now_unix();
+    Application a;
+    a.account_id = account.id;
+    a.service_id = service->id;
+    a.authority_id = service->authority;  // routed to the authority that provides the service
+    a.status = Status::registered;
+    a.values = values;
+    a.submit_key = submit_key;
+    a.submitted_at = now;
+    a.due_at = deadline_after(now, def->deadline_days);
+    // FEE: the payments module will create the state fee's charge here, in this
+    // transaction, when service->fee_kopecks > 0 (see the report; not wired yet).
+    try {
+        db::transact(db_, [&](soci::session& tx) {
+            if (const auto id = store_.find_by_submit_key(tx, account.id, submit_key)) {
+                r.application_id = *id;
+                r.repeated = true;
+                return;
+            }
+            store_.insert(tx, a, year_of(now));
+            store_.add_history(tx, a.id, {now, Status::registered, "applicant", account.id, ""});
+            transition(tx, a, Status::sent, {"system", 0, ""}, "", {}, now);
+            store_.delete_draft(tx, account.id, d->id);
+            r.application_id = a.id;
+        });
+    } catch (const std::exception& e) {
+        // Two sends of one form at once on PostgreSQL: the loser's INSERT hits the unique key.
+        if (!db::is_unique_violation(e)) throw;
+        db::Connection c(db_);
+        const auto id = store_.find_by_submit_key(*c, account.id, submit_key);
+        if (!id) throw;
+        r.application_id = *id;
+        r.repeated = true;
+    }
+    if (!r.repeated) identity_.wake();
+    return r;
+}
+
+bool ApplicationService::transition(soci::session& tx, const Application& a, Status to, const Actor& actor,
+                                    const std::string& comment, const Change& change, std::int64_t now) {
+    // Sending moves registered → sent inside the transaction that inserted the row.
+    const Status from = a.status;
+    if (!can_transition(from, to)) return false;
+    if (!store_.move(tx, a.id, from, to, change, now)) return false;
+    const std::int64_t entry = store_.add_history(tx, a.id, {now, to, actor.kind, actor.id, comment});
+    notify_applicant(tx, a, to, entry, comment);
+    return true;
+}
+
+void ApplicationService::notify_applicant(soci::session& tx, const Application& a, Status to, std::int64_t entry_id,
+                                          const std::string& comment) {
+    const auto account = identity_.accounts().find(tx, a.account_id);
+    if (!account || account->status != identity::AccountStatus::active) return;
+    const core::Locale& t = locales_.get(account->lang);
+    const auto cat = catalog_.current();
+    const catalog::Service* s = cat->service(a.service_id);
+    const nlohmann::json params{{"name", account->name},
+                                {"number", a.number},
+                                {"service", s ? s->title.in(account->lang) : a.service_id},
+                                {"status", t.text("applications.status." + std::string(to_string(to)))},
+                                {"comment", comment}};
+    const std::string event = "application-" + std::to_string(a.id) + "-" + std::to_string(entry_id);
+    const std::string recipient = std::to_string(a.account_id);
+    if (!account->email.empty())
+        identity_.notify(tx, event, recipient, "email", account->email, account->lang, "applications.status", params);
+    if (!account->phone.empty())
+        identity_.notify(tx, event, recipient, "sms", account->phone, account->lang, "applications.status", params);
+}
+
+std::optional<Application> ApplicationService::application_of(std::int64_t account_id, std::int64_t id) {
+    auto a = store_.find(id);
+    if (!a || a->account_id != account_id) return std::nullopt;
+    return a;
+}
+
+Outcome ApplicationService::withdraw(const identity::Context& ctx, std::int64_t account_id, std::int64_t id,
+                                     const std::string& comment) {
+    if (!check_comment(comment, false).empty()) return Outcome::invalid;
+    const Outcome o = db::transact(db_, [&](soci::session& tx) {
+        auto a = store_.find(tx, id);
+        if (!a || a->account_id != account_id) return Outcome::not_found;
+        if (!may_cancel(a->status)) return Outcome::wrong_status;
+        const bool moved = transition(tx, *a, withdrawal_target(a->status), {"applicant", account_id, ""},
+                                      trimmed(comment), {}, core::now_unix());
+        return moved ? Outcome::ok : Outcome::wrong_status;
+    });
+    if (o == Outcome::ok) identity_.wake();
+    return o;
+}
+
+Outcome ApplicationService::answer(const identity::Context& ctx, std::int64_t account_id, std::int64_t id,
+                                   const std::string& text) {
+    if (!check_comment(text, true).empty()) return Outcome::invalid;
+    const Outcome o = db::transact(db_, [&](soci::session& tx) {
+        auto a = store_.find(tx, id);
+        if (!a || a->account_id != account_id) return Outcome::not_found;
+        if (a->status != Status::info_requested && a->status != Status::correction_required) return Outcome::wrong_status;
+        Change change;
+        change.request_text = "";
+        const bool moved = transition(tx, *a, Status::accepted, {"applicant", account_id, ""}, trimmed(text), change,
+                                      core::now_unix());
+        return moved ? Outcome::ok : Outcome::wrong_status;
+    });
+    if (o == Outcome::ok) identity_.wake();
+    return o;
+}
+
+std::string ApplicationService::applicant_name(std::int64_t account_id) {
+    const auto a = identity_.accounts().find(account_id);
+    return a ? a->display_name() : std::string();
+}
+
+std::vector<std::string> ApplicationService::officer_scopes(std::int64_t officer_id) {
+    return identity_.staff().scopes(officer_id, identity::kRoleOfficer);
+}
+
+std::optional<Application> ApplicationService::for_officer(const identity::Context& ctx, const Actor& officer,
+                                                           std::int64_t id) {
+    auto a = store_.find(id);
+    if (!a) return std::nullopt;
+    // Only the authority's own officers: a parent authority holds no scope over its children.
+    if (!identity_.staff().has(officer.id, identity::kRoleOfficer, a->authority_id)) return std::nullopt;
+    identity::AuditEntry e;
+    e.at = core::now_unix();
+    e.account_id = a->account_id;
+    e.actor_kind = "officer";
+    e.actor_id = std::to_string(officer.id);
+    e.actor_name = officer.name;
+    const auto cat = catalog_.current();
+    if (const catalog::Authority* au = cat->authority(a->authority_id)) e.organisation = au->name.in("ru");
+    e.action = "data_read";
+    e.fields = "application";
+    e.reason = "application " + a->number;
+    e.ip = ctx.ip;
+    identity_.record_access(e);
+    return a;
+}
+
+DecisionResult ApplicationService::decide(const identity::Context& ctx, const Actor& officer, std::int64_t id,
+                                          const Decision& d) {
+    const auto rule = std::find_if(std::begin(kDecisions), std::end(kDecisions),
+                                   [&](const DecisionRule& r) { return r.action == d.action; });
+    if (rule == std::end(kDecisions)) return {.outcome = Outcome::invalid, .errors = {{"action", "applications.error.action"}}};
+    DecisionResult result;
+    if (const std::string e = check_comment(d.text, rule->needs_text); !e.empty()) result.errors["text"] = e;
+    auto a = store_.find(id);
+    if (!a || !identity_.staff().has(officer.id, identity::kRoleOfficer, a->authority_id)) return {.outcome = Outcome::not_found};
+    const auto def = form(a->service_id);
+    if (d.action == "refuse") {
+        const auto& reasons = def ? def->refusal_reasons : std::vector<std::string>{};
+        if (std::find(reasons.begin(), reasons.end(), d.reason) == reasons.end())
+            result.errors["reason"] = "applications.error.reason";
+    }
+    if (!result.errors.empty()) {
+        result.outcome = Outcome::invalid;
+        return result;
+    }
+    Change change;
+    if (d.action == "take") change.officer_id = officer.id;
+    if (d.action == "request_info") change.request_text = trimmed(d.text);
+    if (d.action == "issue" || d.action == "refuse") {
+        change.result_text = trimmed(d.text);
+        change.decided = true;
+    }
+    if (d.action == "refuse") change.refusal_code = d.reason;
+    result.outcome = db::transact(db_, [&](soci::session& tx) {
+        auto current = store_.find(tx, id);
+        if (!current) return Outcome::not_found;
+        const bool moved = transition(tx, *current, rule->to, officer, trimmed(d.text), change, core::now_unix());
+        return moved ? Outcome::ok : Outcome::wrong_status;
+    });
+    if (result.outcome == Outcome::ok) identity_.wake();
+    return result;
+}
+
+}  // namespace uslugi::applications

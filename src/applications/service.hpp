@@ -1,0 +1,128 @@
+#pragma once
+// Use cases of applications (APP-1 … APP-3): drafts filled step by step,
+// sending (level, region, idempotency, number, routing, deadline), the
+// applicant's withdrawal and answers, and the officers' decisions. Every
+// status change is recorded in the history and told to the applicant through
+// the outbox in the same transaction (NOTE-1).
+#include "applications/store.hpp"
+#include "catalog/service.hpp"
+#include "core/i18n.hpp"
+#include "http/account_brief.hpp"
+#include "identity/service.hpp"
+#include "identity/verification.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace uslugi::applications {
+
+enum class Outcome {
+    ok,
+    not_found,           // no such object for this person: the pages answer 404
+    invalid,             // errors say which fields
+    level_too_low,       // the account's level is below the service's minimum
+    not_available_here,  // the service is not offered in the user's region
+    wrong_status,        // the status does not allow it (any more)
+};
+std::string_view to_string(Outcome o);
+
+struct SubmitResult {
+    Outcome outcome = Outcome::ok;
+    std::int64_t application_id = 0;
+    bool repeated = false;  // the same form was sent before: this is that application
+    FieldErrors errors;
+    std::optional<std::size_t> first_step;
+    identity::LevelGate gate;
+};
+
+// Who acts on an application.
+struct Actor {
+    std::string kind;  // applicant | officer | system
+    std::int64_t id = 0;
+    std::string name;
+};
+
+// An officer's decision (APP-3).
+struct Decision {
+    std::string action;  // take, accept, request_info, invite, issue, refuse, confirm_cancel
+    std::string text;    // the request, the invitation, the result or the refusal's explanation
+    std::string reason;  // refuse: one of the form's refusal_reasons
+};
+
+struct DecisionResult {
+    Outcome outcome = Outcome::ok;
+    FieldErrors errors;
+};
+
+inline constexpr std::size_t kMaxCommentChars = 2000;
+
+// Reads every data/forms/*.json file, in name order, and checks each against
+// the catalog (the service exists and is offered online). Throws
+// std::invalid_argument listing every problem.
+std::vector<nlohmann::json> read_form_files(const std::string& dir, const catalog::Catalog& catalog);
+
+class ApplicationService {
+public:
+    ApplicationService(db::Database& db, const core::DataProtector& protector, catalog::CatalogService& catalog,
+                       identity::IdentityService& identity, identity::ProfileService& profiles,
+                       const core::Locales& locales);
+
+    // Loads the form definitions `uslugi seed` stored; call before serving.
+    void load_forms();
+    std::shared_ptr<const FormDefinition> form(std::string_view service_id) const;
+    const catalog::CatalogService& catalog() const { return catalog_; }
+    ApplicationStore& store() { return store_; }
+
+    // ---- drafts ----
+    // A new draft of the service's form with what the profile already knows.
+    std::int64_t start_draft(std::int64_t account_id, const std::string& service_id);
+    std::optional<Draft> draft(std::int64_t account_id, std::int64_t draft_id);
+    std::vector<Draft> drafts(std::int64_t account_id);
+    // Merges one step's values into the draft and saves it; with `check`,
+    // validates the step first and saves the values even when they have
+    // errors (nothing typed is lost), moving on only when they have none.
+    FieldErrors save_step(Draft& d, std::size_t step, const Values& incoming, bool check);
+    bool delete_draft(std::int64_t account_id, std::int64_t draft_id);
+
+    // ---- sending ----
+    SubmitResult submit(const identity::Context& ctx, const http::AccountBrief& account, std::int64_t draft_id,
+                        const std::string& submit_key, const std::string& region, const std::string& settlement);
+
+    // ---- the applicant ----
+    std::optional<Application> application_of(std::int64_t account_id, std::int64_t id);
+    std::vector<HistoryEntry> history(std::int64_t id) { return store_.history(id); }
+    // "Дарья Соколова": the applicant's name for the result document and the officers' pages.
+    std::string applicant_name(std::int64_t account_id);
+    Outcome withdraw(const identity::Context& ctx, std::int64_t account_id, std::int64_t id, const std::string& comment);
+    Outcome answer(const identity::Context& ctx, std::int64_t account_id, std::int64_t id, const std::string& text);
+
+    // ---- officers (APP-3) ----
+    std::vector<std::string> officer_scopes(std::int64_t officer_id);
+    // The application, if one of the officer's authorities handles it; the
+    // read of the applicant's data is recorded for "Who accessed my data".
+    std::optional<Application> for_officer(const identity::Context& ctx, const Actor& officer, std::int64_t id);
+    DecisionResult decide(const identity::Context& ctx, const Actor& officer, std::int64_t id, const Decision& d);
+
+private:
+    // The one way a status changes: checked against the state machine,
+    // conditional on the status read, recorded, and told to the applicant.
+    bool transition(soci::session& tx, const Application& a, Status to, const Actor& actor, const std::string& comment,
+                    const Change& change, std::int64_t now);
+    void notify_applicant(soci::session& tx, const Application& a, Status to, std::int64_t entry_id,
+                          const std::string& comment);
+
+    db::Database& db_;
+    ApplicationStore store_;
+    catalog::CatalogService& catalog_;
+    identity::IdentityService& identity_;
+    identity::ProfileService& profiles_;
+    const core::Locales& locales_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<const FormDefinition>, std::less<>> forms_;
+};
+
+}  // namespace uslugi::applications
