@@ -368,7 +368,7 @@ private:
     std::thread thread_;  // last: it starts once the members it uses exist
 };
 
-int serve(const core::Config& given, const std::string& root) {
+int serve(const core::Config& given, const std::string& root, const applications::Options& application_options) {
     core::Config cfg = given;
     // Before anything starts: a misspelt zone would otherwise fail the first page showing a time.
     if (!core::is_time_zone(cfg.time_zone))
@@ -433,7 +433,7 @@ int serve(const core::Config& given, const std::string& root) {
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     applications::ApplicationService application_service(database, protector, catalog_service, identity_service,
-                                                         profile_service, locales);
+                                                         profile_service, locales, application_options.files_dir);
     application_service.load_forms();
     applications::register_routes(router, renderer, application_service, cfg.public_url, cfg.font_dir);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
@@ -548,6 +548,8 @@ int main(int argc, char** argv) {
             "TOKEN"));
     add_job_options(*serve_cmd, cfg);
     add_identity_options(*serve_cmd, cfg);
+    applications::Options application_options;
+    applications::add_options(*serve_cmd, application_options);
     CLI::App* worker_cmd = cli.add_subcommand("worker", "run only the background job workers (until SIGTERM)");
     worker_cmd->fallthrough();
     add_job_options(*worker_cmd, cfg);
@@ -594,7 +596,7 @@ int main(int argc, char** argv) {
         if (identity_admin.chosen()) return admin(cfg, root, identity_admin, admin_options);
         if (*registries_cmd) return registries::run_sandbox(sandbox_options, root);
         if (*worker_cmd) return worker(cfg, root);
-        return serve(cfg, root);
+        return serve(cfg, root, application_options);
     } catch (const std::invalid_argument& e) {
         std::cerr << "uslugi: " << e.what() << "\n";
         return 2;

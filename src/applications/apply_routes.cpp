@@ -55,7 +55,7 @@ bool in_step(const Step& s, const std::string& field) {
 
 Data field_data(const FormDefinition& def, const Step& step, const Field& f, const std::string& name,
                 const Values& holder, const FieldErrors& errors, const std::string& path, const std::string& lang,
-                const core::Locale& t) {
+                const core::Locale& t, const FileLinks& files = {}) {
     Data d;
     d.set("id", "f-" + [&] { std::string s = path; std::replace(s.begin(), s.end(), '.', '-'); return s; }());
     d.set("name", name);
@@ -64,10 +64,25 @@ Data field_data(const FormDefinition& def, const Step& step, const Field& f, con
     d.set("hint", hint);
     d.set("has_hint", !hint.empty());
     d.set("required", f.required);
-    d.set("type_" + std::string(to_string(f.type)), true);
+    // Every flag set, true or false: mustache would otherwise read a group's own
+    // error or hint for each of its entries' fields (it looks names up the context).
+    for (std::string_view type : {"text", "number", "date", "choice", "address", "document", "file", "group"})
+        d.set("type_" + std::string(type), type == to_string(f.type));
+    d.set("error", std::string());
+    d.set("invalid", false);
+    d.set("has_condition", false);
+    d.set("has_file", false);
     d.set("max_length", std::to_string(f.max_length));
     const std::string v = value_of(holder, f.id);
     d.set("value", v);
+    if (f.type == FieldType::file) {
+        const auto it = files.find(v);
+        d.set("has_file", it != files.end());
+        if (it != files.end()) {
+            d.set("file_name", it->second.first);
+            d.set("file_href", it->second.second);
+        }
+    }
     if (f.type == FieldType::choice) {
         Data options{Data::type::list};
         for (const auto& o : f.options) {
@@ -118,14 +133,14 @@ Data group_data(const FormDefinition& def, const Step& step, const Field& g, con
 }
 
 Data step_fields(const FormDefinition& def, std::size_t index, const Values& values, const FieldErrors& errors,
-                 const std::string& lang, const core::Locale& t) {
+                 const std::string& lang, const core::Locale& t, const FileLinks& files) {
     const Step& step = def.steps[index];
     Data list{Data::type::list};
     for (const auto& f : step.fields) {
         // A condition on an earlier step's answer is known: hidden fields are left out.
         if (!f.show_if.always() && !in_step(step, f.show_if.field) && !holds(f.show_if, values)) continue;
         list.push_back(f.type == FieldType::group ? group_data(def, step, f, values, errors, lang, t)
-                                                  : field_data(def, step, f, f.id, values, errors, f.id, lang, t));
+                                                  : field_data(def, step, f, f.id, values, errors, f.id, lang, t, files));
     }
     return list;
 }
@@ -201,6 +216,23 @@ bool apply_group_action(const Step& step, const std::string& action, Values& v) 
     return false;
 }
 
+// Files chosen in the step's file fields, kept at once (a later error on
+// another field does not make the applicant choose them again).
+FieldErrors keep_uploads(const Kit& kit, Request& req, const Draft& d, const Step& step, Values& incoming) {
+    FieldErrors errors;
+    for (const auto& f : step.fields) {
+        if (f.type != FieldType::file) continue;
+        for (const auto& up : req.files()) {
+            if (up.field != f.id || (up.filename.empty() && up.data.empty())) continue;  // nothing chosen
+            std::int64_t id = 0;
+            const std::string problem = kit->service.upload(d, f.id, up.filename, up.data, id);
+            if (!problem.empty()) errors[f.id] = problem;
+            else incoming[f.id] = std::to_string(id);
+        }
+    }
+    return errors;
+}
+
 struct Loaded {
     std::optional<Draft> draft;
     std::shared_ptr<const FormDefinition> def;
@@ -259,7 +291,9 @@ Response step_page(const Kit& kit, Request& req, const Loaded& l, std::size_t in
     d.set("counter", counter);
     d.set("progress", progress(*l.def, l.draft->values, index, lang));
     d.set("action", step_path(l.draft->id, index));
-    d.set("fields", step_fields(*l.def, index, l.draft->values, errors, lang, t));
+    const FileLinks files = file_links(kit->service.draft_files(*l.draft), draft_path(l.draft->id) + "/files/");
+    d.set("fields", step_fields(*l.def, index, l.draft->values, errors, lang, t, files));
+    d.set("multipart", std::any_of(step.fields.begin(), step.fields.end(), [](const Field& f) { return f.type == FieldType::file; }));
     d.set("has_back", number > 1);
     d.set("has_errors", !errors.empty());
     d.set("errors", error_summary(*l.def, index, errors, lang, t));
@@ -285,7 +319,8 @@ Response summary_page(const Kit& kit, Request& req, const Loaded& l, const std::
     const core::Locale& t = kit->locale(req);
     Data d;
     catalog::set_text(d, "service", l.service->title, req.lang);
-    Data steps = answers_data(*l.def, l.draft->values, req.lang, t);
+    Data steps = answers_data(*l.def, l.draft->values, req.lang, t,
+                              file_links(kit->service.draft_files(*l.draft), draft_path(l.draft->id) + "/files/"));
     // Each step's "change" link.
     const auto shown = visible_steps(*l.def, l.draft->values);
     Data with_links{Data::type::list};
@@ -315,11 +350,13 @@ void register_start(const Kit& kit) {
     kit->router.get("/services/{id}/apply", [kit](Request& req) {
         const auto cat = kit->service.catalog().current();
         const catalog::Service* s = cat->service(req.param("id"));
-        if (!s || !kit->service.form(s->id)) return kit->not_found(req);
+        if (!s || !s->online_form) return kit->not_found(req);
         const core::Locale& t = kit->locale(req);
         Data d;
         catalog::set_text(d, "service", s->title, req.lang);
         d.set("service_href", "/services/" + s->id);
+        // The catalog offers more services online than have forms here yet: say so, with the way in person.
+        d.set("has_form", kit->service.form(s->id) != nullptr);
         d.set("action", "/services/" + s->id + "/apply");
         const auto gate = identity::gate(identity::parse_level(req.account->level), s->min_level);
         d.set("level_ok", gate.allowed);
@@ -368,13 +405,21 @@ void register_steps(const Kit& kit) {
             return step_page(kit, req, l, *index, {});
         }
         const bool forward = action == "next";
+        const FieldErrors upload_errors = keep_uploads(kit, req, *l.draft, step, incoming);
         // Back and "save for later" keep whatever was typed, checked or not.
-        const FieldErrors errors = kit->service.save_step(*l.draft, *index, incoming, forward);
+        FieldErrors errors = kit->service.save_step(*l.draft, *index, incoming, forward);
+        errors.insert(upload_errors.begin(), upload_errors.end());
         if (!errors.empty()) return step_page(kit, req, l, *index, errors, HttpStatus::unprocessable_entity);
         if (action == "save") return Response::redirect("/account/applications?saved=1");
         const auto next = neighbour(*l.def, l.draft->values, *index, forward);
         if (next) return Response::redirect(step_path(l.draft->id, *next));
         return Response::redirect(forward ? draft_path(l.draft->id) + "/summary" : step_path(l.draft->id, *index));
+    }, http::for_signed_in({.body_limit = kUploadBodyLimit}));
+
+    kit->router.get("/applications/drafts/{draft}/files/{file}", [kit](Request& req) {
+        const std::int64_t draft = id_param(req, "draft"), file = id_param(req, "file");
+        const auto f = draft && file ? kit->service.draft_file(req.account->id, draft, file) : std::nullopt;
+        return f ? file_response(*f) : kit->not_found(req);
     }, http::for_signed_in());
 }
 

@@ -70,7 +70,11 @@ Response detail_page(const Kit& kit, Request& req, const Application& a, const F
     const auto cat = kit->service.catalog().current();
     Data d = application_card(req, a, *cat, t, app_path(a.id));
     d.set("history", history_data(req, kit->service.history(a.id), t));
-    if (const auto def = kit->service.form(a.service_id)) d.set("steps", answers_data(*def, a.values, req.lang, t));
+    const auto files = kit->service.application_files(a);
+    if (const auto def = kit->service.form(a.service_id))
+        d.set("steps", answers_data(*def, a.values, req.lang, t, file_links(files, app_path(a.id) + "/files/")));
+    d.set("files", file_list(files, app_path(a.id) + "/files/"));
+    d.set("has_files", !files.empty());
     d.set("may_cancel", may_cancel(a.status));
     d.set("withdraw_action", app_path(a.id) + "/withdraw");
     const bool asked = a.status == Status::info_requested || a.status == Status::correction_required;
@@ -156,12 +160,21 @@ void register_pages(const Kit& kit) {
         const auto a = own(kit, req);
         if (!a) return kit->not_found(req);
         const std::string text = req.form().get_or("text", "");
-        const Outcome o = kit->service.answer(kit->ctx(req), req.account->id, a->id, text);
+        std::vector<ApplicationService::Upload> uploads;
+        for (const auto& f : req.files())
+            if (f.field == "files" && !(f.filename.empty() && f.data.empty())) uploads.push_back({f.filename, f.data});
+        std::string problem;
+        const Outcome o = kit->service.answer(kit->ctx(req), req.account->id, a->id, text, uploads, &problem);
         if (o == Outcome::ok) return Response::redirect(app_path(a->id) + "?answered=1");
-        if (o == Outcome::invalid)
-            return detail_page(kit, req, *a, {{"text", text.find_first_not_of(" \t\r\n") == std::string::npos ? "applications.error.required" : "applications.error.too_long"}},
-                               HttpStatus::unprocessable_entity);
+        if (o == Outcome::invalid) return detail_page(kit, req, *a, {{"text", problem}}, HttpStatus::unprocessable_entity);
         return detail_page(kit, req, *a, {{"status", "applications.error.not_asked"}}, HttpStatus::conflict);
+    }, http::for_signed_in({.body_limit = kUploadBodyLimit}));
+
+    kit->router.get("/account/applications/{id}/files/{file}", [kit](Request& req) {
+        const auto a = own(kit, req);
+        const std::int64_t file = id_param(req, "file");
+        const auto f = a && file ? kit->service.application_file(*a, file) : std::nullopt;
+        return f ? file_response(*f) : kit->not_found(req);
     }, http::for_signed_in());
 }
 

@@ -452,6 +452,45 @@ std::string_view colour_class(Status s) {
 
 bool is_open(Status s) { return !is_final(s) && s != Status::draft; }
 
+std::string sniff_content_type(std::string_view b) {
+    if (b.substr(0, 5) == "%PDF-") return "application/pdf";
+    if (b.size() >= 3 && static_cast<unsigned char>(b[0]) == 0xFF && static_cast<unsigned char>(b[1]) == 0xD8 &&
+        static_cast<unsigned char>(b[2]) == 0xFF)
+        return "image/jpeg";
+    if (b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return "image/png";
+    return "";
+}
+
+std::string check_upload(std::string_view b) {
+    if (b.empty()) return "applications.error.file_empty";
+    if (b.size() > kMaxFileBytes) return "applications.error.file_too_big";
+    const std::string type = sniff_content_type(b);
+    if (type.empty()) return "applications.error.file_type";
+    // A whole file ends as its format says: a PDF with %%EOF, a JPEG with its
+    // end marker, a PNG with its IEND chunk; a cut or damaged one is refused.
+    const std::string_view tail = b.substr(b.size() > 1024 ? b.size() - 1024 : 0);
+    if (type == "application/pdf" && tail.find("%%EOF") == std::string_view::npos) return "applications.error.file_broken";
+    if (type == "image/jpeg" && tail.find("\xFF\xD9") == std::string_view::npos) return "applications.error.file_broken";
+    if (type == "image/png" && (b.size() < 33 || b.substr(12, 4) != "IHDR" || tail.find("IEND") == std::string_view::npos))
+        return "applications.error.file_broken";
+    return "";
+}
+
+std::string clean_file_name(std::string_view name) {
+    if (const auto slash = name.find_last_of("/\\"); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+    std::u32string out;
+    for (char32_t c : text::decode_utf8(name)) {
+        if (c < 0x20 || c == 0x7F || c == 0xFFFD || c == '"' || c == '\\' || c == ';' || (c >= 0x202A && c <= 0x202E) ||
+            (c >= 0x2066 && c <= 0x2069))
+            continue;  // control characters, quotes and bidirectional overrides never reach a header or a page
+        out.push_back(c);
+        if (out.size() >= 100) break;
+    }
+    std::string s = text::encode_utf8(out);
+    while (!s.empty() && (s.front() == '.' || s.front() == ' ')) s.erase(0, 1);
+    return s.empty() ? "file" : s;
+}
+
 std::string application_number(int year, std::int64_t id) { return fmt::format("{:04}-{:08}", year, id); }
 
 std::int64_t deadline_after(std::int64_t sent_at, int days) { return sent_at + std::int64_t(days) * 86400; }

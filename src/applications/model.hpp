@@ -134,6 +134,20 @@ std::string_view colour_class(Status s);
 // The statuses an officer's queue counts as "still to be decided".
 bool is_open(Status s);
 
+// ---- Attachments -------------------------------------------------------------------------------
+
+inline constexpr std::size_t kMaxFileBytes = 5 * 1024 * 1024;
+inline constexpr std::size_t kMaxFilesPerDraft = 20;
+// The type of a file read from its content, never from its name:
+// "application/pdf", "image/jpeg", "image/png", or "" for anything else.
+std::string sniff_content_type(std::string_view bytes);
+// "" when the upload may be kept, else the locale key of what is wrong
+// (empty, too big, not a PDF/JPEG/PNG, a PDF or image cut short).
+std::string check_upload(std::string_view bytes);
+// A name safe to store and to send back: the last path part, control
+// characters and quotes dropped, at most 100 characters; "file" when nothing is left.
+std::string clean_file_name(std::string_view name);
+
 // ---- Numbers and deadlines ----------------------------------------------------------------------
 
 // The number an applicant quotes: "<year>-<id as 8 digits>", e.g. "2026-00000042".

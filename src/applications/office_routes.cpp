@@ -195,7 +195,10 @@ Response office_detail(const Kit& kit, Request& req, const Application& a, const
     d.set("submitted", when(req, a.submitted_at));
     d.set("due", when(req, a.due_at));
     d.set("overdue", is_overdue(a.status, a.due_at, core::now_unix()));
-    if (def) d.set("steps", answers_data(*def, a.values, req.lang, t));
+    const auto files = kit->service.application_files(a);
+    if (def) d.set("steps", answers_data(*def, a.values, req.lang, t, file_links(files, office_path(a.id) + "/files/")));
+    d.set("files", file_list(files, office_path(a.id) + "/files/"));
+    d.set("has_files", !files.empty());
     d.set("history", history_data(req, kit->service.history(a.id), t));
     d.set("actions", actions_for(a, def.get(), t));
     d.set("action_url", office_path(a.id) + "/decide");
@@ -218,6 +221,14 @@ void register_office_routes(const Kit& kit) {
         const std::int64_t id = id_param(req, "id");
         const auto a = id ? kit->service.for_officer(kit->ctx(req), officer_of(req), id) : std::nullopt;
         return a ? office_detail(kit, req, *a, {}) : kit->not_found(req);
+    }, kOfficer);
+
+    // A file is personal data too: its download is recorded like a view of the application.
+    kit->router.get("/office/applications/{id}/files/{file}", [kit](Request& req) {
+        const std::int64_t id = id_param(req, "id"), file = id_param(req, "file");
+        const auto a = id && file ? kit->service.for_officer(kit->ctx(req), officer_of(req), id) : std::nullopt;
+        const auto f = a ? kit->service.application_file(*a, file) : std::nullopt;
+        return f ? file_response(*f) : kit->not_found(req);
     }, kOfficer);
 
     kit->router.post("/office/applications/{id}/decide", [kit](Request& req) {

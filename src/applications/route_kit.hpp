@@ -33,8 +33,18 @@ std::string error_text(const core::Locale& t, const std::string& key, const Fiel
 void add_status(http::Data& d, Status s, const core::Locale& t);
 // The history as a list for the templates, times in the reader's zone.
 http::Data history_data(const http::Request& req, const std::vector<HistoryEntry>& history, const core::Locale& t);
-// Every visible answer of a form as {label, value} (groups as one entry per item), for summaries.
-http::Data answers_data(const FormDefinition& def, const Values& values, const std::string& lang, const core::Locale& t);
+// File ids of a form's values → {name, href} to show and link them.
+using FileLinks = std::map<std::string, std::pair<std::string, std::string>>;
+FileLinks file_links(const std::vector<StoredFile>& files, const std::string& href_prefix);
+// Every visible answer of a form as {label, value, href?} (groups as one entry per item), for summaries.
+http::Data answers_data(const FormDefinition& def, const Values& values, const std::string& lang, const core::Locale& t,
+                        const FileLinks& files = {});
+// {name, href, size} of each file, for the lists on the application's pages.
+http::Data file_list(const std::vector<StoredFile>& files, const std::string& href_prefix);
+// An attachment as a download: its own type, never sniffed, never shown inline.
+http::Response file_response(const ApplicationService::FileContent& f);
+// Upload routes take files up to this size (several attachments at once).
+inline constexpr std::size_t kUploadBodyLimit = 24 * 1024 * 1024;
 // A date and time in the reader's zone.
 std::string when(const http::Request& req, std::int64_t at);
 nlohmann::json application_json(const Application& a, const catalog::Catalog& cat, const core::Locale& t);

@@ -5,6 +5,8 @@
 #include "http/time_zones.hpp"
 #include "identity/web.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <charconv>
 
 namespace uslugi::applications {
@@ -70,7 +72,38 @@ std::string text_value(const Values& holder, const std::string& id) {
 
 }  // namespace
 
-Data answers_data(const FormDefinition& def, const Values& values, const std::string& lang, const core::Locale& t) {
+FileLinks file_links(const std::vector<StoredFile>& files, const std::string& href_prefix) {
+    FileLinks out;
+    for (const auto& f : files) out[std::to_string(f.id)] = {f.name, href_prefix + std::to_string(f.id)};
+    return out;
+}
+
+Data file_list(const std::vector<StoredFile>& files, const std::string& href_prefix) {
+    Data list{Data::type::list};
+    for (const auto& f : files) {
+        Data item;
+        item.set("name", f.name);
+        item.set("href", href_prefix + std::to_string(f.id));
+        item.set("size", std::to_string((f.size + 1023) / 1024) + " KB");
+        list.push_back(item);
+    }
+    return list;
+}
+
+http::Response file_response(const ApplicationService::FileContent& f) {
+    http::Response r;
+    r.content_type = f.file.content_type;
+    r.body = f.bytes;
+    // The name travels percent-encoded (RFC 6266 filename*), with a plain ASCII fallback.
+    std::string ascii;
+    for (char c : f.file.name) ascii += (static_cast<unsigned char>(c) < 0x80 && c != '"' && c != '\\') ? c : '_';
+    r.set_header("Content-Disposition", "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + http::url_encode(f.file.name));
+    r.set_header("X-Content-Type-Options", "nosniff");
+    return r;
+}
+
+Data answers_data(const FormDefinition& def, const Values& values, const std::string& lang, const core::Locale& t,
+                  const FileLinks& files) {
     Data steps{Data::type::list};
     const auto shown = visible_steps(def, values);
     for (std::size_t i : shown) {
@@ -107,6 +140,11 @@ Data answers_data(const FormDefinition& def, const Values& values, const std::st
             Data a;
             a.set("label", f.label.in(lang));
             a.set("value", v.empty() ? t.text("applications.summary.empty") : shown_value(f, v, lang));
+            if (f.type == FieldType::file && !v.empty()) {
+                const auto it = files.find(v);
+                a.set("value", it == files.end() ? t.text("applications.summary.empty") : it->second.first);
+                if (it != files.end()) a.set("href", it->second.second);
+            }
             answers.push_back(a);
         }
         step.set("answers", answers);
@@ -129,6 +167,13 @@ nlohmann::json application_json(const Application& a, const catalog::Catalog& ca
             {"request", a.request_text},
             {"result", a.result_text},
             {"refusal_reason", a.refusal_code}};
+}
+
+void add_options(CLI::App& serve, Options& options) {
+    serve.add_option("--files-dir", options.files_dir,
+                     "folder for the attachments of applications (content-hashed files; back it up with the database)")
+        ->envname("USLUGI_FILES_DIR")
+        ->capture_default_str();
 }
 
 void register_routes(http::Router& router, const http::Renderer& renderer, ApplicationService& service,

@@ -5,7 +5,17 @@
 
 #include <string>
 
+namespace CLI {
+class App;
+}
+
 namespace uslugi::applications {
+
+struct Options {
+    std::string files_dir = "var/files";  // attachments, named by the SHA-256 of their content
+};
+// --files-dir for `uslugi serve`.
+void add_options(CLI::App& serve, Options& options);
 
 // Filling in and sending a service's form, the cabinet's applications, and
 // the authorities' back-office.

@@ -97,8 +97,10 @@ std::vector<nlohmann::json> read_form_files(const std::string& dir, const catalo
 
 ApplicationService::ApplicationService(db::Database& db, const core::DataProtector& protector,
                                        catalog::CatalogService& catalog, identity::IdentityService& identity,
-                                       identity::ProfileService& profiles, const core::Locales& locales)
-    : db_(db), store_(db, protector), catalog_(catalog), identity_(identity), profiles_(profiles), locales_(locales) {}
+                                       identity::ProfileService& profiles, const core::Locales& locales,
+                                       const std::string& files_dir)
+    : db_(db), store_(db, protector), files_(files_dir), catalog_(catalog), identity_(identity), profiles_(profiles),
+      locales_(locales) {}
 
 void ApplicationService::load_forms() {
     std::map<std::string, std::shared_ptr<const FormDefinition>, std::less<>> loaded;
@@ -169,6 +171,53 @@ bool ApplicationService::delete_draft(std::int64_t account_id, std::int64_t draf
     return true;
 }
 
+std::string ApplicationService::upload(const Draft& d, const std::string& field, const std::string& name,
+                                       std::string_view bytes, std::int64_t& file_id) {
+    if (const std::string problem = check_upload(bytes); !problem.empty()) return problem;
+    if (store_.files_of_draft(d.account_id, d.id).size() >= kMaxFilesPerDraft) return "applications.error.file_count";
+    StoredFile f;
+    f.account_id = d.account_id;
+    f.draft_id = d.id;
+    f.field = field;
+    f.hash = files_.put(bytes);
+    f.name = clean_file_name(name);
+    f.content_type = sniff_content_type(bytes);
+    f.size = static_cast<std::int64_t>(bytes.size());
+    f.created_at = core::now_unix();
+    file_id = store_.add_file(f);
+    return "";
+}
+
+std::optional<ApplicationService::FileContent> ApplicationService::draft_file(std::int64_t account_id,
+                                                                              std::int64_t draft_id, std::int64_t file_id) {
+    auto f = store_.find_file(file_id);
+    if (!f || f->account_id != account_id || f->draft_id != draft_id || f->application_id) return std::nullopt;
+    auto bytes = files_.read(f->hash);
+    if (!bytes) return std::nullopt;
+    return FileContent{*f, std::move(*bytes)};
+}
+
+std::vector<StoredFile> ApplicationService::application_files(const Application& a) {
+    std::vector<StoredFile> out;
+    for (auto& f : store_.files_of_application(a.id)) {
+        const auto it = a.values.find(f.field);
+        const bool named = it != a.values.end() && it->is_string() && it->get<std::string>() == std::to_string(f.id);
+        if (f.field == "answer" || named) out.push_back(std::move(f));
+    }
+    return out;
+}
+
+std::optional<ApplicationService::FileContent> ApplicationService::application_file(const Application& a,
+                                                                                    std::int64_t file_id) {
+    for (auto& f : application_files(a))
+        if (f.id == file_id) {
+            auto bytes = files_.read(f.hash);
+            if (!bytes) return std::nullopt;
+            return FileContent{f, std::move(*bytes)};
+        }
+    return std::nullopt;
+}
+
 SubmitResult ApplicationService::submit(const identity::Context& ctx, const http::AccountBrief& account,
                                         std::int64_t draft_id, const std::string& submit_key, const std::string& region,
                                         const std::string& settlement) {
@@ -220,6 +269,7 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
             store_.insert(tx, a, year_of(now));
             store_.add_history(tx, a.id, {now, Status::registered, "applicant", account.id, ""});
             transition(tx, a, Status::sent, {"system", 0, ""}, "", {}, now);
+            store_.attach_files(tx, account.id, d->id, a.id);
             store_.delete_draft(tx, account.id, d->id);
             r.application_id = a.id;
         });
@@ -289,17 +339,43 @@ Outcome ApplicationService::withdraw(const identity::Context& ctx, std::int64_t 
 }
 
 Outcome ApplicationService::answer(const identity::Context& ctx, std::int64_t account_id, std::int64_t id,
-                                   const std::string& text) {
-    if (!check_comment(text, true).empty()) return Outcome::invalid;
+                                   const std::string& text, const std::vector<Upload>& files, std::string* problem) {
+    const std::string bad_text = check_comment(text, true);
+    if (!bad_text.empty()) {
+        if (problem) *problem = bad_text;
+        return Outcome::invalid;
+    }
+    if (files.size() > kMaxFilesPerDraft) {
+        if (problem) *problem = "applications.error.file_count";
+        return Outcome::invalid;
+    }
+    for (const auto& f : files)
+        if (const std::string p = check_upload(f.bytes); !p.empty()) {
+            if (problem) *problem = p;
+            return Outcome::invalid;  // nothing kept: the answer goes whole or not at all
+        }
     const Outcome o = db::transact(db_, [&](soci::session& tx) {
         auto a = store_.find(tx, id);
         if (!a || a->account_id != account_id) return Outcome::not_found;
         if (a->status != Status::info_requested && a->status != Status::correction_required) return Outcome::wrong_status;
         Change change;
         change.request_text = "";
-        const bool moved = transition(tx, *a, Status::accepted, {"applicant", account_id, ""}, trimmed(text), change,
-                                      core::now_unix());
-        return moved ? Outcome::ok : Outcome::wrong_status;
+        const std::int64_t now = core::now_unix();
+        const bool moved = transition(tx, *a, Status::accepted, {"applicant", account_id, ""}, trimmed(text), change, now);
+        if (!moved) return Outcome::wrong_status;
+        for (const auto& f : files) {
+            StoredFile row;
+            row.account_id = account_id;
+            row.application_id = a->id;
+            row.field = "answer";
+            row.hash = files_.put(f.bytes);
+            row.name = clean_file_name(f.name);
+            row.content_type = sniff_content_type(f.bytes);
+            row.size = static_cast<std::int64_t>(f.bytes.size());
+            row.created_at = now;
+            store_.add_file(tx, row);
+        }
+        return Outcome::ok;
     });
     if (o == Outcome::ok) identity_.wake();
     return o;

@@ -69,7 +69,7 @@ class ApplicationService {
 public:
     ApplicationService(db::Database& db, const core::DataProtector& protector, catalog::CatalogService& catalog,
                        identity::IdentityService& identity, identity::ProfileService& profiles,
-                       const core::Locales& locales);
+                       const core::Locales& locales, const std::string& files_dir);
 
     // Loads the form definitions `uslugi seed` stored; call before serving.
     void load_forms();
@@ -87,6 +87,21 @@ public:
     // errors (nothing typed is lost), moving on only when they have none.
     FieldErrors save_step(Draft& d, std::size_t step, const Values& incoming, bool check);
     bool delete_draft(std::int64_t account_id, std::int64_t draft_id);
+    // Keeps an upload for a file field of the draft: checked by content, size
+    // and count; "" and `file_id` set when kept, else the locale key of the problem.
+    std::string upload(const Draft& d, const std::string& field, const std::string& name, std::string_view bytes,
+                       std::int64_t& file_id);
+    std::vector<StoredFile> draft_files(const Draft& d) { return store_.files_of_draft(d.account_id, d.id); }
+    // The file and its bytes, only for whose it is: the draft's owner, the
+    // application's applicant, or an officer of the application's authority.
+    struct FileContent {
+        StoredFile file;
+        std::string bytes;
+    };
+    std::optional<FileContent> draft_file(std::int64_t account_id, std::int64_t draft_id, std::int64_t file_id);
+    std::optional<FileContent> application_file(const Application& a, std::int64_t file_id);
+    // The files an application shows: those its form's values name and the answers'.
+    std::vector<StoredFile> application_files(const Application& a);
 
     // ---- sending ----
     SubmitResult submit(const identity::Context& ctx, const http::AccountBrief& account, std::int64_t draft_id,
@@ -98,7 +113,12 @@ public:
     // "Дарья Соколова": the applicant's name for the result document and the officers' pages.
     std::string applicant_name(std::int64_t account_id);
     Outcome withdraw(const identity::Context& ctx, std::int64_t account_id, std::int64_t id, const std::string& comment);
-    Outcome answer(const identity::Context& ctx, std::int64_t account_id, std::int64_t id, const std::string& text);
+    struct Upload {
+        std::string name, bytes;
+    };
+    // The answer to a request for information, with files (checked as uploads are).
+    Outcome answer(const identity::Context& ctx, std::int64_t account_id, std::int64_t id, const std::string& text,
+                   const std::vector<Upload>& files = {}, std::string* problem = nullptr);
 
     // ---- officers (APP-3) ----
     std::vector<std::string> officer_scopes(std::int64_t officer_id);
@@ -117,6 +137,7 @@ private:
 
     db::Database& db_;
     ApplicationStore store_;
+    FileStorage files_;
     catalog::CatalogService& catalog_;
     identity::IdentityService& identity_;
     identity::ProfileService& profiles_;

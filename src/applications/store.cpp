@@ -3,7 +3,12 @@
 #include "db/dialect.hpp"
 #include "db/transaction.hpp"
 
+#include "core/crypto.hpp"
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace uslugi::applications {
 
@@ -319,6 +324,101 @@ std::vector<HistoryEntry> ApplicationStore::history(std::int64_t id) {
         out.push_back(std::move(e));
     }
     return out;
+}
+
+std::string FileStorage::path_of(const std::string& hash) const { return dir_ + "/" + hash.substr(0, 2) + "/" + hash; }
+
+std::string FileStorage::put(std::string_view bytes) const {
+    const std::string hash = core::sha256_hex(bytes), path = path_of(hash);
+    if (std::filesystem::exists(path)) return hash;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    const std::string tmp = path + ".tmp-" + core::random_token(6);
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out.flush()) throw std::runtime_error("cannot write an attachment to " + dir_);
+    }
+    std::filesystem::rename(tmp, path);
+    return hash;
+}
+
+std::optional<std::string> FileStorage::read(const std::string& hash) const {
+    if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos) return std::nullopt;
+    std::ifstream in(path_of(hash), std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+namespace {
+
+constexpr const char* kFileColumns =
+    "id, account_id, draft_id, application_id, field, hash, name, content_type, size, created_at";
+
+StoredFile file_from(const soci::row& r) {
+    StoredFile f;
+    f.id = integer(r, 0);
+    f.account_id = integer(r, 1);
+    f.draft_id = integer(r, 2);
+    f.application_id = integer(r, 3);
+    f.field = text(r, 4);
+    f.hash = text(r, 5);
+    f.name = text(r, 6);
+    f.content_type = text(r, 7);
+    f.size = integer(r, 8);
+    f.created_at = integer(r, 9);
+    return f;
+}
+
+std::vector<StoredFile> select_files(db::Database& db, const std::string& where, long long a, long long b) {
+    std::vector<StoredFile> out;
+    db::Connection c(db);
+    soci::rowset<soci::row> rows =
+        (c->prepare << std::string("SELECT ") + kFileColumns + " FROM applications_files WHERE " + where + " ORDER BY id",
+         soci::use(a), soci::use(b));
+    for (const auto& r : rows) out.push_back(file_from(r));
+    return out;
+}
+
+}  // namespace
+
+std::int64_t ApplicationStore::add_file(const StoredFile& f) {
+    db::Connection c(db_);
+    return add_file(*c, f);
+}
+
+std::int64_t ApplicationStore::add_file(soci::session& s, const StoredFile& f) {
+    long long id = 0;
+    const long long account = f.account_id, draft = f.draft_id, app = f.application_id, size = f.size, t = f.created_at;
+    soci::indicator draft_ind = f.draft_id ? soci::i_ok : soci::i_null, app_ind = f.application_id ? soci::i_ok : soci::i_null;
+    s << "INSERT INTO applications_files (account_id, draft_id, application_id, field, hash, name, content_type, size, "
+          "created_at) VALUES (:a, :d, :ap, :f, :h, :n, :ct, :s, :t) RETURNING id",
+        soci::use(account), soci::use(draft, draft_ind), soci::use(app, app_ind), soci::use(f.field), soci::use(f.hash),
+        soci::use(f.name), soci::use(f.content_type), soci::use(size), soci::use(t), soci::into(id);
+    return id;
+}
+
+std::vector<StoredFile> ApplicationStore::files_of_draft(std::int64_t account_id, std::int64_t draft_id) {
+    return select_files(db_, "account_id = :a AND draft_id = :d AND application_id IS NULL", account_id, draft_id);
+}
+
+std::vector<StoredFile> ApplicationStore::files_of_application(std::int64_t application_id) {
+    return select_files(db_, "application_id = :a AND :b = 0", application_id, 0);
+}
+
+std::optional<StoredFile> ApplicationStore::find_file(std::int64_t id) {
+    auto found = select_files(db_, "id = :a AND :b = 0", id, 0);
+    if (found.empty()) return std::nullopt;
+    return found.front();
+}
+
+void ApplicationStore::attach_files(soci::session& tx, std::int64_t account_id, std::int64_t draft_id,
+                                    std::int64_t application_id) {
+    const long long a = account_id, d = draft_id, app = application_id;
+    tx << "UPDATE applications_files SET application_id = :app WHERE account_id = :a AND draft_id = :d AND "
+          "application_id IS NULL",
+        soci::use(app), soci::use(a), soci::use(d);
 }
 
 }  // namespace uslugi::applications

@@ -43,6 +43,28 @@ struct HistoryEntry {
     std::string comment;
 };
 
+// An attachment's row; its bytes are in FileStorage under `hash`.
+struct StoredFile {
+    std::int64_t id = 0, account_id = 0, draft_id = 0, application_id = 0;
+    std::string field, hash, name, content_type;
+    std::int64_t size = 0, created_at = 0;
+};
+
+// Files outside the database, named by the SHA-256 of their content
+// ("<dir>/ab/ab12…"): the same scan uploaded twice is stored once, and a name
+// never comes from the user.
+class FileStorage {
+public:
+    explicit FileStorage(std::string dir) : dir_(std::move(dir)) {}
+    // Writes the bytes (atomically: a temporary file renamed) unless present; returns the hash.
+    std::string put(std::string_view bytes) const;
+    std::optional<std::string> read(const std::string& hash) const;
+
+private:
+    std::string path_of(const std::string& hash) const;
+    std::string dir_;
+};
+
 struct QueueFilter {
     std::vector<std::string> authorities;  // the officer's scopes; empty: nothing
     std::string status;                    // "" any, "open" not final, or a status name
@@ -91,6 +113,15 @@ public:
     // Returns the entry's id (the notification's event key names it).
     std::int64_t add_history(soci::session& tx, std::int64_t id, const HistoryEntry& e);
     std::vector<HistoryEntry> history(std::int64_t id);
+
+    // ---- attachments ----
+    std::int64_t add_file(const StoredFile& f);
+    std::int64_t add_file(soci::session& tx, const StoredFile& f);
+    std::vector<StoredFile> files_of_draft(std::int64_t account_id, std::int64_t draft_id);
+    std::vector<StoredFile> files_of_application(std::int64_t application_id);
+    std::optional<StoredFile> find_file(std::int64_t id);
+    // The draft's files go with the application it became.
+    void attach_files(soci::session& tx, std::int64_t account_id, std::int64_t draft_id, std::int64_t application_id);
 
 private:
     std::string seal(std::int64_t account_id, const char* table, const Values& v) const;

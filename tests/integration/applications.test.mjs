@@ -7,68 +7,12 @@
 // get 404 for the application, its result and its draft.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startServer, freshDatabase, runCli, waitFor } from '../support/server.mjs';
-import { startRegistries } from '../support/registries.mjs';
-import { Client, newAccount, scalar, uniqueEmail, strongPassword, signInViaApi, freePort, startSmtp, text, escapeHtml } from '../support/identity.mjs';
+import { text, escapeHtml } from '../support/identity.mjs';
+import { startApplicationsStack } from '../support/applications.mjs';
 
 const SERVICE = 'criminal-record-certificate';
 const AUTHORITY = 'giac';  // the Interior Ministry's information centre, a child of 'mvd'
 let stack;
-
-async function startStack() {
-  const database = freshDatabase();
-  const key = randomBytes(32).toString('hex');
-  const seeded = await runCli(['seed', '--database', database.url]);
-  if (seeded.code !== 0) throw new Error('seed failed: ' + seeded.stderr);
-  const registries = await startRegistries();
-  const port = await freePort();
-  const sink = await startSmtp(port, registries.mailDir);
-  const server = await startServer(['--trust-proxy', '--registries-url', registries.url, '--job-poll-ms', '100',
-    '--data-key', key, '--smtp-port', String(port)], { database });
-  const dir = mkdtempSync(path.join(tmpdir(), 'apps-'));
-  return {
-    server, registries, database, key, url: server.url,
-    scalar: (sql) => scalar(database, sql),
-    client: () => new Client(server.url),
-    nextSmsCode: async (phone, seen) => (await import('../support/identity.mjs')).nextSmsCode(registries, phone, seen),
-    nextEmailLink: async (email, seen) => (await import('../support/identity.mjs')).nextEmailLink(registries, email, seen),
-    // A staff account with the officer role for `scope`, signed in.
-    async officer(scope) {
-      const email = uniqueEmail(), password = strongPassword();
-      const file = path.join(dir, randomBytes(4).toString('hex'));
-      writeFileSync(file, password);
-      const r = await runCli(['admin', 'create-staff', '--database', database.url, '--data-key', key, '--role', 'officer',
-        '--scope', scope, '--surname', 'Петров', '--name', 'Иван', '--email', email, '--password-file', file]);
-      if (r.code !== 0) throw new Error('create-staff failed: ' + r.stderr + r.stdout);
-      const c = new Client(server.url);
-      const res = await signInViaApi(c, email, password);
-      assert.equal(res.status, 200, res.body);
-      return c;
-    },
-    async stop() {
-      await server.stop();
-      await sink.stop();
-      await registries.stop();
-      rmSync(dir, { recursive: true, force: true });
-      database.drop();
-    },
-  };
-}
-
-// A citizen whose account is raised to `level` directly in the database (the
-// ways up are identity's own journeys, tested there).
-async function citizen(level = 'confirmed') {
-  const c = stack.client();
-  const { registerViaApi, uniquePhone } = await import('../support/identity.mjs');
-  const { account } = await registerViaApi(stack, c, { contact: uniquePhone() });
-  if (level !== 'simplified') stack.scalar(`UPDATE identity_accounts SET level = '${level}' WHERE id = ${account.id}`);
-  c.id = account.id;
-  return c;
-}
 
 const applicant = { surname: 'Соколова', name: 'Дарья', patronymic: '', gender: 'female', birth_date: '15.03.1985',
   birth_place: 'г. Пермь', snils: '112-233-445 95' };
@@ -105,11 +49,25 @@ async function fillCriminalRecord(c) {
   return { draft, summary, key: summary.body.match(/name="submit_key" value="([^"]+)"/)[1] };
 }
 
+// Real files, small: a 1×1 PNG, a PDF with its end marker, a JPEG with its markers.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+// A step sent as multipart/form-data with files: { field: [name, bytes] }.
+async function stepWithFiles(c, draft, n, fields, files, action = 'next') {
+  await c.get(`${draft}/steps/${n}`);
+  const form = new FormData();
+  form.append('_csrf', c.csrf);
+  for (const [k, v] of Object.entries({ ...fields, action })) form.append(k, v);
+  for (const [k, [name, bytes]] of Object.entries(files)) form.append(k, new Blob([bytes]), name);
+  return c.request('POST', `${draft}/steps/${n}`, { body: form });
+}
+
 async function send(c, draft, key) {
   return c.postForm(`${draft}/submit`, { submit_key: key });
 }
 
-before(async () => { stack = await startStack(); });
+before(async () => { stack = await startApplicationsStack(); });
 after(async () => { await stack?.stop(); });
 
 describe('applications', () => {
@@ -283,6 +241,73 @@ describe('applications', () => {
     assert.equal((await c.get(`${second}/result.pdf`)).status, 404);
   });
 
+  test('attachments: checked by content, size and count; served only to the applicant and the authority', async () => {
+    const c = await citizen();
+    const draft = await startDraft(c, 'foreign-passport-chip');
+    assert.equal((await step(c, draft, 1, applicant)).status, 303);
+    const passport = { passport: '4508 123456', issue_date: '2010-05-20', issued_by: 'ОВД', department_code: '770-001' };
+    const rows = () => Number(stack.scalar(`SELECT COUNT(*) FROM applications_files WHERE account_id = ${c.id}`));
+    const cases = [
+      ['photo.png', Buffer.from('#!/bin/sh\necho hi\n'), 'applications.error.file_type'],  // a script named .png
+      ['scan.pdf', Buffer.alloc(0), 'applications.error.file_empty'],
+      ['scan.pdf', Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n'), 'applications.error.file_broken'],  // cut short
+      ['big.png', Buffer.concat([PNG.subarray(0, 33), Buffer.alloc(6 * 1024 * 1024)]), 'applications.error.file_too_big'],
+    ];
+    for (const [name, bytes, key] of cases) {
+      const r = await stepWithFiles(c, draft, 2, passport, { photo: [name, bytes] });
+      assert.equal(r.status, 422, name);
+      assert.ok(r.body.includes(escapeHtml(text(key))), `${name}: ${key}`);
+      assert.equal(rows(), 0, 'nothing kept of a refused file');
+    }
+    const missing = await step(c, draft, 2, passport);
+    assert.equal(missing.status, 422);
+    assert.ok(missing.body.includes(escapeHtml(text('applications.error.file_required'))));
+    const hostile = '../../etc/"passwd";\u202Egnp.exe.png';
+    const ok = await stepWithFiles(c, draft, 2, passport, { photo: [hostile, PNG] });
+    assert.equal(ok.status, 303, ok.body.slice(0, 500));
+    assert.equal(rows(), 1);
+    const stepPage = await c.get(`${draft}/steps/2`);
+    const href = stepPage.body.match(/href="(\/applications\/drafts\/\d+\/files\/\d+)"/)[1];
+    const own = await c.get(href);
+    assert.equal(own.status, 200);
+    assert.equal(own.headers.get('content-type'), 'image/png', 'the type comes from the content');
+    assert.equal(own.headers.get('x-content-type-options'), 'nosniff');
+    const disposition = own.headers.get('content-disposition');
+    assert.match(disposition, /^attachment; /);
+    assert.ok(!disposition.includes('/') && !disposition.includes('\u202E') && !/"passwd"/.test(disposition), disposition);
+    assert.deepEqual(own.raw, PNG);
+    const other = await citizen();
+    assert.equal((await other.get(href)).status, 404);
+    // Through to sending: the officer of the authority gets it, another authority's does not.
+    await step(c, draft, 3, address);
+    await step(c, draft, 4, { had_passport: 'no' });
+    await step(c, draft, 5, { 'jobs.count': '1', 'jobs.0.from': '2015-01-01', 'jobs.0.organisation': 'ООО «Ромашка»', 'jobs.0.position': 'инженер', secrecy: 'no' });
+    const key = (await c.get(`${draft}/summary`)).body.match(/name="submit_key" value="([^"]+)"/)[1];
+    const appPath = (await send(c, draft, key)).location.replace(/\?.*$/, '');
+    const id = appPath.split('/').pop();
+    const page = await c.get(appPath);
+    const fileHref = page.body.match(/href="(\/account\/applications\/\d+\/files\/(\d+))"/);
+    assert.ok(fileHref, 'the application lists its photo');
+    assert.equal((await c.get(fileHref[1])).status, 200);
+    assert.equal((await other.get(fileHref[1])).status, 404);
+    const guvm = await stack.officer('guvm');
+    assert.equal((await guvm.get(`/office/applications/${id}/files/${fileHref[2]}`)).status, 200);
+    const fns = await stack.officer('fns');
+    assert.equal((await fns.get(`/office/applications/${id}/files/${fileHref[2]}`)).status, 404);
+    // An answer to a request for information, with a file.
+    for (const action of ['take', 'accept']) await guvm.postForm(`/office/applications/${id}/decide`, { action });
+    await guvm.postForm(`/office/applications/${id}/decide`, { action: 'request_info', text: 'Приложите скан прежнего паспорта' });
+    await c.get(appPath);
+    const form = new FormData();
+    form.append('_csrf', c.csrf);
+    form.append('text', 'Прилагаю');
+    form.append('files', new Blob([PDF]), 'старый паспорт.pdf');
+    const answered = await c.request('POST', `${appPath}/answer`, { body: form });
+    assert.equal(answered.status, 303, answered.body.slice(0, 400));
+    const officerView = await guvm.get(`/office/applications/${id}`);
+    assert.match(officerView.body, /старый паспорт\.pdf/);
+  });
+
   test('the account level is checked when sending', async () => {
     const c = await citizen('simplified');
     const { draft, key } = await fillCriminalRecord(c);
@@ -299,7 +324,9 @@ describe('applications', () => {
       const t0 = performance.now();
       const draft = await startDraft(c, 'foreign-passport-chip');
       await step(c, draft, 1, applicant);
-      await step(c, draft, 2, { passport: '4508 123456', issue_date: '2010-05-20', issued_by: 'ОВД района Хамовники г. Москвы', department_code: '770-001' });
+      const second = await stepWithFiles(c, draft, 2, { passport: '4508 123456', issue_date: '2010-05-20', issued_by: 'ОВД района Хамовники г. Москвы', department_code: '770-001' },
+        { photo: ['фото.png', PNG] });
+      assert.equal(second.status, 303, second.body.slice(0, 600));
       await step(c, draft, 3, address);
       await step(c, draft, 4, { had_passport: 'yes', old_number: '75 1234567', old_fate: 'expired' });
       const last = await step(c, draft, 5, { 'jobs.count': '1', 'jobs.0.from': '2015-01-01', 'jobs.0.organisation': 'ООО «Ромашка»', 'jobs.0.position': 'инженер', secrecy: 'no' });

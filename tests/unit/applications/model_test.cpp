@@ -234,3 +234,32 @@ TEST(ApplicationResult, PdfWithCyrillic) {
     EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
     EXPECT_NE(pdf.find("DejaVuSans"), std::string::npos);
 }
+
+TEST(ApplicationFiles, TypeComesFromTheContent) {
+    EXPECT_EQ(sniff_content_type("%PDF-1.7\n"), "application/pdf");
+    EXPECT_EQ(sniff_content_type(std::string("\xFF\xD8\xFF\xE0", 4)), "image/jpeg");
+    EXPECT_EQ(sniff_content_type(std::string("\x89PNG\r\n\x1a\n", 8)), "image/png");
+    EXPECT_EQ(sniff_content_type("GIF89a"), "");
+    EXPECT_EQ(sniff_content_type("MZ\x90"), "") << "an executable named .pdf is no PDF";
+}
+
+TEST(ApplicationFiles, UploadChecks) {
+    EXPECT_EQ(check_upload(""), "applications.error.file_empty");
+    EXPECT_EQ(check_upload("hello"), "applications.error.file_type");
+    EXPECT_EQ(check_upload("%PDF-1.4\n1 0 obj"), "applications.error.file_broken");
+    EXPECT_EQ(check_upload("%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"), "");
+    EXPECT_EQ(check_upload(std::string("\xFF\xD8\xFF\xE0 data", 9)), "applications.error.file_broken");
+    EXPECT_EQ(check_upload(std::string("\xFF\xD8\xFF\xE0 data \xFF\xD9", 12)), "");
+    std::string big = "%PDF-";
+    big.resize(kMaxFileBytes + 1, ' ');
+    EXPECT_EQ(check_upload(big), "applications.error.file_too_big");
+}
+
+TEST(ApplicationFiles, HostileNamesAreCleaned) {
+    EXPECT_EQ(clean_file_name("../../etc/passwd"), "passwd");
+    EXPECT_EQ(clean_file_name("C:\\Users\\me\\скан.pdf"), "скан.pdf");
+    EXPECT_EQ(clean_file_name("a\"b;c\r\n.pdf"), "abc.pdf");
+    EXPECT_EQ(clean_file_name("\u202Egnp.exe"), "gnp.exe") << "no bidirectional override";
+    EXPECT_EQ(clean_file_name("..."), "file");
+    EXPECT_EQ(clean_file_name(std::string(300, 'x')).size(), 100u);
+}
