@@ -408,7 +408,7 @@ void register_steps(const Kit& kit) {
         const FieldErrors upload_errors = keep_uploads(kit, req, *l.draft, step, incoming);
         // Back and "save for later" keep whatever was typed, checked or not.
         FieldErrors errors = kit->service.save_step(*l.draft, *index, incoming, forward);
-        errors.insert(upload_errors.begin(), upload_errors.end());
+        for (const auto& [field, key] : upload_errors) errors[field] = key;  // what was wrong with the file, not "attach one"
         if (!errors.empty()) return step_page(kit, req, l, *index, errors, HttpStatus::unprocessable_entity);
         if (action == "save") return Response::redirect("/account/applications?saved=1");
         const auto next = neighbour(*l.def, l.draft->values, *index, forward);

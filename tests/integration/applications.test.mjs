@@ -14,6 +14,8 @@ const SERVICE = 'criminal-record-certificate';
 const AUTHORITY = 'giac';  // the Interior Ministry's information centre, a child of 'mvd'
 let stack;
 
+const citizen = (level) => stack.citizen(level);
+
 const applicant = { surname: 'Соколова', name: 'Дарья', patronymic: '', gender: 'female', birth_date: '15.03.1985',
   birth_place: 'г. Пермь', snils: '112-233-445 95' };
 const address = { registration_address: 'Пермский край, г. Пермь, ул. Ленина, д. 1, кв. 2', same_address: 'yes',
