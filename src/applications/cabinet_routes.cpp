@@ -77,6 +77,7 @@ Response detail_page(const Kit& kit, Request& req, const Application& a, const F
     d.set("has_files", !files.empty());
     d.set("may_cancel", may_cancel(a.status));
     d.set("withdraw_action", app_path(a.id) + "/withdraw");
+    d.set("complain_href", app_path(a.id) + "/complaints");
     const bool asked = a.status == Status::info_requested || a.status == Status::correction_required;
     d.set("asked", asked);
     d.set("request_text", a.request_text);

@@ -52,5 +52,6 @@ nlohmann::json application_json(const Application& a, const catalog::Catalog& ca
 void register_apply_routes(const Kit& kit);
 void register_cabinet_routes(const Kit& kit);
 void register_office_routes(const Kit& kit);
+void register_complaint_routes(const Kit& kit);
 
 }  // namespace uslugi::applications

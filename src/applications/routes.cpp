@@ -182,6 +182,7 @@ void register_routes(http::Router& router, const http::Renderer& renderer, Appli
     register_apply_routes(kit);
     register_cabinet_routes(kit);
     register_office_routes(kit);
+    register_complaint_routes(kit);
 }
 
 }  // namespace uslugi::applications

@@ -99,7 +99,7 @@ ApplicationService::ApplicationService(db::Database& db, const core::DataProtect
                                        catalog::CatalogService& catalog, identity::IdentityService& identity,
                                        identity::ProfileService& profiles, const core::Locales& locales,
                                        const std::string& files_dir)
-    : db_(db), store_(db, protector), files_(files_dir), catalog_(catalog), identity_(identity), profiles_(profiles),
+    : db_(db), store_(db, protector), files_(files_dir), complaints_(db), catalog_(catalog), identity_(identity), profiles_(profiles),
       locales_(locales) {}
 
 void ApplicationService::load_forms() {
@@ -447,6 +447,79 @@ DecisionResult ApplicationService::decide(const identity::Context& ctx, const Ac
     });
     if (result.outcome == Outcome::ok) identity_.wake();
     return result;
+}
+
+ApplicationService::ComplaintResult ApplicationService::complain(std::int64_t account_id, std::int64_t application_id,
+                                                                const std::string& subject, const std::string& body) {
+    const auto a = application_of(account_id, application_id);
+    if (!a) return {.outcome = Outcome::not_found};
+    if (subject != "decision" && subject != "official") return {.outcome = Outcome::invalid, .problem = "applications.error.choice"};
+    if (const std::string p = check_comment(body, true); !p.empty()) return {.outcome = Outcome::invalid, .problem = p};
+    // The superior authority answers: the catalog parent, or the authority itself at the top.
+    const auto cat = catalog_.current();
+    const catalog::Authority* au = cat->authority(a->authority_id);
+    Complaint c;
+    c.account_id = account_id;
+    c.application_id = a->id;
+    c.authority_id = a->authority_id;
+    c.handler_id = au && !au->parent.empty() && cat->authority(au->parent) ? au->parent : a->authority_id;
+    c.subject = subject;
+    c.body = trimmed(body);
+    c.created_at = core::now_unix();
+    const std::int64_t id = db::transact(db_, [&](soci::session& tx) {
+        const std::int64_t cid = complaints_.insert(tx, c);
+        notify_complaint(tx, c, "submitted", cid);
+        return cid;
+    });
+    identity_.wake();
+    return {.id = id};
+}
+
+std::optional<Complaint> ApplicationService::complaint_of(std::int64_t account_id, std::int64_t id) {
+    auto c = complaints_.find(id);
+    if (!c || c->account_id != account_id) return std::nullopt;
+    return c;
+}
+
+std::vector<Complaint> ApplicationService::complaints_for_officer(std::int64_t officer_id) {
+    return complaints_.for_handlers(officer_scopes(officer_id));
+}
+
+std::optional<Complaint> ApplicationService::complaint_for_officer(std::int64_t officer_id, std::int64_t id) {
+    auto c = complaints_.find(id);
+    if (!c || !identity_.staff().has(officer_id, identity::kRoleOfficer, c->handler_id)) return std::nullopt;
+    return c;
+}
+
+Outcome ApplicationService::answer_complaint(const Actor& officer, std::int64_t id, const std::string& text,
+                                             std::string* problem) {
+    const auto c = complaint_for_officer(officer.id, id);
+    if (!c) return Outcome::not_found;
+    if (const std::string p = check_comment(text, true); !p.empty()) {
+        if (problem) *problem = p;
+        return Outcome::invalid;
+    }
+    const Outcome o = db::transact(db_, [&](soci::session& tx) {
+        if (!complaints_.answer(tx, id, officer.id, trimmed(text), core::now_unix())) return Outcome::wrong_status;
+        notify_complaint(tx, *c, "answered", id);
+        return Outcome::ok;
+    });
+    if (o == Outcome::ok) identity_.wake();
+    return o;
+}
+
+void ApplicationService::notify_complaint(soci::session& tx, const Complaint& c, const std::string& status_key,
+                                          std::int64_t id) {
+    const auto account = identity_.accounts().find(tx, c.account_id);
+    if (!account || account->status != identity::AccountStatus::active) return;
+    const core::Locale& t = locales_.get(account->lang);
+    const nlohmann::json params{{"name", account->name}, {"complaint", std::to_string(id)},
+                                {"status", t.text("applications.complaint.status." + status_key)}};
+    const std::string event = "complaint-" + std::to_string(id) + "-" + status_key, recipient = std::to_string(c.account_id);
+    if (!account->email.empty())
+        identity_.notify(tx, event, recipient, "email", account->email, account->lang, "applications.complaint", params);
+    if (!account->phone.empty())
+        identity_.notify(tx, event, recipient, "sms", account->phone, account->lang, "applications.complaint", params);
 }
 
 }  // namespace uslugi::applications

@@ -127,7 +127,24 @@ public:
     std::optional<Application> for_officer(const identity::Context& ctx, const Actor& officer, std::int64_t id);
     DecisionResult decide(const identity::Context& ctx, const Actor& officer, std::int64_t id, const Decision& d);
 
+    // ---- complaints (APP-4) ----
+    // A complaint about the decision on (or an official's handling of) one of
+    // the applicant's applications, routed to the superior authority.
+    struct ComplaintResult {
+        Outcome outcome = Outcome::ok;
+        std::int64_t id = 0;
+        std::string problem;  // locale key when invalid
+    };
+    ComplaintResult complain(std::int64_t account_id, std::int64_t application_id, const std::string& subject,
+                             const std::string& body);
+    std::vector<Complaint> complaints_of(std::int64_t account_id) { return complaints_.of_account(account_id); }
+    std::optional<Complaint> complaint_of(std::int64_t account_id, std::int64_t id);
+    std::vector<Complaint> complaints_for_officer(std::int64_t officer_id);
+    std::optional<Complaint> complaint_for_officer(std::int64_t officer_id, std::int64_t id);
+    Outcome answer_complaint(const Actor& officer, std::int64_t id, const std::string& text, std::string* problem);
+
 private:
+    void notify_complaint(soci::session& tx, const Complaint& c, const std::string& status_key, std::int64_t id);
     // The one way a status changes: checked against the state machine,
     // conditional on the status read, recorded, and told to the applicant.
     bool transition(soci::session& tx, const Application& a, Status to, const Actor& actor, const std::string& comment,
@@ -138,6 +155,7 @@ private:
     db::Database& db_;
     ApplicationStore store_;
     FileStorage files_;
+    ComplaintStore complaints_;
     catalog::CatalogService& catalog_;
     identity::IdentityService& identity_;
     identity::ProfileService& profiles_;

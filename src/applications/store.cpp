@@ -421,4 +421,79 @@ void ApplicationStore::attach_files(soci::session& tx, std::int64_t account_id, 
         soci::use(app), soci::use(a), soci::use(d);
 }
 
+namespace {
+
+constexpr const char* kComplaintColumns =
+    "id, account_id, application_id, authority_id, handler_id, subject, body, status, answer, answered_by, created_at, "
+    "answered_at";
+
+Complaint complaint_from(const soci::row& r) {
+    Complaint c;
+    c.id = integer(r, 0);
+    c.account_id = integer(r, 1);
+    c.application_id = integer(r, 2);
+    c.authority_id = text(r, 3);
+    c.handler_id = text(r, 4);
+    c.subject = text(r, 5);
+    c.body = text(r, 6);
+    c.status = text(r, 7);
+    c.answer = text(r, 8);
+    c.answered_by = integer(r, 9);
+    c.created_at = integer(r, 10);
+    c.answered_at = integer(r, 11);
+    return c;
+}
+
+std::vector<Complaint> select_complaints(db::Database& db, const std::string& where, long long key) {
+    std::vector<Complaint> out;
+    db::Connection c(db);
+    soci::rowset<soci::row> rows = (c->prepare << std::string("SELECT ") + kComplaintColumns +
+                                                      " FROM applications_complaints WHERE " + where +
+                                                      " ORDER BY created_at DESC, id DESC LIMIT 200",
+                                    soci::use(key));
+    for (const auto& r : rows) out.push_back(complaint_from(r));
+    return out;
+}
+
+}  // namespace
+
+std::int64_t ComplaintStore::insert(soci::session& tx, const Complaint& c) {
+    long long id = 0;
+    const long long account = c.account_id, app = c.application_id, t = c.created_at;
+    soci::indicator app_ind = c.application_id ? soci::i_ok : soci::i_null;
+    tx << "INSERT INTO applications_complaints (account_id, application_id, authority_id, handler_id, subject, body, "
+          "status, created_at) VALUES (:a, :ap, :au, :h, :s, :b, 'submitted', :t) RETURNING id",
+        soci::use(account), soci::use(app, app_ind), soci::use(c.authority_id), soci::use(c.handler_id),
+        soci::use(c.subject), soci::use(c.body), soci::use(t), soci::into(id);
+    return id;
+}
+
+std::optional<Complaint> ComplaintStore::find(std::int64_t id) {
+    auto found = select_complaints(db_, "id = :id", id);
+    if (found.empty()) return std::nullopt;
+    return found.front();
+}
+
+std::vector<Complaint> ComplaintStore::of_account(std::int64_t account_id) {
+    return select_complaints(db_, "account_id = :a", account_id);
+}
+
+std::vector<Complaint> ComplaintStore::for_handlers(const std::vector<std::string>& handlers) {
+    std::string in;
+    for (const auto& h : handlers)
+        if (is_plain_id(h)) in += (in.empty() ? "'" : ", '") + h + "'";
+    if (in.empty()) return {};
+    return select_complaints(db_, "handler_id IN (" + in + ") AND :k = 0", 0);
+}
+
+bool ComplaintStore::answer(soci::session& tx, std::int64_t id, std::int64_t officer_id, const std::string& text,
+                            std::int64_t now) {
+    const long long key = id, officer = officer_id, t = now;
+    soci::statement q = (tx.prepare << "UPDATE applications_complaints SET status = 'answered', answer = :a, "
+                                       "answered_by = :o, answered_at = :t WHERE id = :id AND status = 'submitted'",
+                         soci::use(text), soci::use(officer), soci::use(t), soci::use(key));
+    q.execute(true);
+    return q.get_affected_rows() > 0;
+}
+
 }  // namespace uslugi::applications

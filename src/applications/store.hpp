@@ -130,6 +130,27 @@ private:
     const core::DataProtector& protector_;
 };
 
+// A pre-trial complaint (APP-4): submitted, then answered by the superior authority.
+struct Complaint {
+    std::int64_t id = 0, account_id = 0, application_id = 0;
+    std::string authority_id, handler_id, subject, body, status = "submitted", answer;
+    std::int64_t answered_by = 0, created_at = 0, answered_at = 0;
+};
+
+class ComplaintStore {
+public:
+    explicit ComplaintStore(db::Database& db) : db_(db) {}
+    std::int64_t insert(soci::session& tx, const Complaint& c);
+    std::optional<Complaint> find(std::int64_t id);
+    std::vector<Complaint> of_account(std::int64_t account_id);
+    std::vector<Complaint> for_handlers(const std::vector<std::string>& handlers);
+    // Conditional on the complaint still waiting: false when it was answered already.
+    bool answer(soci::session& tx, std::int64_t id, std::int64_t officer_id, const std::string& text, std::int64_t now);
+
+private:
+    db::Database& db_;
+};
+
 // Replaces the stored form definitions with `documents` (checked ones: see
 // read_form_files) in one transaction; `uslugi seed` calls it, without the data key.
 void replace_forms(db::Database& db, const std::vector<nlohmann::json>& documents, std::int64_t now);

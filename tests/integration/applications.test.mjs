@@ -213,7 +213,7 @@ describe('applications', () => {
     assert.equal(sent.status, 303);
   });
 
-  test('withdrawal and refusal with a reason from the list', async () => {
+  test('withdrawal, refusal with a reason from the list, and a complaint answered by the superior authority', async () => {
     const c = await citizen();
     let { draft, key } = await fillCriminalRecord(c);
     const first = (await send(c, draft, key)).location.replace(/\?.*$/, '');
@@ -241,6 +241,29 @@ describe('applications', () => {
     assert.ok(page.body.includes(escapeHtml(text('applications.refusal.invalid_documents'))));
     assert.match(page.body, /Паспорт недействителен/);
     assert.equal((await c.get(`${second}/result.pdf`)).status, 404);
+
+    // A complaint about the refusal goes to the superior authority (giac's parent, mvd), which answers.
+    await c.get(`${second}/complaints`);
+    const empty = await c.postForm(`${second}/complaints`, { subject: 'decision', body: '  ' });
+    assert.equal(empty.status, 422);
+    const filed = await c.postForm(`${second}/complaints`, { subject: 'decision', body: 'Паспорт действителен, прилагаю справку' });
+    assert.equal(filed.status, 303);
+    const complaint = filed.location;
+    assert.match(complaint, /^\/account\/complaints\/\d+$/);
+    const cid = complaint.split('/').pop();
+    assert.equal((await (await citizen()).get(complaint)).status, 404, 'another citizen');
+    assert.equal((await officer.get(`/office/complaints/${cid}`)).status, 404, 'the authority complained about does not handle it');
+    const superior = await stack.officer('mvd');
+    assert.match((await superior.get('/office/complaints')).body, new RegExp(`/office/complaints/${cid}`));
+    assert.equal((await superior.get(`/office/complaints/${cid}`)).status, 200);
+    const reply = await superior.postForm(`/office/complaints/${cid}/answer`, { text: 'Жалоба удовлетворена, заявление будет рассмотрено повторно' });
+    assert.equal(reply.status, 303);
+    assert.equal((await superior.postForm(`/office/complaints/${cid}/answer`, { text: 'ещё раз' })).status, 409);
+    const seen = await c.get(complaint);
+    assert.match(seen.body, /Жалоба удовлетворена/);
+    assert.ok(seen.body.includes(escapeHtml(text('applications.complaint.status.answered'))));
+    const told = Number(stack.scalar(`SELECT COUNT(*) FROM notifications_outbox WHERE template = 'applications.complaint' AND recipient = '${c.id}' AND channel = 'sms'`));
+    assert.equal(told, 2, 'submitted and answered');
   });
 
   test('attachments: checked by content, size and count; served only to the applicant and the authority', async () => {
