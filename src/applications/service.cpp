@@ -414,13 +414,14 @@ std::optional<Application> ApplicationService::for_officer(const identity::Conte
 
 DecisionResult ApplicationService::decide(const identity::Context& ctx, const Actor& officer, std::int64_t id,
                                           const Decision& d) {
+    // Another authority's application is "not found" whatever was asked of it.
+    auto a = store_.find(id);
+    if (!a || !identity_.staff().has(officer.id, identity::kRoleOfficer, a->authority_id)) return {.outcome = Outcome::not_found};
     const auto rule = std::find_if(std::begin(kDecisions), std::end(kDecisions),
                                    [&](const DecisionRule& r) { return r.action == d.action; });
     if (rule == std::end(kDecisions)) return {.outcome = Outcome::invalid, .errors = {{"action", "applications.error.action"}}};
     DecisionResult result;
     if (const std::string e = check_comment(d.text, rule->needs_text); !e.empty()) result.errors["text"] = e;
-    auto a = store_.find(id);
-    if (!a || !identity_.staff().has(officer.id, identity::kRoleOfficer, a->authority_id)) return {.outcome = Outcome::not_found};
     const auto def = form(a->service_id);
     if (d.action == "refuse") {
         const auto& reasons = def ? def->refusal_reasons : std::vector<std::string>{};

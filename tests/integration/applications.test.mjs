@@ -200,17 +200,23 @@ describe('applications', () => {
     for (const p of [`${draft}/steps/0`, `${draft}/steps/99`, `${draft}/steps/x`, '/applications/drafts/0/steps/1', '/applications/drafts/-1/summary'])
       assert.equal((await c.get(p)).status, 404, p);
     assert.equal((await c.postForm(`${draft}/submit`, { submit_key: 'forged' })).status, 404);
-    // Sending with an earlier step invalid sends the applicant back to it.
+    // An officer's bad input: an unknown decision, a filter it cannot read.
     const { draft: d2, key } = await fillCriminalRecord(c);
-    stack.scalar(`UPDATE applications_drafts SET step = 0 WHERE id = ${d2.split('/').pop()}`);
+    const sent = await send(c, d2, key);
+    assert.equal(sent.status, 303);
+    const id = sent.location.replace(/\?.*$/, '').split('/').pop();
     const officer = await stack.officer(AUTHORITY);
-    const bad = await officer.postForm('/office/applications/1/decide', { action: 'explode' });
-    assert.ok([404, 422].includes(bad.status));
+    const bad = await officer.postForm(`/office/applications/${id}/decide`, { action: 'explode' });
+    assert.equal(bad.status, 422);
+    assert.ok(bad.body.includes(escapeHtml(text('applications.error.action'))));
+    const noText = await officer.postForm(`/office/applications/${id}/decide`, { action: 'request_info', text: '' });
+    assert.equal(noText.status, 422);
     const queue = await officer.get('/office/applications?status=nonsense&from=yesterday');
     assert.equal(queue.status, 422);
     assert.ok(queue.body.includes(escapeHtml(text('applications.office.bad_status'))));
-    const sent = await send(c, d2, key);
-    assert.equal(sent.status, 303);
+    assert.ok(queue.body.includes(escapeHtml(text('applications.office.bad_date'))));
+    for (const p of ['/office/applications/abc', '/office/applications/0', '/office/applications/99999999'])
+      assert.equal((await officer.get(p)).status, 404, p);
   });
 
   test('withdrawal, refusal with a reason from the list, and a complaint answered by the superior authority', async () => {
