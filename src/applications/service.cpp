@@ -257,8 +257,6 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
     a.submit_key = submit_key;
     a.submitted_at = now;
     a.due_at = deadline_after(now, def->deadline_days);
-    // FEE: the payments module will create the state fee's charge here, in this
-    // transaction, when service->fee_kopecks > 0 (see the report; not wired yet).
     try {
         db::transact(db_, [&](soci::session& tx) {
             if (const auto id = store_.find_by_submit_key(tx, account.id, submit_key)) {
@@ -269,6 +267,8 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
             store_.insert(tx, a, year_of(now));
             store_.add_history(tx, a.id, {now, Status::registered, "applicant", account.id, ""});
             transition(tx, a, Status::sent, {"system", 0, ""}, "", {}, now);
+            // FEE: the state fee's charge, in this transaction (see on_fee).
+            if (service->fee_kopecks > 0 && charge_fee_) charge_fee_(tx, a, service->fee_kopecks);
             store_.attach_files(tx, account.id, d->id, a.id);
             store_.delete_draft(tx, account.id, d->id);
             r.application_id = a.id;

@@ -11,6 +11,7 @@
 #include "identity/service.hpp"
 #include "identity/verification.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -103,6 +104,13 @@ public:
     // The files an application shows: those its form's values name and the answers'.
     std::vector<StoredFile> application_files(const Application& a);
 
+    // ---- the state fee (FEE: where the payments module plugs in) ----
+    // Called inside the sending transaction for a service with a fee, so the
+    // charge exists exactly when the application does. Until the payments
+    // module sets it, nothing is charged and the summary only says a fee applies.
+    using FeeCharger = std::function<void(soci::session& tx, const Application& a, long long fee_kopecks)>;
+    void on_fee(FeeCharger charger) { charge_fee_ = std::move(charger); }
+
     // ---- sending ----
     SubmitResult submit(const identity::Context& ctx, const http::AccountBrief& account, std::int64_t draft_id,
                         const std::string& submit_key, const std::string& region, const std::string& settlement);
@@ -162,6 +170,7 @@ private:
     const core::Locales& locales_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<const FormDefinition>, std::less<>> forms_;
+    FeeCharger charge_fee_;
 };
 
 }  // namespace uslugi::applications
