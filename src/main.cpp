@@ -16,6 +16,9 @@
 #include <mutex>
 #include <thread>
 
+#include "applications/routes.hpp"
+#include "applications/service.hpp"
+#include "applications/store.hpp"
 #include "catalog/routes.hpp"
 #include "catalog/service.hpp"
 #include "catalog/store.hpp"
@@ -239,6 +242,12 @@ int seed(const core::Config& cfg, const std::string& root) {
     const auto result = store.replace(catalog::read_seed_files(root + "/data/catalog"));
     core::app_log().info("catalog {}: version {}, {} services, {} authorities",
                          result.changed ? "loaded" : "unchanged", result.version, result.services, result.authorities);
+    // The online forms (data/forms), checked against the catalog just loaded.
+    long long version = 0;
+    const catalog::Catalog loaded(store.load(version), version);
+    const auto forms = applications::read_form_files(root + "/data/forms", loaded);
+    applications::replace_forms(database, forms, core::now_unix());
+    core::app_log().info("application forms loaded: {}", forms.size());
     return 0;
 }
 
@@ -409,7 +418,7 @@ identity::CentreDirectory centre_directory(const catalog::CatalogService& catalo
     return d;
 }
 
-int serve(const core::Config& given, const std::string& root) {
+int serve(const core::Config& given, const std::string& root, const applications::Options& application_options) {
     core::Config cfg = given;
     // Before anything starts: a misspelt zone would otherwise fail the first page showing a time.
     if (!core::is_time_zone(cfg.time_zone))
@@ -494,6 +503,10 @@ int serve(const core::Config& given, const std::string& root) {
                                              identity::http_foreign_check(org_registries.transport));
     identity::register_foreign_routes(router, renderer, foreign_service, cfg.public_url);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
+    applications::ApplicationService application_service(database, protector, catalog_service, identity_service,
+                                                         profile_service, locales, application_options.files_dir);
+    application_service.load_forms();
+    applications::register_routes(router, renderer, application_service, cfg.public_url, cfg.font_dir);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
     payments::register_routes(router, app, renderer, payments::make_service(database, cfg, root, runner.get()), cfg.font_dir,
                               cfg.test_routes);
@@ -610,6 +623,8 @@ int main(int argc, char** argv) {
     add_job_options(*serve_cmd, cfg);
     add_identity_options(*serve_cmd, cfg);
     identity::add_signature_options(*serve_cmd, cfg);
+    applications::Options application_options;
+    applications::add_options(*serve_cmd, application_options);
     CLI::App* worker_cmd = cli.add_subcommand("worker", "run only the background job workers (until SIGTERM)");
     worker_cmd->fallthrough();
     add_job_options(*worker_cmd, cfg);
@@ -658,7 +673,7 @@ int main(int argc, char** argv) {
         if (identity_admin.chosen()) return admin(cfg, root, identity_admin, admin_options);
         if (*registries_cmd) return registries::run_sandbox(sandbox_options, root);
         if (*worker_cmd) return worker(cfg, root);
-        return serve(cfg, root);
+        return serve(cfg, root, application_options);
     } catch (const std::invalid_argument& e) {
         std::cerr << "uslugi: " << e.what() << "\n";
         return 2;

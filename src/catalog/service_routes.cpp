@@ -90,6 +90,7 @@ Response service_page(const http::Renderer& renderer, Request& req, const Servic
     const core::Locale& t = renderer.locale(req);
     const std::string& lang = req.lang;
     Data d;
+    d.set("id", s.id);
     set_text(d, "title", s.title, lang);
     set_text(d, "short", s.short_text, lang);
     set_text(d, "description", s.description, lang);

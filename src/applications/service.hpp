@@ -1,0 +1,176 @@
+#pragma once
+// Use cases of applications (APP-1 … APP-3): drafts filled step by step,
+// sending (level, region, idempotency, number, routing, deadline), the
+// applicant's withdrawal and answers, and the officers' decisions. Every
+// status change is recorded in the history and told to the applicant through
+// the outbox in the same transaction (NOTE-1).
+#include "applications/store.hpp"
+#include "catalog/service.hpp"
+#include "core/i18n.hpp"
+#include "http/account_brief.hpp"
+#include "identity/service.hpp"
+#include "identity/verification.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace uslugi::applications {
+
+enum class Outcome {
+    ok,
+    not_found,           // no such object for this person: the pages answer 404
+    invalid,             // errors say which fields
+    level_too_low,       // the account's level is below the service's minimum
+    not_available_here,  // the service is not offered in the user's region
+    wrong_status,        // the status does not allow it (any more)
+};
+std::string_view to_string(Outcome o);
+
+struct SubmitResult {
+    Outcome outcome = Outcome::ok;
+    std::int64_t application_id = 0;
+    bool repeated = false;  // the same form was sent before: this is that application
+    FieldErrors errors;
+    std::optional<std::size_t> first_step;
+    identity::LevelGate gate;
+};
+
+// Who acts on an application.
+struct Actor {
+    std::string kind;  // applicant | officer | system
+    std::int64_t id = 0;
+    std::string name;
+};
+
+// An officer's decision (APP-3).
+struct Decision {
+    std::string action;  // take, accept, request_info, invite, issue, refuse, confirm_cancel
+    std::string text;    // the request, the invitation, the result or the refusal's explanation
+    std::string reason;  // refuse: one of the form's refusal_reasons
+};
+
+struct DecisionResult {
+    Outcome outcome = Outcome::ok;
+    FieldErrors errors;
+};
+
+inline constexpr std::size_t kMaxCommentChars = 2000;
+
+// Reads every data/forms/*.json file, in name order, and checks each against
+// the catalog (the service exists and is offered online). Throws
+// std::invalid_argument listing every problem.
+std::vector<nlohmann::json> read_form_files(const std::string& dir, const catalog::Catalog& catalog);
+
+class ApplicationService {
+public:
+    ApplicationService(db::Database& db, const core::DataProtector& protector, catalog::CatalogService& catalog,
+                       identity::IdentityService& identity, identity::ProfileService& profiles,
+                       const core::Locales& locales, const std::string& files_dir);
+
+    // Loads the form definitions `uslugi seed` stored; call before serving.
+    void load_forms();
+    std::shared_ptr<const FormDefinition> form(std::string_view service_id) const;
+    const catalog::CatalogService& catalog() const { return catalog_; }
+    ApplicationStore& store() { return store_; }
+
+    // ---- drafts ----
+    // A new draft of the service's form with what the profile already knows.
+    std::int64_t start_draft(std::int64_t account_id, const std::string& service_id);
+    std::optional<Draft> draft(std::int64_t account_id, std::int64_t draft_id);
+    std::vector<Draft> drafts(std::int64_t account_id);
+    // Merges one step's values into the draft and saves it; with `check`,
+    // validates the step first and saves the values even when they have
+    // errors (nothing typed is lost), moving on only when they have none.
+    FieldErrors save_step(Draft& d, std::size_t step, const Values& incoming, bool check);
+    bool delete_draft(std::int64_t account_id, std::int64_t draft_id);
+    // Keeps an upload for a file field of the draft: checked by content, size
+    // and count; "" and `file_id` set when kept, else the locale key of the problem.
+    std::string upload(const Draft& d, const std::string& field, const std::string& name, std::string_view bytes,
+                       std::int64_t& file_id);
+    std::vector<StoredFile> draft_files(const Draft& d) { return store_.files_of_draft(d.account_id, d.id); }
+    // The file and its bytes, only for whose it is: the draft's owner, the
+    // application's applicant, or an officer of the application's authority.
+    struct FileContent {
+        StoredFile file;
+        std::string bytes;
+    };
+    std::optional<FileContent> draft_file(std::int64_t account_id, std::int64_t draft_id, std::int64_t file_id);
+    std::optional<FileContent> application_file(const Application& a, std::int64_t file_id);
+    // The files an application shows: those its form's values name and the answers'.
+    std::vector<StoredFile> application_files(const Application& a);
+
+    // ---- the state fee (FEE: where the payments module plugs in) ----
+    // Called inside the sending transaction for a service with a fee, so the
+    // charge exists exactly when the application does. Until the payments
+    // module sets it, nothing is charged and the summary only says a fee applies.
+    using FeeCharger = std::function<void(soci::session& tx, const Application& a, long long fee_kopecks)>;
+    void on_fee(FeeCharger charger) { charge_fee_ = std::move(charger); }
+
+    // ---- sending ----
+    SubmitResult submit(const identity::Context& ctx, const http::AccountBrief& account, std::int64_t draft_id,
+                        const std::string& submit_key, const std::string& region, const std::string& settlement);
+
+    // ---- the applicant ----
+    std::optional<Application> application_of(std::int64_t account_id, std::int64_t id);
+    std::vector<HistoryEntry> history(std::int64_t id) { return store_.history(id); }
+    // "Дарья Соколова": the applicant's name for the result document and the officers' pages.
+    std::string applicant_name(std::int64_t account_id);
+    Outcome withdraw(const identity::Context& ctx, std::int64_t account_id, std::int64_t id, const std::string& comment);
+    struct Upload {
+        std::string name, bytes;
+    };
+    // The answer to a request for information, with files (checked as uploads are).
+    Outcome answer(const identity::Context& ctx, std::int64_t account_id, std::int64_t id, const std::string& text,
+                   const std::vector<Upload>& files = {}, std::string* problem = nullptr);
+
+    // ---- officers (APP-3) ----
+    std::vector<std::string> officer_scopes(std::int64_t officer_id);
+    // The application, if one of the officer's authorities handles it; the
+    // read of the applicant's data is recorded for "Who accessed my data".
+    std::optional<Application> for_officer(const identity::Context& ctx, const Actor& officer, std::int64_t id);
+    DecisionResult decide(const identity::Context& ctx, const Actor& officer, std::int64_t id, const Decision& d);
+
+    // ---- complaints (APP-4) ----
+    // A complaint about the decision on (or an official's handling of) one of
+    // the applicant's applications, routed to the superior authority.
+    struct ComplaintResult {
+        Outcome outcome = Outcome::ok;
+        std::int64_t id = 0;
+        std::string problem;  // locale key when invalid
+    };
+    ComplaintResult complain(std::int64_t account_id, std::int64_t application_id, const std::string& subject,
+                             const std::string& body);
+    std::vector<Complaint> complaints_of(std::int64_t account_id) { return complaints_.of_account(account_id); }
+    std::optional<Complaint> complaint_of(std::int64_t account_id, std::int64_t id);
+    std::vector<Complaint> complaints_for_officer(std::int64_t officer_id);
+    std::optional<Complaint> complaint_for_officer(std::int64_t officer_id, std::int64_t id);
+    Outcome answer_complaint(const Actor& officer, std::int64_t id, const std::string& text, std::string* problem);
+
+private:
+    void notify_complaint(soci::session& tx, const Complaint& c, const std::string& status_key, std::int64_t id);
+    // The one way a status changes: checked against the state machine,
+    // conditional on the status read, recorded, and told to the applicant.
+    bool transition(soci::session& tx, const Application& a, Status to, const Actor& actor, const std::string& comment,
+                    const Change& change, std::int64_t now);
+    void notify_applicant(soci::session& tx, const Application& a, Status to, std::int64_t entry_id,
+                          const std::string& comment);
+
+    db::Database& db_;
+    ApplicationStore store_;
+    FileStorage files_;
+    ComplaintStore complaints_;
+    catalog::CatalogService& catalog_;
+    identity::IdentityService& identity_;
+    identity::ProfileService& profiles_;
+    const core::Locales& locales_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<const FormDefinition>, std::less<>> forms_;
+    FeeCharger charge_fee_;
+};
+
+}  // namespace uslugi::applications
