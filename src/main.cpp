@@ -506,10 +506,17 @@ int serve(const core::Config& given, const std::string& root, const applications
     applications::ApplicationService application_service(database, protector, catalog_service, identity_service,
                                                          profile_service, locales, application_options.files_dir);
     application_service.load_forms();
+    const auto payment_service = payments::make_service(database, cfg, root, runner.get());
+    // A service's state fee becomes a charge in the transaction that sends the application.
+    application_service.on_fee([&payment_service](soci::session& tx, const applications::Application& a,
+                                                  long long fee_kopecks) {
+        payment_service->create_charge(tx, a.account_id, fee_kopecks, "Государственная пошлина, заявление " + a.number,
+                                       "Налоговый кодекс Российской Федерации, глава 25.3",
+                                       "application:" + std::to_string(a.id));
+    });
     applications::register_routes(router, renderer, application_service, cfg.public_url, cfg.font_dir);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
-    payments::register_routes(router, app, renderer, payments::make_service(database, cfg, root, runner.get()), cfg.font_dir,
-                              cfg.test_routes);
+    payments::register_routes(router, app, renderer, payment_service, cfg.font_dir, cfg.test_routes);
     if (cfg.test_routes) {
         http::register_test_routes(router, database);
         jobs::register_test_routes(router, database, job_store, runner.get());
