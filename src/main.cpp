@@ -51,6 +51,9 @@
 #include "notifications/service.hpp"
 #include "notifications/store.hpp"
 #include "notifications/test_routes.hpp"
+#include "oidc/backchannel.hpp"
+#include "oidc/routes.hpp"
+#include "oidc/service.hpp"
 
 using namespace uslugi;
 
@@ -179,6 +182,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& database, cons
     if (cfg.test_routes) jobs::register_test_kind(runner, database);
     notifications::register_job_handlers(runner, database, cfg, root);
     identity::register_job_handlers(runner, database, cfg, root);
+    oidc::register_job_handlers(runner);
 }
 
 std::string display_url(const std::string& url) {
@@ -394,6 +398,9 @@ int serve(const core::Config& given, const std::string& root) {
     identity::connect_profiles(identity_service, profile_service);
     identity::SecurityService security_service(identity_service, sessions);
     identity::RecoveryService recovery_service(identity_service, sessions, rate_limiter);
+    oidc::OidcService oidc_service(database, protector, data_key, identity_service, profile_service, job_store,
+                                   cfg.public_url);
+    oidc_service.keys().ensure(core::now_unix());
 
     http::register_ops_routes(router, renderer, statics, metrics, database, ops_guard);
     http::register_prefs_routes(router, app, renderer, sessions);
@@ -402,6 +409,7 @@ int serve(const core::Config& given, const std::string& root) {
     identity::register_profile_routes(router, renderer, profile_service, cfg);
     identity::register_security_routes(router, renderer, sessions, security_service, cfg);
     identity::register_recovery_routes(router, app, renderer, sessions, identity_service, recovery_service, cfg);
+    oidc::register_routes(router, app, renderer, sessions, oidc_service, identity_service, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
