@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <iostream>
@@ -32,6 +33,7 @@
 #include "http/rate_limiter.hpp"
 #include "http/server.hpp"
 #include "http/validation_routes.hpp"
+#include "identity/admin_command.hpp"
 #include "identity/profile_routes.hpp"
 #include "identity/profile_store.hpp"
 #include "identity/recovery_routes.hpp"
@@ -231,6 +233,23 @@ int seed(const core::Config& cfg, const std::string& root) {
     core::app_log().info("catalog {}: version {}, {} services, {} authorities",
                          result.changed ? "loaded" : "unchanged", result.version, result.services, result.authorities);
     return 0;
+}
+
+// `uslugi admin …`: staff accounts and roles. A centre or an authority named
+// as a role's scope must exist in the loaded catalog.
+int admin(const core::Config& cfg, const std::string& root, const identity::AdminCommands& commands,
+          const identity::AdminOptions& options) {
+    db::Database database(cfg.database, 1);
+    db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend()));
+    const core::DataProtector protector(core::load_data_key(cfg.data_key, cfg.data_key_file));
+    long long version = 0;
+    const catalog::Catalog catalog(catalog::CatalogStore(database).load(version), version);
+    const auto scope_exists = [&catalog](std::string_view role, const std::string& scope) {
+        if (role == identity::kRoleOfficer) return catalog.authority(scope) != nullptr;
+        const auto& centres = catalog.data().service_centres;
+        return std::any_of(centres.begin(), centres.end(), [&](const auto& c) { return c.id == scope; });
+    };
+    return identity::run_admin(commands, options, database, protector, scope_exists, std::cout, std::cerr);
 }
 
 // The public URL and the host names requests must carry, known once the
@@ -535,6 +554,12 @@ int main(int argc, char** argv) {
     add_data_key_options(*migrate_cmd, cfg);
     CLI::App* seed_cmd = cli.add_subcommand("seed", "load the demo catalog from data/ (idempotent) and exit");
     seed_cmd->fallthrough();
+    CLI::App* admin_cmd = cli.add_subcommand("admin", "operator tasks: staff accounts and roles");
+    admin_cmd->fallthrough();
+    admin_cmd->require_subcommand(1);
+    add_data_key_options(*admin_cmd, cfg);
+    identity::AdminOptions admin_options;
+    const identity::AdminCommands identity_admin = identity::add_admin_commands(*admin_cmd, admin_options);
     registries::SandboxOptions sandbox_options;
     CLI::App* registries_cmd = registries::add_sandbox_command(cli, sandbox_options);
     registries::add_client_options(*serve_cmd, cfg);
@@ -561,6 +586,7 @@ int main(int argc, char** argv) {
         const std::string root = core::find_root(cfg.root, argv[0]);
         if (*migrate_cmd) return migrate(cfg, root);
         if (*seed_cmd) return seed(cfg, root);
+        if (identity_admin.chosen()) return admin(cfg, root, identity_admin, admin_options);
         if (*registries_cmd) return registries::run_sandbox(sandbox_options, root);
         if (*worker_cmd) return worker(cfg, root);
         return serve(cfg, root);

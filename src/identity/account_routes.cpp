@@ -130,6 +130,7 @@ nlohmann::json account_details_json(const Request& req, const Account& a) {
     j["phone"] = a.phone.empty() ? nlohmann::json() : nlohmann::json(a.phone);
     j["email"] = a.email.empty() ? nlohmann::json() : nlohmann::json(a.email);
     j["two_factor"] = a.two_factor;
+    j["confirmed_by"] = a.confirmed_method.empty() ? nlohmann::json() : nlohmann::json(a.confirmed_method);
     j["created_at"] = core::format_utc(a.created_at);
     return j;
 }

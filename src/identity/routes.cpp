@@ -21,7 +21,7 @@ Response with_retry_after(Response resp, const Result* r) {
 }
 
 nlohmann::json account_json(const http::AccountBrief& a) {
-    return {{"id", a.id}, {"name", a.display_name}, {"level", a.level}};
+    return {{"id", a.id}, {"name", a.display_name}, {"level", a.level}, {"roles", a.roles}};
 }
 
 Response signed_in_json(const Request& req, http::Status status) {

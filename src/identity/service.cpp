@@ -79,6 +79,7 @@ IdentityService::IdentityService(db::Database& db, const core::DataProtector& pr
       challenges_(db, protector),
       throttles_(db),
       audit_(db),
+      staff_(db),
       dummy_hash_(core::password_hash(core::random_token(16))) {
     (void)jobs;
 }
@@ -628,6 +629,7 @@ std::shared_ptr<const http::AccountBrief> IdentityService::brief_of(const Accoun
     b->display_name = a.display_name();
     b->level = std::string(to_string(a.level));
     b->level_rank = static_cast<int>(a.level);
+    b->roles = a.roles;
     return b;
 }
 
@@ -691,6 +693,48 @@ void IdentityService::audit_self(soci::session& tx, const Context& ctx, std::int
     e.ip = ctx.ip;
     e.device = ctx.device;
     audit_.record(tx, e);
+}
+
+// ---- the confirmed level (ID-3) ---------------------------------------------------------
+
+namespace {
+
+constexpr std::string_view kConfirmMethods[] = {"service_centre", "registered_mail", "qualified_signature", "bank",
+                                                "uec"};
+
+}  // namespace
+
+IdentityService::ConfirmOutcome IdentityService::confirm_identity(soci::session& tx, const Context& ctx,
+                                                                  std::int64_t account_id, std::string_view method,
+                                                                  const std::string& actor) {
+    if (std::find(std::begin(kConfirmMethods), std::end(kConfirmMethods), method) == std::end(kConfirmMethods))
+        throw std::invalid_argument("unknown way of confirming an identity: " + std::string(method));
+    const std::int64_t now = core::now_unix();
+    // The conditional UPDATE decides: two ways finishing at once confirm once.
+    if (!accounts_.raise_to_confirmed(tx, account_id, std::string(method), now)) {
+        const auto a = accounts_.find(tx, account_id);
+        if (!a || a->status != AccountStatus::active) return ConfirmOutcome::not_active;
+        return a->level == Level::confirmed ? ConfirmOutcome::already_confirmed : ConfirmOutcome::not_standard;
+    }
+    AuditEntry e;
+    e.at = now;
+    e.account_id = account_id;
+    e.actor_kind = actor.empty() ? "self" : "system";
+    e.actor_id = actor;
+    e.action = "level_changed";
+    e.fields = "confirmed";
+    e.reason = std::string(method);
+    e.ip = actor.empty() ? ctx.ip : std::string();
+    e.device = actor.empty() ? ctx.device : std::string();
+    audit_.record(tx, e);
+
+    const auto a = accounts_.find(tx, account_id);
+    const std::string event = "identity-confirmed-" + std::to_string(account_id) + "-" + std::to_string(now);
+    const nlohmann::json params{{"name", a->name}};
+    const std::string recipient = std::to_string(account_id);
+    if (!a->phone.empty()) notify(tx, event, recipient, "sms", a->phone, a->lang, "identity.confirmed", params);
+    if (!a->email.empty()) notify(tx, event, recipient, "email", a->email, a->lang, "identity.confirmed", params);
+    return ConfirmOutcome::confirmed;
 }
 
 }  // namespace uslugi::identity

@@ -14,6 +14,7 @@
 #include "http/rate_limiter.hpp"
 #include "http/account_brief.hpp"
 #include "identity/model.hpp"
+#include "identity/staff.hpp"
 #include "identity/store.hpp"
 #include "jobs/service.hpp"
 #include "notifications/store.hpp"
@@ -198,6 +199,18 @@ public:
     // The owner is told on every contact (flows.account_deleted) in the same
     // transaction. The caller ends the account's sessions.
     void erase_account(const Context& ctx, std::int64_t account_id);
+    // ---- the confirmed level (ID-3) ----
+    enum class ConfirmOutcome { confirmed, already_confirmed, not_standard, not_active };
+    // Raises a standard account to "confirmed" in the caller's transaction:
+    // the level and `method` (service_centre | registered_mail |
+    // qualified_signature | bank | uec) in one conditional statement, the
+    // audit entry the user sees in recent actions, and the notification to
+    // every contact. `actor` names who confirmed it for the audit ("" for the
+    // user's own proof, "operator:<id>" for a service centre). wake() after commit.
+    ConfirmOutcome confirm_identity(soci::session& tx, const Context& ctx, std::int64_t account_id,
+                                    std::string_view method, const std::string& actor = "");
+    StaffStore& staff() { return staff_; }
+
     // A read of the account's personal data by someone other than its owner
     // (an officer, an operator, a site): shown on "Who accessed my data".
     void record_access(const AuditEntry& entry);
@@ -243,6 +256,7 @@ private:
     ChallengeStore challenges_;
     ThrottleStore throttles_;
     AuditLog audit_;
+    StaffStore staff_;
     std::string dummy_hash_;
     std::vector<Eraser> erasers_;
     ChecksRunning checks_running_;  // verified when no account matches, so timing says nothing

@@ -12,7 +12,18 @@ namespace {
 constexpr const char* kAccountColumns =
     "id, kind, level, status, surname_enc, name_enc, phone_enc, email_enc, snils_bidx, password_hash, "
     "password_changed_at, security_question, security_answer_hash, two_factor, totp_secret_enc, notify_signin, "
-    "lang, created_at, updated_at";
+    "lang, created_at, updated_at, roles, confirmed_method, confirmed_at";
+
+std::vector<std::string> split_roles(const std::string& joined) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at < joined.size()) {
+        const std::size_t end = std::min(joined.find(' ', at), joined.size());
+        if (end > at) out.push_back(joined.substr(at, end - at));
+        at = end + 1;
+    }
+    return out;
+}
 
 std::string or_empty(const std::string& v, soci::indicator ind) { return ind == soci::i_ok ? v : std::string(); }
 
@@ -99,17 +110,21 @@ std::optional<Account> AccountStore::find_account_by_login(const Login& login) {
 
 std::optional<Account> AccountStore::load(soci::session& s, const std::string& where, const std::string& key) {
     Account a;
-    long long aid = 0, pw_changed = 0, created = 0, updated = 0;
+    long long aid = 0, pw_changed = 0, created = 0, updated = 0, confirmed_at = 0;
     int notify = 0;
-    std::string level, status, surname, name, phone, email, snils, pw, question, answer, totp;
-    soci::indicator i_sur, i_name, i_phone, i_email, i_snils, i_pw, i_pwc, i_q, i_a, i_totp;
+    std::string level, status, surname, name, phone, email, snils, pw, question, answer, totp, roles, method;
+    soci::indicator i_sur, i_name, i_phone, i_email, i_snils, i_pw, i_pwc, i_q, i_a, i_totp, i_method, i_cat;
     s << std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE " + where, soci::use(key),
         soci::into(aid), soci::into(a.kind), soci::into(level), soci::into(status), soci::into(surname, i_sur),
         soci::into(name, i_name), soci::into(phone, i_phone), soci::into(email, i_email), soci::into(snils, i_snils),
         soci::into(pw, i_pw), soci::into(pw_changed, i_pwc), soci::into(question, i_q), soci::into(answer, i_a),
         soci::into(a.two_factor), soci::into(totp, i_totp), soci::into(notify), soci::into(a.lang),
-        soci::into(created), soci::into(updated);
+        soci::into(created), soci::into(updated), soci::into(roles), soci::into(method, i_method),
+        soci::into(confirmed_at, i_cat);
     if (!s.got_data()) return std::nullopt;
+    a.roles = split_roles(roles);
+    a.confirmed_method = or_empty(method, i_method);
+    a.confirmed_at = i_cat == soci::i_ok ? confirmed_at : 0;
     a.id = aid;
     a.level = parse_level(level);
     a.status = status == "active" ? AccountStatus::active : AccountStatus::deleted;
@@ -132,12 +147,14 @@ std::optional<Account> AccountStore::load(soci::session& s, const std::string& w
 std::optional<Account> AccountStore::find_brief(std::int64_t id) {
     Account a;
     const long long key = id;
-    std::string level, status, surname, name;
+    std::string level, status, surname, name, roles;
     soci::indicator i_sur, i_name;
     db::Connection c(db_);
-    *c << "SELECT level, status, surname_enc, name_enc FROM identity_accounts WHERE id = :id", soci::use(key),
-        soci::into(level), soci::into(status), soci::into(surname, i_sur), soci::into(name, i_name);
+    *c << "SELECT level, status, surname_enc, name_enc, roles FROM identity_accounts WHERE id = :id", soci::use(key),
+        soci::into(level), soci::into(status), soci::into(surname, i_sur), soci::into(name, i_name),
+        soci::into(roles);
     if (!c->got_data()) return std::nullopt;
+    a.roles = split_roles(roles);
     a.id = id;
     a.level = parse_level(level);
     a.status = status == "active" ? AccountStatus::active : AccountStatus::deleted;
@@ -180,8 +197,26 @@ void AccountStore::set_password(soci::session& tx, std::int64_t id, const std::s
 void AccountStore::set_level(soci::session& tx, std::int64_t id, Level level, std::int64_t now) {
     const long long key = id, t = now;
     const std::string l(to_string(level));
-    tx << "UPDATE identity_accounts SET level = :l, updated_at = :u WHERE id = :id", soci::use(l), soci::use(t),
-        soci::use(key);
+    if (level == Level::confirmed) {
+        tx << "UPDATE identity_accounts SET level = :l, updated_at = :u WHERE id = :id", soci::use(l), soci::use(t),
+            soci::use(key);
+        return;
+    }
+    // Below confirmed, how it was once confirmed no longer holds.
+    tx << "UPDATE identity_accounts SET level = :l, confirmed_method = NULL, confirmed_at = NULL, updated_at = :u "
+          "WHERE id = :id",
+        soci::use(l), soci::use(t), soci::use(key);
+}
+
+bool AccountStore::raise_to_confirmed(soci::session& tx, std::int64_t id, const std::string& method,
+                                      std::int64_t now) {
+    const long long key = id, t = now;
+    soci::statement st =
+        (tx.prepare << "UPDATE identity_accounts SET level = 'confirmed', confirmed_method = :m, confirmed_at = :t, "
+                       "updated_at = :u WHERE id = :id AND level = 'standard' AND status = 'active'",
+         soci::use(method), soci::use(t), soci::use(t), soci::use(key));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
 }
 
 bool AccountStore::set_snils(soci::session& tx, std::int64_t id, const std::string& snils, std::int64_t now) {
@@ -310,8 +345,10 @@ void AccountStore::erase(soci::session& tx, std::int64_t id, std::int64_t now) {
     tx << "UPDATE identity_accounts SET status = 'deleted', surname_enc = NULL, name_enc = NULL, phone_enc = NULL, "
           "phone_bidx = NULL, email_enc = NULL, email_bidx = NULL, snils_bidx = NULL, passport_bidx = NULL, password_hash = NULL, "
           "security_question = NULL, security_answer_hash = NULL, two_factor = 'off', totp_secret_enc = NULL, "
-          "notify_signin = 0, deleted_at = :d, updated_at = :u WHERE id = :id",
+          "notify_signin = 0, roles = '', deleted_at = :d, updated_at = :u WHERE id = :id",
         soci::use(t), soci::use(t), soci::use(key);
+    // A deleted account acts for nobody.
+    tx << "DELETE FROM identity_staff_roles WHERE account_id = :id", soci::use(key);
 }
 
 // ---- challenges --------------------------------------------------------------------------

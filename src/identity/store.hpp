@@ -33,6 +33,9 @@ struct Account {
     bool notify_signin = false;
     std::string lang = "ru";
     std::int64_t created_at = 0, updated_at = 0;
+    std::vector<std::string> roles;    // staff roles (identity/staff.hpp), names only
+    std::string confirmed_method;      // how the level "confirmed" was reached (ConfirmMethod), "" before
+    std::int64_t confirmed_at = 0;
 
     std::string display_name() const { return name.empty() ? surname : name + " " + surname; }
 };
@@ -62,6 +65,9 @@ public:
 
     void set_password(soci::session& tx, std::int64_t id, const std::string& hash, std::int64_t now);
     void set_level(soci::session& tx, std::int64_t id, Level level, std::int64_t now);
+    // Standard → confirmed in one conditional statement: false (nothing
+    // written) when the account is not an active standard account right now.
+    bool raise_to_confirmed(soci::session& tx, std::int64_t id, const std::string& method, std::int64_t now);
     // False (and nothing written) when another account holds this SNILS.
     bool set_snils(soci::session& tx, std::int64_t id, const std::string& normalized_snils, std::int64_t now);
     void clear_snils(soci::session& tx, std::int64_t id, std::int64_t now);

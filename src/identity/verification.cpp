@@ -141,9 +141,8 @@ SaveResult ProfileService::save(const Context& ctx, std::int64_t account_id,
             supersede(tx, *current, now);
             current.reset();
             if (account->level != Level::simplified) {
-                // Only standard exists above simplified for now; a confirmed account
-                // (ID-3, not built yet) whose checked data change is treated the same:
-                // its identity must be checked again before any level returns.
+                // A confirmed account whose checked data change is treated the
+                // same: its identity must be checked (and confirmed) again.
                 identity_.accounts().set_level(tx, account_id, Level::simplified, now);
                 result.level_dropped = true;
                 audit_system(identity_, tx, account_id, "level_changed", "simplified", now);
