@@ -53,7 +53,9 @@
 #include "notifications/service.hpp"
 #include "notifications/store.hpp"
 #include "notifications/test_routes.hpp"
+#include "oidc/admin.hpp"
 #include "oidc/backchannel.hpp"
+#include "oidc/demo_site.hpp"
 #include "oidc/routes.hpp"
 #include "oidc/service.hpp"
 
@@ -560,6 +562,9 @@ int main(int argc, char** argv) {
     add_data_key_options(*admin_cmd, cfg);
     identity::AdminOptions admin_options;
     const identity::AdminCommands identity_admin = identity::add_admin_commands(*admin_cmd, admin_options);
+    oidc::AdminCommands oidc_admin(*admin_cmd);
+    oidc::DemoSiteOptions demo_site_options;
+    CLI::App* demo_site_cmd = oidc::add_demo_site_command(cli, demo_site_options);
     registries::SandboxOptions sandbox_options;
     CLI::App* registries_cmd = registries::add_sandbox_command(cli, sandbox_options);
     registries::add_client_options(*serve_cmd, cfg);
@@ -587,6 +592,8 @@ int main(int argc, char** argv) {
         if (*migrate_cmd) return migrate(cfg, root);
         if (*seed_cmd) return seed(cfg, root);
         if (identity_admin.chosen()) return admin(cfg, root, identity_admin, admin_options);
+        if (oidc_admin.chosen()) return oidc_admin.run(cfg, root);
+        if (*demo_site_cmd) return oidc::run_demo_site(demo_site_options, cfg.database, root);
         if (*registries_cmd) return registries::run_sandbox(sandbox_options, root);
         if (*worker_cmd) return worker(cfg, root);
         return serve(cfg, root);
