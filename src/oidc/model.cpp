@@ -31,8 +31,9 @@ const ScopeInfo* find_scope(std::string_view name) {
 
 std::optional<ScopeSet> parse_scopes(std::string_view text) {
     ScopeSet out;
+    if (text.empty()) return out;
     std::size_t pos = 0;
-    while (pos < text.size()) {
+    while (pos <= text.size()) {
         std::size_t space = text.find(' ', pos);
         if (space == std::string_view::npos) space = text.size();
         const std::string_view name = text.substr(pos, space - pos);
