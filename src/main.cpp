@@ -332,8 +332,9 @@ void add_page_cache_gauges(http::Metrics& metrics, http::PageCache& cache) {
 // the background every ten minutes (the jobs module will take this over).
 class Maintenance {
 public:
-    Maintenance(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity)
-        : thread_([this, &sessions, &limiter, &identity] { run(sessions, limiter, identity); }) {}
+    Maintenance(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity,
+                oidc::OidcService& oidc)
+        : thread_([this, &sessions, &limiter, &identity, &oidc] { run(sessions, limiter, identity, oidc); }) {}
     ~Maintenance() { stop(); }
 
     void stop() {
@@ -346,13 +347,16 @@ public:
     }
 
 private:
-    void run(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity) {
+    void run(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity,
+             oidc::OidcService& oidc) {
         std::unique_lock lock(mutex_);
         while (!wake_.wait_for(lock, std::chrono::minutes(10), [this] { return stopping_; })) {
             try {
                 if (int n = sessions.purge_expired()) core::app_log().info("purged {} ended sessions", n);
                 limiter.purge(core::now_unix() - 24 * 3600);
                 identity.purge();
+                oidc.purge(core::now_unix());
+                oidc.keys().ensure(core::now_unix());  // renews a signing key past its age
             } catch (const std::exception& e) {
                 core::app_log().warn("session purge failed: {}", e.what());
             }
@@ -457,7 +461,7 @@ int serve(const core::Config& given, const std::string& root) {
         runner->start();
     }
 
-    Maintenance maintenance(sessions, rate_limiter, identity_service);
+    Maintenance maintenance(sessions, rate_limiter, identity_service, oidc_service);
 
     std::printf("uslugi listening on http://%s:%u (database %s)\n", cfg.listen.c_str(), server.port(),
                 display_url(cfg.database).c_str());

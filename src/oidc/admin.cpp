@@ -46,8 +46,10 @@ Client client_from(const AdminOptions& o) {
     c.name = o.name;
     if (c.name.empty()) throw std::invalid_argument("--name is required: the consent screen shows it");
     c.logo_url = o.logo;
-    if (!c.logo_url.empty() && c.logo_url.front() != '/' && !valid_redirect_uri(c.logo_url))
-        throw std::invalid_argument("--logo must be an https:// address or a path on the portal");
+    // Pages load images only from the portal itself (Content-Security-Policy img-src 'self').
+    if (!c.logo_url.empty() && (c.logo_url.front() != '/' || c.logo_url.rfind("//", 0) == 0 ||
+                                c.logo_url.find_first_of(" \"<>\\") != std::string::npos))
+        throw std::invalid_argument("--logo must be a path on the portal (/static/…): pages load no images from elsewhere");
     const auto auth = client_auth_from_string(o.auth);
     if (!auth) throw std::invalid_argument("--auth must be client_secret_basic or private_key_jwt");
     c.auth = *auth;
@@ -144,7 +146,7 @@ AdminCommands::AdminCommands(CLI::App& admin) : o_(std::make_unique<AdminOptions
     o.add->add_option("--jwks-file", o.jwks_file, "private_key_jwt: a JSON file with the site's public JWKS");
     o.add->add_option("--alg", o.alg, "how its ID and access tokens are signed: RS256 or ES256")->capture_default_str();
     o.add->add_option("--min-level", o.min_level, "the least account level it needs")->capture_default_str();
-    o.add->add_option("--logo", o.logo, "address of the site's logo (https:// or a path on the portal)");
+    o.add->add_option("--logo", o.logo, "the site's logo: a path on the portal (/static/…)");
     o.add->add_option("--post-logout-uri", o.logout_uris, "where logout may return (repeat for more)");
     o.add->add_option("--backchannel-logout-uri", o.backchannel, "where logout tokens are POSTed");
     o.list = o.client->add_subcommand("list", "list the registered sites");

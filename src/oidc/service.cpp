@@ -126,6 +126,10 @@ OidcService::OidcService(db::Database& db, const core::DataProtector& protector,
       grants_(db),
       keys_(key_store_, protector) {
     while (!issuer_.empty() && issuer_.back() == '/') issuer_.pop_back();
+    // Deleting an account ends what every site was given, in the deletion's transaction.
+    identity_.on_erase([this](soci::session& tx, std::int64_t account_id) {
+        grants_.erase_account(tx, account_id, core::now_unix());
+    });
 }
 
 nlohmann::json OidcService::discovery() const {
@@ -433,7 +437,8 @@ std::string OidcService::access_token(const Client& client, const Grant& grant, 
                                    {"scope", grant.scope},
                                    {"acr", grant.acr},
                                    {"gid", grant.id}};
-    return sign_jwt(*keys_.signing(alg_of(client)), claims, "at+jwt");
+    // Only we verify access tokens (userinfo, introspection): ES256, much cheaper to sign than RSA.
+    return sign_jwt(*keys_.signing(Alg::es256), claims, "at+jwt");
 }
 
 std::string OidcService::id_token(const Client& client, const Grant& grant, const std::string& nonce,

@@ -390,6 +390,13 @@ bool GrantStore::first_use_of_assertion(const std::string& jti_hash, std::int64_
     });
 }
 
+void GrantStore::erase_account(soci::session& tx, std::int64_t account_id, std::int64_t now) {
+    const long long a = account_id, t = now;
+    tx << "DELETE FROM oidc_consents WHERE account_id = :a", soci::use(a);
+    tx << "DELETE FROM oidc_codes WHERE account_id = :a", soci::use(a);
+    tx << "UPDATE oidc_grants SET revoked_at = :t WHERE account_id = :a AND revoked_at IS NULL", soci::use(t), soci::use(a);
+}
+
 void GrantStore::purge(std::int64_t now) {
     const long long t = now, refresh_cutoff = now - kRefreshTokenTtl;
     db::transact(db_, [&](soci::session& tx) {

@@ -112,6 +112,8 @@ public:
 
     // An assertion's (client, jti) seen for the first time: true, and remembered until `expires_at`.
     bool first_use_of_assertion(const std::string& jti_hash, std::int64_t expires_at);
+    // An account deleted (ID-6): its consents and codes go, its grants are revoked.
+    void erase_account(soci::session& tx, std::int64_t account_id, std::int64_t now);
     // Ended codes, refresh tokens and assertions.
     void purge(std::int64_t now);
 

@@ -378,3 +378,18 @@ test('token endpoint input: wrong content type, unknown grant type, no credentia
   const garbage = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: 'Basic %%%' }, body: 'grant_type=authorization_code' });
   assert.equal(garbage.status, 401);
 });
+
+test('deleting the account ends what every site was given', async () => {
+  const u = await user();
+  const client = await addClient(stack.database);
+  const config = await configure(stack.server, client);
+  const { tokens, claims } = await signInThrough(config, u.client);
+  await u.client.get('/account/security/delete');
+  const done = await u.client.postForm('/account/security/delete', { password: u.password, confirm: 'on' });
+  assert.equal(done.status, 200, 'the page that says the account is deleted');
+  await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, claims.sub));
+  await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token), (e) => e.error === 'invalid_grant');
+  const accountId = Number(stack.scalar(`SELECT account_id FROM oidc_grants WHERE client_id = '${client.id}'`));
+  assert.ok(accountId > 0);
+  assert.equal(stack.scalar(`SELECT COUNT(*) FROM oidc_consents WHERE account_id = ${accountId}`), '0');
+});
