@@ -6,7 +6,6 @@
 #include "identity/web.hpp"
 #include "oidc/route_kit.hpp"
 
-#include "core/clock.hpp"
 
 namespace uslugi::oidc {
 
@@ -75,9 +74,8 @@ void register_logout_routes(const Kit& k) {
         const auto t = target_of(k, r);
         if (!t.ok) return problem_page(k, req, "oidc.problem.bad_logout", Status::bad_request);
         if (req.session && req.session->account_id) {
-            k->service.end_sign_in(req.session->id_hash, core::now_unix());
+            // The grants of this sign-in end and the sites are told (OidcService's sign-out hook).
             k->identity.signed_out(identity::context_of(req, k->public_url), *req.session->account_id);
-            k->identity.wake();  // the back-channel jobs start now
             req.new_session_token = k->sessions.sign_out(*req.session);
             req.account.reset();
         }

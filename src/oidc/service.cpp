@@ -130,6 +130,11 @@ OidcService::OidcService(db::Database& db, const core::DataProtector& protector,
     identity_.on_erase([this](soci::session& tx, std::int64_t account_id) {
         grants_.erase_account(tx, account_id, core::now_unix());
     });
+    // Signing out of the portal (its own button or a site's logout) ends the
+    // grants of that sign-in and tells each site over the back channel.
+    identity_.on_sign_out([this](const identity::Context& ctx, std::int64_t) {
+        if (end_sign_in(ctx.session_hash, core::now_unix()) > 0) identity_.wake();
+    });
 }
 
 nlohmann::json OidcService::discovery() const {

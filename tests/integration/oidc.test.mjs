@@ -393,3 +393,29 @@ test('deleting the account ends what every site was given', async () => {
   assert.ok(accountId > 0);
   assert.equal(stack.scalar(`SELECT COUNT(*) FROM oidc_consents WHERE account_id = ${accountId}`), '0');
 });
+
+test('signing out with the portal\'s own button also ends the sites\' sign-ins over the back channel', async () => {
+  const received = [];
+  const sink = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { received.push(new URLSearchParams(body).get('logout_token')); res.writeHead(200).end(); });
+  });
+  await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+  try {
+    const u = await user();
+    const client = await addClient(stack.database, { backchannel: `http://127.0.0.1:${sink.address().port}/bcl` });
+    const config = await configure(stack.server, client);
+    const { tokens, claims } = await signInThrough(config, u.client);
+    const out = await u.client.api('POST', '/api/v1/identity/signout', {});
+    assert.equal(out.status, 200);
+    await waitFor(async () => received.length, (n) => n > 0, { what: 'the back-channel logout token' });
+    const { payload } = await jose.jwtVerify(received[0], jose.createRemoteJWKSet(new URL(stack.url + '/oidc/jwks')),
+      { issuer: stack.url, audience: client.id });
+    assert.equal(payload.sid, claims.sid);
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, claims.sub));
+  } finally {
+    sink.closeAllConnections();
+    sink.close();
+  }
+});
