@@ -365,7 +365,8 @@ TokenAnswer OidcService::exchange_code(const Client& client, const http::Params&
         if (code.empty() || !c || c->client_id != client.client_id) return invalid("the code is unknown");
         if (!grants_.use_code(tx, c->code_hash, now)) {
             // A code presented twice was stolen or replayed: what it gave ends too.
-            replay = grants_.revoke_by_code(tx, c->code_hash, now) >= 0;
+            grants_.revoke_by_code(tx, c->code_hash, now);
+            replay = true;
             return invalid("the code was already used");
         }
         if (c->expires_at <= now) return invalid("the code has expired");
@@ -696,12 +697,10 @@ std::vector<SiteAccess> OidcService::sites(std::int64_t account_id) {
 
 bool OidcService::revoke_site(const identity::Context& ctx, std::int64_t account_id, const std::string& client_id) {
     const std::int64_t now = core::now_unix();
-    const auto client = clients_.find(client_id);
     return db::transact(db_, [&](soci::session& tx) {
         if (!grants_.delete_consent(tx, account_id, client_id)) return false;
         grants_.revoke_for_client(tx, account_id, client_id, now);
         identity_.audit_self(tx, ctx, account_id, "site_access_revoked", "");
-        (void)client;
         return true;
     });
 }
