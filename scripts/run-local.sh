@@ -45,6 +45,19 @@ wait_for_port() {  # port, name, pid
 
 "$uslugi" seed --database "$db" || exit 1
 
+# A demo service-centre operator (ID-3, /operator) at the Perm centre on Lenina 51,
+# made once; its password is kept in var/demo-operator-password.
+operator_login="operator@example.org"
+operator_password_file="var/demo-operator-password"
+if [ ! -s "$operator_password_file" ]; then
+  head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$operator_password_file"
+  if ! "$uslugi" admin create-staff --database "$db" --role operator --scope mfc-perm-lenina-51 \
+      --surname Петрова --name Ольга --email "$operator_login" --password-file "$operator_password_file" >/dev/null; then
+    rm -f "$operator_password_file"
+    echo "run: the demo operator was not created" >&2
+  fi
+fi
+
 "$uslugi" registries --port "$registries_port" --mail-dir "$mail_dir" --faults "$faults" &
 pids+=($!)
 wait_for_port "$registries_port" "the registries sandbox" "${pids[-1]}" || exit 1
@@ -65,6 +78,7 @@ cat <<MSG
   SMTP sink          127.0.0.1:${smtp_port} → ${mail_dir}/
   Demo site (SSO)    http://127.0.0.1:${USLUGI_DEMO_SITE_PORT:-8090}   — signs in through the portal
   Demo people        data/registries/README.md
+  Demo operator      ${operator_login} / password in ${operator_password_file} → /operator
   Ctrl-C stops everything.
 ────────────────────────────────────────────────────────────────────────
 MSG

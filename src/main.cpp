@@ -23,6 +23,7 @@
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/i18n.hpp"
+#include "core/format.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "db/database.hpp"
@@ -32,13 +33,16 @@
 #include "http/prefs_routes.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/server.hpp"
+#include "http/session_store.hpp"
 #include "http/validation_routes.hpp"
 #include "identity/admin_command.hpp"
+#include "identity/confirmation_routes.hpp"
 #include "identity/profile_routes.hpp"
 #include "identity/profile_store.hpp"
 #include "identity/recovery_routes.hpp"
 #include "identity/routes.hpp"
 #include "identity/security_routes.hpp"
+#include "identity/signature_routes.hpp"
 #include "identity/service.hpp"
 #include "identity/store.hpp"
 #include "identity/verification.hpp"
@@ -186,6 +190,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& database, cons
     if (cfg.test_routes) jobs::register_test_kind(runner, database);
     notifications::register_job_handlers(runner, database, cfg, root);
     identity::register_job_handlers(runner, database, cfg, root);
+    identity::register_confirmation_jobs(runner, database, cfg);
     oidc::register_job_handlers(runner);
 }
 
@@ -369,6 +374,45 @@ private:
     std::thread thread_;  // last: it starts once the members it uses exist
 };
 
+// Service centres as the identity module sees them (it includes no catalog
+// header): by id for an operator's centre, and those that confirm identity
+// nearest to the visitor's chosen place for "confirm your identity".
+identity::CentreDirectory centre_directory(const catalog::CatalogService& catalog) {
+    auto info = [](const catalog::ServiceCentre& c, const std::string& lang, double km) {
+        return identity::CentreInfo{c.id, c.name.in(lang), c.address.in(lang), c.hours.in(lang),
+                                    km >= 0 ? core::format_distance_km(km, lang) : std::string(),
+                                    c.registers_accounts};
+    };
+    identity::CentreDirectory d;
+    d.find = [&catalog, info](const std::string& id, const std::string& lang) -> std::optional<identity::CentreInfo> {
+        const auto cat = catalog.current();
+        for (const auto& c : cat->data().service_centres)
+            if (c.id == id) return info(c, lang, -1);
+        return std::nullopt;
+    };
+    d.nearest = [&catalog, info](const http::Request& req, std::size_t limit) {
+        const auto cat = catalog.current();
+        const std::string settlement = req.session ? req.session->settlement : "";
+        const std::string region = req.session ? req.session->region : "";
+        const catalog::Settlement* origin = cat->settlement(settlement);
+        if (!origin)
+            if (const catalog::Region* r = cat->region(region); r && !r->settlements.empty())
+                origin = cat->settlement(r->settlements.front());
+        std::vector<identity::CentreInfo> out;
+        if (origin) {
+            for (const auto& [c, km] : cat->centres_near(origin->lat, origin->lon, "", true)) {
+                if (out.size() >= limit) break;
+                out.push_back(info(*c, req.lang, km));
+            }
+            return out;
+        }
+        for (const auto& c : cat->data().service_centres)
+            if (c.confirms_identity && out.size() < limit) out.push_back(info(c, req.lang, -1));
+        return out;
+    };
+    return d;
+}
+
 int serve(const core::Config& given, const std::string& root) {
     core::Config cfg = given;
     // Before anything starts: a misspelt zone would otherwise fail the first page showing a time.
@@ -431,9 +475,20 @@ int serve(const core::Config& given, const std::string& root) {
     http::register_prefs_routes(router, app, renderer, sessions);
     http::register_validation_routes(router, renderer, rate_limiter);
     identity::register_routes(router, app, renderer, sessions, identity_service, rate_limiter, cfg);
-    identity::register_profile_routes(router, renderer, profile_service, cfg);
+    registries::RegistryClients confirm_clients = registries::make_http_clients(registries::client_options(cfg));
+    identity::ConfirmationService confirmation(identity_service, profile_service.store(), job_store,
+                                               confirm_clients.post.get(), confirm_clients.bank.get());
+    const identity::CentreDirectory centres = centre_directory(catalog_service);
+    identity::register_profile_routes(router, renderer, profile_service, cfg,
+                                      [&confirmation, &renderer](http::Data& d, const http::Request& req) {
+                                          identity::add_confirmation_summary(d, req, confirmation, renderer.locale(req));
+                                      });
+    identity::register_confirmation_routes(router, renderer, confirmation, centres, cfg);
+    identity::register_operator_routes(router, renderer, confirmation, centres, cfg);
     identity::register_security_routes(router, renderer, sessions, security_service, cfg);
     identity::register_recovery_routes(router, app, renderer, sessions, identity_service, recovery_service, cfg);
+    identity::SignatureConfirmation signatures(identity_service, identity::resolve_trust_dir(root, cfg.qes_trust_dir));
+    identity::register_signature_routes(router, renderer, signatures, cfg);
     oidc::register_routes(router, app, renderer, sessions, oidc_service, identity_service, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     catalog::register_place_routes(router, app, renderer, sessions, catalog_service);
@@ -549,6 +604,7 @@ int main(int argc, char** argv) {
             "TOKEN"));
     add_job_options(*serve_cmd, cfg);
     add_identity_options(*serve_cmd, cfg);
+    identity::add_signature_options(*serve_cmd, cfg);
     CLI::App* worker_cmd = cli.add_subcommand("worker", "run only the background job workers (until SIGTERM)");
     worker_cmd->fallthrough();
     add_job_options(*worker_cmd, cfg);

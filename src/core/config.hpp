@@ -66,6 +66,7 @@ struct Config {
     // must then be a loopback one (a trial).
     std::string public_url;
     std::vector<std::string> allowed_hosts;
+    std::string qes_trust_dir = "data/qes";  // CAs of qualified signatures (identity/signature_confirmation.hpp)
 };
 
 // Locates the project folder: $USLUGI_ROOT, the working directory, or the

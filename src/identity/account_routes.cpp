@@ -42,8 +42,8 @@ std::string step_href(LevelStep s, const std::string& next) {
         case LevelStep::sign_in: return "/signin?next=" + http::url_encode(next);
         case LevelStep::fill_profile:
         case LevelStep::wait_for_checks: return "/account/details";
-        // Until the confirmed level can be had, the way to such services is in person.
-        case LevelStep::confirm_identity: return "/centres";
+        // Every way to the confirmed level, the nearest service centres first.
+        case LevelStep::confirm_identity: return "/account/confirm";
         default: return "/account/level";
     }
 }
@@ -65,15 +65,11 @@ Data level_data(const RouteKit& k, const Request& req, const LevelCheck& c, cons
         item.set("href", step_href(s, next));
         item.set("link", k.t(req, key + ".link"));
         if (s == LevelStep::fill_profile) item.set("text", k.t(req, "flows.level.fill_profile_text"));
-        if (s == LevelStep::confirm_identity) {  // no way to it on the portal yet: say so plainly
-            item.set("title", k.t(req, "flows.level.confirm_title"));
-            item.set("text", k.t(req, "flows.level.confirm_text"));
-            item.set("link", k.t(req, "flows.level.confirm_link"));
-        }
         steps.push_back(item);
     }
     d.set("steps", steps);
     d.set("has_steps", n > 0);
+    d.set("can_sign", c.have == Level::standard && !c.gate.allowed);  // ID-3c: confirm_signature.mustache
     return d;
 }
 

@@ -273,7 +273,7 @@ void connect_profiles(IdentityService& identity, ProfileService& profiles) {
 }
 
 void register_profile_routes(http::Router& router, const http::Renderer& renderer, ProfileService& profile_service,
-                             const core::Config& config) {
+                             const core::Config& config, DetailsExtra extra) {
     ProfileService* const profiles = &profile_service;
     const std::string public_url = config.public_url;
     auto ctx_of = [public_url](const Request& req) { return context_of(req, public_url); };
@@ -281,7 +281,7 @@ void register_profile_routes(http::Router& router, const http::Renderer& rendere
 
     // ---- pages -------------------------------------------------------------------------------
 
-    router.get("/account/details", [&renderer, profiles, t](Request& req) {
+    router.get("/account/details", [&renderer, profiles, t, extra](Request& req) {
         const core::Locale& locale = renderer.locale(req);
         const ProfileView view = profiles->view(req.account->id);
         Data d = details_data(req, view, locale);
@@ -289,6 +289,8 @@ void register_profile_routes(http::Router& router, const http::Renderer& rendere
         // "Sent" is news only while the check runs; a reload later shows the result alone.
         d.set("sent", done == "sent" && view.verification && view.verification->running());
         d.set("draft", done == "draft");
+        d.set("can_confirm", view.level == Level::standard);
+        if (extra) extra(d, req);
         return renderer.page(req, "identity/details", d, t(req, "profile.details.title"));
     }, http::for_signed_in());
 

@@ -10,13 +10,17 @@
 #include "identity/verification.hpp"
 #include "identity/service.hpp"
 
+#include <functional>
+
 namespace uslugi::identity {
 
 // Tells the identity service what it needs of the profiles: whether an
 // account's checks are running, and the erasure of a profile with its
 // account (ID-6).
 void connect_profiles(IdentityService& identity, ProfileService& profiles);
+// What other parts of the module add to "My details" (the confirmation of identity).
+using DetailsExtra = std::function<void(http::Data& d, const http::Request& req)>;
 void register_profile_routes(http::Router& router, const http::Renderer& renderer, ProfileService& profiles,
-                             const core::Config& config);
+                             const core::Config& config, DetailsExtra extra = {});
 
 }  // namespace uslugi::identity

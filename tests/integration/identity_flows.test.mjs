@@ -113,18 +113,18 @@ describe('recent actions in words (ID-6)', () => {
 });
 
 describe('the confirmed level, said plainly (ID-3, ID-4)', () => {
-  test('the level page and /access?need=confirmed link the service centres, not themselves', async () => {
+  test('the level page and /access?need=confirmed link the ways to confirm, not themselves', async () => {
     const c = stack.client();
     await registerViaApi(stack, c, { contact: uniquePhone() });
     for (const target of ['/account/level', '/access?need=confirmed']) {
       const page = await c.get(target);
       assert.equal(page.status, 200, target);
       const steps = page.body.match(/<ol class="steps">[\s\S]*?<\/ol>/)[0];
-      assert.ok(steps.includes(htmlText('flows.level.confirm_text')), `${target}: what will be possible`);
-      assert.match(steps, /<a href="\/centres">/, `${target}: the service centres`);
+      assert.ok(steps.includes(htmlText('identity.step.confirm_identity.text')), `${target}: the ways to confirm`);
+      assert.match(steps, /<a href="\/account\/confirm">/, `${target}: the page of the ways, nearest centres first`);
       assert.doesNotMatch(steps, /href="\/account\/level"/, `${target}: no link to itself`);
     }
-    assert.ok((await c.get('/account/level')).body.includes(htmlText('flows.level.confirmed_how')));
+    assert.ok((await c.get('/account/level')).body.includes(htmlText('confirmation.level_how')));
   });
 });
 

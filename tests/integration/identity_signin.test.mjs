@@ -325,10 +325,10 @@ describe('what you need for this (ID-4)', () => {
     const page = await c.get('/access?need=confirmed&next=%2Fservices%2F1');
     assert.ok(page.body.includes(`${htmlText('identity.access.have')} <strong>${htmlText('identity.level.simplified')}</strong>.`));
     const titles = [...page.body.matchAll(/<li><h3>([^<]+)<\/h3>/g)].map((x) => x[1]);
-    // The confirmed level cannot be had on the portal yet: the step says so and links the centres.
-    assert.deepEqual(titles, [htmlText('identity.step.fill_profile.title'), htmlText('flows.level.confirm_title')]);
+    // The confirmed level's step links the page of every way to it.
+    assert.deepEqual(titles, [htmlText('identity.step.fill_profile.title'), htmlText('identity.step.confirm_identity.title')]);
     assert.ok(page.body.includes('href="/account/details"'));
-    assert.ok(page.body.includes('href="/centres"'));
+    assert.ok(page.body.includes('href="/account/confirm"'));
 
     const enough = await c.get('/access?need=simplified&next=%2Fservices%2F1');
     assert.ok(enough.body.includes(htmlText('identity.access.allowed')));
@@ -338,7 +338,7 @@ describe('what you need for this (ID-4)', () => {
     assert.equal(level.status, 200);
     assert.ok(level.body.includes(`<strong>${htmlText('identity.level.simplified')}</strong>`));
     const steps = [...level.body.matchAll(/<li><h3>([^<]+)<\/h3>/g)].map((x) => x[1]);
-    assert.deepEqual(steps, [htmlText('identity.step.fill_profile.title'), htmlText('flows.level.confirm_title')]);
+    assert.deepEqual(steps, [htmlText('identity.step.fill_profile.title'), htmlText('identity.step.confirm_identity.title')]);
     // The table of levels is public; nobody's level is claimed for a visitor.
     const anonymous = await stack.client().get('/account/level');
     assert.equal(anonymous.status, 200);
