@@ -4,8 +4,10 @@
 #     demo inbox at http://127.0.0.1:8081/demo/inbox (SMS, push, e-mail, letters);
 #   - a local SMTP sink (aiosmtpd, Debian's python3-aiosmtpd) on 127.0.0.1:8025,
 #     keeping every e-mail in the Maildir var/mail that the demo inbox reads;
-#   - the portal (`uslugi serve`) on 127.0.0.1:8080.
-# Ctrl-C (or SIGTERM to this script) stops all three together.
+#   - the portal (`uslugi serve`) on 127.0.0.1:8080;
+#   - a demo regional portal (`uslugi demo-site`) on 127.0.0.1:8090 that signs
+#     in through the portal's single sign-on.
+# Ctrl-C (or SIGTERM to this script) stops all of them together.
 set -uo pipefail
 # Mail and the database hold personal data: readable by this user only.
 umask 077
@@ -74,6 +76,7 @@ cat <<MSG
   Demo inbox (DEMO)  http://127.0.0.1:${registries_port}/demo/inbox   — SMS, push, e-mail, letters
   Registries sandbox http://127.0.0.1:${registries_port}/             — faults: /admin/faults
   SMTP sink          127.0.0.1:${smtp_port} → ${mail_dir}/
+  Demo site (SSO)    http://127.0.0.1:${USLUGI_DEMO_SITE_PORT:-8090}   — signs in through the portal
   Demo people        data/registries/README.md
   Demo operator      ${operator_login} / password in ${operator_password_file} → /operator
   Ctrl-C stops everything.
@@ -85,5 +88,9 @@ export USLUGI_REGISTRIES_URL="${USLUGI_REGISTRIES_URL:-http://127.0.0.1:$registr
 export USLUGI_PUBLIC_URL="${USLUGI_PUBLIC_URL:-http://127.0.0.1:${USLUGI_PORT:-8080}}"
 "$uslugi" serve --database "$db" &
 pids+=($!)
-wait "${pids[-1]}"
+portal=${pids[-1]}
+wait_for_port "${USLUGI_PORT:-8080}" "the portal" "$portal" || exit 1
+"$uslugi" demo-site --database "$db" --issuer "$USLUGI_PUBLIC_URL" --port "${USLUGI_DEMO_SITE_PORT:-8090}" &
+pids+=($!)
+wait "$portal"
 exit $?

@@ -65,6 +65,11 @@
 #include "notifications/test_routes.hpp"
 #include "payments/routes.hpp"
 #include "payments/service.hpp"
+#include "oidc/admin.hpp"
+#include "oidc/backchannel.hpp"
+#include "oidc/demo_site.hpp"
+#include "oidc/routes.hpp"
+#include "oidc/service.hpp"
 
 using namespace uslugi;
 
@@ -195,6 +200,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& database, cons
     identity::register_job_handlers(runner, database, cfg, root);
     identity::register_confirmation_jobs(runner, database, cfg);
     payments::register_job_handlers(runner, database, cfg, root);
+    oidc::register_job_handlers(runner);
 }
 
 std::string display_url(const std::string& url) {
@@ -346,8 +352,9 @@ void add_page_cache_gauges(http::Metrics& metrics, http::PageCache& cache) {
 // the background every ten minutes (the jobs module will take this over).
 class Maintenance {
 public:
-    Maintenance(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity)
-        : thread_([this, &sessions, &limiter, &identity] { run(sessions, limiter, identity); }) {}
+    Maintenance(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity,
+                oidc::OidcService& oidc)
+        : thread_([this, &sessions, &limiter, &identity, &oidc] { run(sessions, limiter, identity, oidc); }) {}
     ~Maintenance() { stop(); }
 
     void stop() {
@@ -360,13 +367,16 @@ public:
     }
 
 private:
-    void run(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity) {
+    void run(http::SessionStore& sessions, http::RateLimiter& limiter, identity::IdentityService& identity,
+             oidc::OidcService& oidc) {
         std::unique_lock lock(mutex_);
         while (!wake_.wait_for(lock, std::chrono::minutes(10), [this] { return stopping_; })) {
             try {
                 if (int n = sessions.purge_expired()) core::app_log().info("purged {} ended sessions", n);
                 limiter.purge(core::now_unix() - 24 * 3600);
                 identity.purge();
+                oidc.purge(core::now_unix());
+                oidc.keys().ensure(core::now_unix());  // renews a signing key past its age
             } catch (const std::exception& e) {
                 core::app_log().warn("session purge failed: {}", e.what());
             }
@@ -472,6 +482,9 @@ int serve(const core::Config& given, const std::string& root, const applications
     identity::connect_profiles(identity_service, profile_service);
     identity::SecurityService security_service(identity_service, sessions);
     identity::RecoveryService recovery_service(identity_service, sessions, rate_limiter);
+    oidc::OidcService oidc_service(database, protector, data_key, identity_service, profile_service, job_store,
+                                   cfg.public_url);
+    oidc_service.keys().ensure(core::now_unix());
 
     http::register_ops_routes(router, renderer, statics, metrics, database, ops_guard);
     http::register_prefs_routes(router, app, renderer, sessions);
@@ -491,6 +504,7 @@ int serve(const core::Config& given, const std::string& root, const applications
     identity::register_recovery_routes(router, app, renderer, sessions, identity_service, recovery_service, cfg);
     identity::SignatureConfirmation signatures(identity_service, identity::resolve_trust_dir(root, cfg.qes_trust_dir));
     identity::register_signature_routes(router, renderer, signatures, cfg);
+    oidc::register_routes(router, app, renderer, sessions, oidc_service, identity_service, cfg);
     catalog::register_routes(router, renderer, catalog_service, cfg.font_dir);
     const auto org_registries = registries::make_http_clients(registries::client_options(cfg));
     organisations::OrganisationService organisation_service(database, identity_service, profile_service,
@@ -541,7 +555,7 @@ int serve(const core::Config& given, const std::string& root, const applications
         runner->start();
     }
 
-    Maintenance maintenance(sessions, rate_limiter, identity_service);
+    Maintenance maintenance(sessions, rate_limiter, identity_service, oidc_service);
 
     std::printf("uslugi listening on http://%s:%u (database %s)\n", cfg.listen.c_str(), server.port(),
                 display_url(cfg.database).c_str());
@@ -649,6 +663,9 @@ int main(int argc, char** argv) {
     add_data_key_options(*admin_cmd, cfg);
     identity::AdminOptions admin_options;
     const identity::AdminCommands identity_admin = identity::add_admin_commands(*admin_cmd, admin_options);
+    oidc::AdminCommands oidc_admin(*admin_cmd);
+    oidc::DemoSiteOptions demo_site_options;
+    CLI::App* demo_site_cmd = oidc::add_demo_site_command(cli, demo_site_options);
     registries::SandboxOptions sandbox_options;
     CLI::App* registries_cmd = registries::add_sandbox_command(cli, sandbox_options);
     registries::add_client_options(*serve_cmd, cfg);
@@ -678,6 +695,8 @@ int main(int argc, char** argv) {
         if (*migrate_cmd) return migrate(cfg, root);
         if (*seed_cmd) return seed(cfg, root);
         if (identity_admin.chosen()) return admin(cfg, root, identity_admin, admin_options);
+        if (oidc_admin.chosen()) return oidc_admin.run(cfg, root);
+        if (*demo_site_cmd) return oidc::run_demo_site(demo_site_options, cfg.database, root);
         if (*registries_cmd) return registries::run_sandbox(sandbox_options, root);
         if (*worker_cmd) return worker(cfg, root);
         return serve(cfg, root, application_options);

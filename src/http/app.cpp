@@ -319,7 +319,10 @@ bool App::csrf_ok(Request& request) const {
 }
 
 void App::finish(Request& request, Response& response) const {
-    response.set_header("Content-Security-Policy", kContentSecurityPolicy);
+    // A handler may set a stricter or wider policy of its own (single sign-on's
+    // consent form leads to the site's registered address: its form-action names it).
+    if (!response.find_header("Content-Security-Policy"))
+        response.set_header("Content-Security-Policy", kContentSecurityPolicy);
     response.set_header("X-Content-Type-Options", "nosniff");
     response.set_header("X-Frame-Options", "DENY");
     response.set_header("Referrer-Policy", "strict-origin-when-cross-origin");

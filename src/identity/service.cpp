@@ -600,6 +600,7 @@ void IdentityService::queue_signin_notice(soci::session& tx, const Context& ctx,
 
 void IdentityService::signed_out(const Context& ctx, std::int64_t account_id) {
     audit_self(ctx, account_id, "signout");
+    for (const auto& hook : sign_out_hooks_) hook(ctx, account_id);
 }
 
 // ---- passwords and accounts ----------------------------------------------------------------

@@ -189,6 +189,11 @@ public:
     // all in one transaction with the account's own erasure (ID-6).
     using Eraser = std::function<void(soci::session& tx, std::int64_t account_id)>;
     void on_erase(Eraser eraser) { erasers_.push_back(std::move(eraser)); }
+    // Parts that gave out sign-ins of their own (single sign-on to other
+    // sites) end them when the portal session signs out: signed_out() runs
+    // these with its Context (whose session_hash names the session ending).
+    using SignOutHook = std::function<void(const Context& ctx, std::int64_t account_id)>;
+    void on_sign_out(SignOutHook hook) { sign_out_hooks_.push_back(std::move(hook)); }
     // Whether the account's profile is being checked right now (set by the
     // profile part; "what you need" then says "wait for the checks").
     using ChecksRunning = std::function<bool(std::int64_t account_id)>;
@@ -259,6 +264,7 @@ private:
     StaffStore staff_;
     std::string dummy_hash_;
     std::vector<Eraser> erasers_;
+    std::vector<SignOutHook> sign_out_hooks_;
     ChecksRunning checks_running_;  // verified when no account matches, so timing says nothing
 };
 
