@@ -234,11 +234,23 @@ bool holds_charges(PaymentState s) {
     return s == PaymentState::created || s == PaymentState::awaiting_confirmation || s == PaymentState::succeeded;
 }
 
-std::string_view to_string(Method m) { return m == Method::card ? "card" : "bank_receipt"; }
+std::string_view to_string(Method m) {
+    switch (m) {
+    case Method::card: return "card";
+    case Method::bank_receipt: return "bank_receipt";
+    case Method::mobile: return "mobile";
+    case Method::wallet: return "wallet";
+    }
+    return "card";
+}
+
+bool through_acquirer(Method m) { return m != Method::bank_receipt; }
 
 std::optional<Method> method_from_string(std::string_view s) {
     if (s == "card") return Method::card;
     if (s == "bank_receipt") return Method::bank_receipt;
+    if (s == "mobile") return Method::mobile;
+    if (s == "wallet") return Method::wallet;
     return std::nullopt;
 }
 

@@ -93,7 +93,11 @@ bool can_transition(PaymentState from, PaymentState to);
 bool is_final(PaymentState s);        // nothing more will happen (refunded aside)
 bool holds_charges(PaymentState s);   // its charges cannot be paid by another payment
 
-enum class Method { card, bank_receipt };
+// card, mobile and wallet go through the acquirer (its page, its confirmation
+// step, its status); bank_receipt is paid at a bank branch by the printed receipt.
+enum class Method { card, bank_receipt, mobile, wallet };
+// Paid through the acquirer, with a page the payer confirms at.
+bool through_acquirer(Method m);
 std::string_view to_string(Method m);
 std::optional<Method> method_from_string(std::string_view s);
 

@@ -24,24 +24,37 @@ struct PayAnswer {
 
 // The charges and the attempt's key: the form's uin fields and hidden key, or
 // the API's {"uins": […]} with the Idempotency-Key header.
-std::pair<std::vector<std::string>, std::string> pay_request(Request& req) {
+struct PayRequest {
     std::vector<std::string> uins;
+    std::string key;
+    std::string method = "card";  // the card when the request names none
+};
+
+PayRequest pay_request(Request& req) {
+    PayRequest r;
     if (!req.path().starts_with("/api/")) {
-        for (auto u : req.form().all("uin")) uins.emplace_back(u.substr(0, 40));
-        return {uins, req.form().get_or("idempotency_key", "")};
+        for (auto u : req.form().all("uin")) r.uins.emplace_back(u.substr(0, 40));
+        r.key = req.form().get_or("idempotency_key", "");
+        r.method = req.form().get_or("method", "card").substr(0, 20);
+        return r;
     }
     const json j = json::parse(req.body().empty() ? "{}" : req.body(), nullptr, false);
     if (j.is_object() && j.contains("uins") && j.at("uins").is_array())
         for (const auto& u : j.at("uins"))
-            if (u.is_string()) uins.push_back(u.get<std::string>().substr(0, 40));
-    return {uins, std::string(req.header("Idempotency-Key"))};
+            if (u.is_string()) r.uins.push_back(u.get<std::string>().substr(0, 40));
+    if (j.is_object() && j.contains("method")) r.method = j.at("method").is_string() ? j.at("method").get<std::string>().substr(0, 20) : "";
+    r.key = std::string(req.header("Idempotency-Key"));
+    return r;
 }
 
 PayAnswer pay(const Kit& kit, Request& req) {
     PayAnswer a;
-    auto [uins, key] = pay_request(req);
+    const PayRequest r = pay_request(req);
     try {
-        a.started = kit->service->start(req.account->id, uins, Method::card, key);
+        // The printed receipt is not paid here: only the acquirer's methods start a payment.
+        const auto method = method_from_string(r.method);
+        if (!method || !through_acquirer(*method)) throw PaymentError("payments.method", "method");
+        a.started = kit->service->start(req.account->id, r.uins, *method, r.key);
     } catch (const PaymentError& e) {
         a.error = e;
     }

@@ -101,6 +101,10 @@ Data payment_data(const Payment& p, const core::Locale& t, const Request& req) {
     d.set("created_state", p.state == PaymentState::created);
     d.set("open", !is_final(p.state));
     d.set("action_url", p.action_url);
+    d.set("method_label", t.text("payments.method." + std::string(to_string(p.method))));
+    // The card keeps the module's own words about the bank's page.
+    const std::string lead = "payments.method_lead." + std::string(to_string(p.method));
+    d.set("to_provider_lead", t.text(t.has(lead) ? lead : "payments.payment.to_bank_lead"));
     // Sections test a value: an empty text must be false, or its box shows empty.
     d.set("card_last4", p.card_last4.empty() ? Data(false) : Data(p.card_last4));
     d.set("failure", p.failure.empty() ? Data(false)

@@ -257,6 +257,8 @@ Started PaymentService::start(std::int64_t account_id, const std::vector<std::st
     if (uins.size() > 20) throw PaymentError("payments.too_many", "uin");
     for (const auto& u : uins)
         if (!uin_valid(u)) throw PaymentError("uin.checksum", "uin", u);
+    if ((method == Method::mobile || method == Method::wallet) && payer_phone(account_id).empty())
+        throw PaymentError("payments.no_phone", "method");
     std::string request = std::string(to_string(method));
     for (const auto& u : uins) request += "|" + u;
     const std::int64_t now = core::now_unix();
@@ -291,7 +293,7 @@ Started PaymentService::start(std::int64_t account_id, const std::vector<std::st
         throw PaymentError("payments.charge_held", "uin", held.uin());
     }
     if (started.created) wake();
-    if (started.payment.method == Method::card && started.payment.state == PaymentState::created) {
+    if (through_acquirer(started.payment.method) && started.payment.state == PaymentState::created) {
         Started opened = open_checkout(started.payment);
         opened.created = started.created;
         return opened;
@@ -299,19 +301,31 @@ Started PaymentService::start(std::int64_t account_id, const std::vector<std::st
     return started;
 }
 
+std::string PaymentService::payer_phone(std::int64_t account_id) {
+    const auto account = accounts_.find(account_id);
+    return account ? account->phone : std::string();
+}
+
 Started PaymentService::open_checkout(Payment p) {
     Started out;
     out.payment = p;
-    if (p.state != PaymentState::created) return out;
+    if (p.state != PaymentState::created || !through_acquirer(p.method)) return out;
     json body = {{"amount", p.amount},
                  {"order_id", p.public_id},
                  {"description", p.items.size() == 1 ? p.items.front().purpose
                                                       : fmt::format("Оплата {} начислений", p.items.size())},
                  {"return_url", public_url_ + "/payments/" + p.public_id + "/return"}};
+    // The phone and the e-wallet are the account's own number: the provider
+    // sends its code there (phone) or signs the payer in by it (e-wallet).
+    const bool wallet = p.method == Method::mobile || p.method == Method::wallet;
+    if (wallet) {
+        body["method"] = std::string(to_string(p.method));
+        body["phone"] = payer_phone(p.account_id);
+    }
     json answer;
     try {
         // The same key for every attempt of this payment: the bank opens one page, whatever we repeat.
-        answer = clients_.transport->call("bank", "POST", "/bank/checkouts", &body,
+        answer = clients_.transport->call("bank", "POST", wallet ? "/bank/wallet-payments" : "/bank/checkouts", &body,
                                           {{"Idempotency-Key", "uslugi-" + p.public_id}});
     } catch (const registries::RegistryUnavailable& e) {
         core::app_log().warn("payments: the acquirer did not open payment {}: {}", p.public_id, e.what());

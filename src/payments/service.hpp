@@ -144,6 +144,7 @@ private:
     void succeed(soci::session& tx, const Payment& p, const std::string& actor, std::int64_t now);
     void notify_result(soci::session& tx, const Payment& p);
     std::optional<nlohmann::json> acquirer_payment(const Payment& p);
+    std::string payer_phone(std::int64_t account_id);  // "" when the account has none
     void schedule_check(soci::session& tx, const Payment& p, int n, std::int64_t now);
     void wake();
 

@@ -100,6 +100,9 @@ struct Payment {
     std::string status;  // pending (hosted page, no card yet) | requires_action | succeeded | declined | cancelled
     std::string decline_reason;
     std::string card_last4, card_brand;
+    // Paid from a mobile phone account or an e-wallet (sandbox_wallets.cpp): "mobile" | "wallet", "" for a card.
+    std::string wallet, phone, code;
+    int wrong_attempts = 0;
     Clock::time_point created;
     std::vector<Refund> refunds;
     std::int64_t refunded() const;
@@ -166,6 +169,7 @@ private:
     void register_post_routes();
     void register_bank_routes();
     void register_checkout_routes();  // the acquirer's hosted card page (sandbox_checkout.cpp)
+    void register_wallet_routes();    // mobile phone account and e-wallet payments (sandbox_wallets.cpp)
     void register_message_routes();   // sms, push, demo inbox, mail
     void register_admin_routes();
     // The route files keep each handler a plain function of the sandbox and the request.

@@ -161,5 +161,17 @@ TEST(Ledger, SeveralChargesInOnePaymentBalance) {
     EXPECT_FALSE(balanced({}));
 }
 
+TEST(Method, EveryMethodRoundTripsAndOnlyTheReceiptBypassesTheAcquirer) {
+    for (Method m : {Method::card, Method::bank_receipt, Method::mobile, Method::wallet}) {
+        const auto back = method_from_string(to_string(m));
+        ASSERT_TRUE(back.has_value()) << to_string(m);
+        EXPECT_EQ(*back, m);
+        EXPECT_EQ(through_acquirer(m), m != Method::bank_receipt) << to_string(m);
+    }
+    EXPECT_EQ(to_string(Method::mobile), "mobile");
+    EXPECT_EQ(to_string(Method::wallet), "wallet");
+    EXPECT_FALSE(method_from_string("cash").has_value());
+}
+
 }  // namespace
 }  // namespace uslugi::payments
