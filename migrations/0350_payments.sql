@@ -40,7 +40,7 @@ CREATE TABLE payments (
     account_id       BIGINT NOT NULL,
     idempotency_key  TEXT NOT NULL,
     request_hash     TEXT NOT NULL,             -- what was asked with the key: another request with it is refused
-    method           TEXT NOT NULL CHECK (method IN ('card', 'bank_receipt')),
+    method           TEXT NOT NULL CHECK (method IN ('card', 'mobile', 'wallet', 'bank_receipt')),
     state            TEXT NOT NULL CHECK (state IN ('created', 'awaiting_confirmation', 'succeeded', 'failed',
                                                     'cancelled', 'expired', 'refunded')),
     amount           BIGINT NOT NULL CHECK (amount > 0),
