@@ -9,17 +9,15 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { startIdentityStack, newAccount, signInViaApi, uniqueEmail, strongPassword, htmlText } from '../support/identity.mjs';
+import { Client, signInViaApi, uniqueEmail, strongPassword, htmlText } from '../support/identity.mjs';
+import { startApplicationsStack } from '../support/applications.mjs';
 import { runCli } from '../support/server.mjs';
 import { oidc, jose, configure, signInThrough, unescapeHtml, clientId } from '../support/oidc.mjs';
 
-let stack, key;
+let stack;
 const tmp = mkdtempSync(path.join(tmpdir(), 'uslugi-oidc-clients-'));
 
-test.before(async () => {
-  key = randomBytes(32).toString('hex');
-  stack = await startIdentityStack({ smtp: false, extraArgs: ['--data-key', key] });
-});
+test.before(async () => { stack = await startApplicationsStack(); });
 test.after(async () => { await stack?.stop(); rmSync(tmp, { recursive: true, force: true }); });
 
 // A staff account of `role`, signed in (a Client with cookies).
@@ -27,20 +25,15 @@ async function staff(role, { lang = null } = {}) {
   const email = uniqueEmail(), password = strongPassword();
   const file = path.join(tmp, randomBytes(4).toString('hex'));
   writeFileSync(file, password);
-  const r = await runCli(['admin', 'create-staff', '--database', stack.database.url, '--data-key', key, '--role', role,
+  const r = await runCli(['admin', 'create-staff', '--database', stack.database.url, '--data-key', stack.key, '--role', role,
     '--surname', 'Петров', '--name', 'Иван', '--email', email, '--password-file', file]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  const c = stack.client({ lang });
+  const c = new Client(stack.url, { lang });
   assert.equal((await signInViaApi(c, email, password)).status, 200);
   return c;
 }
 
-async function citizen() {
-  const registered = await newAccount(stack);
-  const c = stack.client();
-  assert.equal((await signInViaApi(c, registered.contact, registered.password)).status, 200);
-  return c;
-}
+const citizen = () => stack.citizen('simplified');
 
 // POSTs form pairs (a field may repeat, as checkboxes do) with the page's CSRF token.
 async function post(c, target, pairs, { csrf = true } = {}) {
