@@ -48,7 +48,7 @@ const good = (id, extra = []) => [['id', id], ['name', 'Портал Калуж�
   ['min_level', 'simplified'], ['auth', 'client_secret_basic'], ['alg', 'RS256'], ['logo', ''], ['logout_uris', ''],
   ['backchannel', ''], ...extra];
 
-const secretOf = (html) => unescapeHtml(html.match(/id="client-secret">([^<]+)</)[1]);
+const secretOf = (html) => unescapeHtml(html.match(/id="client-secret" value="([^"]+)"/)[1]);
 
 test('an sso operator registers a site on the page, and openid-client signs a user in with it', async () => {
   const op = await staff('sso');
