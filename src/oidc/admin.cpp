@@ -4,7 +4,7 @@
 #include "core/crypto.hpp"
 #include "db/database.hpp"
 #include "db/migrations.hpp"
-#include "db/transaction.hpp"
+#include "oidc/clients.hpp"
 #include "oidc/jose.hpp"
 #include "oidc/service.hpp"
 #include "oidc/store.hpp"
@@ -38,62 +38,35 @@ std::string read_file(const std::string& path) {
     return s.str();
 }
 
-// Everything an operator can get wrong, said before anything is written.
-Client client_from(const AdminOptions& o) {
-    Client c;
-    if (!valid_client_id(o.id)) throw std::invalid_argument("--id: 3-64 of a-z 0-9 . _ -");
-    c.client_id = o.id;
-    c.name = o.name;
-    if (c.name.empty()) throw std::invalid_argument("--name is required: the consent screen shows it");
-    c.logo_url = o.logo;
-    // Pages load images only from the portal itself (Content-Security-Policy img-src 'self').
-    if (!c.logo_url.empty() && (c.logo_url.front() != '/' || c.logo_url.rfind("//", 0) == 0 ||
-                                c.logo_url.find_first_of(" \"<>\\") != std::string::npos))
-        throw std::invalid_argument("--logo must be a path on the portal (/static/…): pages load no images from elsewhere");
-    const auto auth = client_auth_from_string(o.auth);
-    if (!auth) throw std::invalid_argument("--auth must be client_secret_basic or private_key_jwt");
-    c.auth = *auth;
-    if (!alg_from_string(o.alg)) throw std::invalid_argument("--alg must be RS256 or ES256");
-    c.alg = o.alg;
-    for (const auto& u : o.redirect_uris)
-        if (!valid_redirect_uri(u)) throw std::invalid_argument("--redirect-uri " + u + ": https:// (http:// only on loopback), no fragment");
-    if (o.redirect_uris.empty()) throw std::invalid_argument("at least one --redirect-uri is required");
-    c.redirect_uris = o.redirect_uris;
-    for (const auto& u : o.logout_uris)
-        if (!valid_redirect_uri(u)) throw std::invalid_argument("--post-logout-uri " + u + " is not a valid address");
-    c.logout_uris = o.logout_uris;
-    if (!o.backchannel.empty() && !valid_redirect_uri(o.backchannel))
-        throw std::invalid_argument("--backchannel-logout-uri is not a valid address");
-    c.backchannel_uri = o.backchannel;
-    auto scopes = parse_scopes(o.scopes);
-    if (!scopes) throw std::invalid_argument("--scopes: unknown scope (known: openid fullname birthdate birthplace gender snils inn id_doc email mobile)");
-    scopes->insert("openid");
-    c.scopes = *scopes;
-    if (!acr_rank(o.min_level)) throw std::invalid_argument("--min-level must be simplified, standard or confirmed");
-    c.min_level = o.min_level;
-    if (c.auth == ClientAuth::private_key_jwt) {
-        if (o.jwks_file.empty()) throw std::invalid_argument("private_key_jwt needs --jwks-file (the site's public keys)");
-        const auto jwks = nlohmann::json::parse(read_file(o.jwks_file), nullptr, false);
-        if (keys_from_jwks(jwks).empty()) throw std::invalid_argument("--jwks-file holds no usable EC P-256 or RSA key");
-        c.jwks = jwks.dump();
-    }
-    c.created_at = c.updated_at = core::now_unix();
-    return c;
+// The options as the shared checks (clients.cpp) take them; the JWKS file is read here.
+ClientInput input_from(const AdminOptions& o) {
+    ClientInput in;
+    in.id = o.id;
+    in.name = o.name;
+    in.logo = o.logo;
+    in.auth = o.auth;
+    in.alg = o.alg;
+    in.scopes = o.scopes;
+    in.min_level = o.min_level;
+    in.backchannel = o.backchannel;
+    in.redirect_uris = o.redirect_uris;
+    in.logout_uris = o.logout_uris;
+    if (o.auth == "private_key_jwt" && !o.jwks_file.empty()) in.jwks = read_file(o.jwks_file);
+    return in;
 }
 
 int add_client(db::Database& db, const AdminOptions& o) {
-    Client c = client_from(o);
-    std::string secret;
-    if (c.auth == ClientAuth::client_secret_basic) {
-        secret = core::random_token(32);
-        c.secret_hash = core::sha256_hex(secret);
-    }
-    if (!ClientStore(db).create(c)) {
-        std::cerr << "uslugi: a client " << c.client_id << " exists already\n";
+    const ClientCheck check = check_client(input_from(o), core::now_unix());
+    if (!check.ok()) throw std::invalid_argument(cli_message(check.problems.front()));
+    ClientStore store(db);
+    const auto registered = register_client(store, check.client);
+    if (!registered) {
+        std::cerr << "uslugi: a client " << check.client.client_id << " exists already\n";
         return 1;
     }
-    std::cout << "client_id: " << c.client_id << "\n";
-    if (!secret.empty()) std::cout << "client_secret: " << secret << "\n(shown once: only its hash is kept)\n";
+    std::cout << "client_id: " << check.client.client_id << "\n";
+    if (!registered->secret.empty())
+        std::cout << "client_secret: " << registered->secret << "\n(shown once: only its hash is kept)\n";
     return 0;
 }
 
@@ -107,21 +80,18 @@ int list_clients(db::Database& db) {
 }
 
 int rotate_secret(db::Database& db, const std::string& id) {
-    const std::string secret = core::random_token(32);
-    if (!ClientStore(db).set_secret(id, core::sha256_hex(secret), core::now_unix())) {
+    ClientStore store(db);
+    const auto secret = rotate_client_secret(store, id, core::now_unix());
+    if (!secret) {
         std::cerr << "uslugi: no client " << id << " with client_secret_basic\n";
         return 1;
     }
-    std::cout << "client_id: " << id << "\nclient_secret: " << secret << "\n(the old secret no longer works)\n";
+    std::cout << "client_id: " << id << "\nclient_secret: " << *secret << "\n(the old secret no longer works)\n";
     return 0;
 }
 
-int remove_client(db::Database& db, const std::string& id) {
-    const bool removed = db::transact(db, [&](soci::session& tx) {
-        GrantStore(db).revoke_all_for_client(tx, id, core::now_unix());
-        return ClientStore(db).remove(tx, id);
-    });
-    if (!removed) {
+int remove_one(db::Database& db, const std::string& id) {
+    if (!remove_client(db, id, core::now_unix())) {
         std::cerr << "uslugi: no client " << id << "\n";
         return 1;
     }
@@ -175,7 +145,7 @@ int AdminCommands::run(const core::Config& cfg, const std::string& root) {
     if (o.add->parsed()) return add_client(db, o);
     if (o.list->parsed()) return list_clients(db);
     if (o.rotate_secret->parsed()) return rotate_secret(db, o.id);
-    if (o.remove->parsed()) return remove_client(db, o.id);
+    if (o.remove->parsed()) return remove_one(db, o.id);
     if (o.rotate_keys->parsed()) {
         const core::DataProtector protector(core::load_data_key(cfg.data_key, cfg.data_key_file));
         KeyStore store(db);

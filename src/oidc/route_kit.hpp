@@ -40,5 +40,7 @@ void register_authorize_routes(const Kit& k);
 void register_token_routes(const Kit& k);
 void register_logout_routes(const Kit& k);
 void register_sites_routes(const Kit& k);
+// The operator's page of relying parties (clients_routes.cpp).
+void register_clients_routes(const Kit& k);
 
 }  // namespace uslugi::oidc

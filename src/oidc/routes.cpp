@@ -56,6 +56,7 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     register_token_routes(kit);
     register_logout_routes(kit);
     register_sites_routes(kit);
+    register_clients_routes(kit);
 }
 
 }  // namespace uslugi::oidc

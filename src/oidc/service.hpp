@@ -105,6 +105,7 @@ public:
     nlohmann::json discovery() const;
     KeyRing& keys() { return keys_; }
     ClientStore& clients() { return clients_; }
+    db::Database& database() { return db_; }
     GrantStore& grants() { return grants_; }
 
     // The authorization request of a signed-in account (nullptr: nobody).
