@@ -222,9 +222,12 @@ std::pair<Payment, bool> PaymentStore::create(soci::session& tx, const NewPaymen
             throw;
         }
     }
+    // soci binds by reference and runs the statement when the full expression ends: a temporary bound
+    // here would already be destroyed by then.
+    const std::string actor = "account:" + std::to_string(account);
     tx << "INSERT INTO payments_events (payment_id, from_state, to_state, actor, note, at) "
           "VALUES (:p, NULL, 'created', :actor, :note, :at)",
-        soci::use(id), soci::use("account:" + std::to_string(account)), soci::use(method), soci::use(now_s);
+        soci::use(id), soci::use(actor), soci::use(method), soci::use(now_s);
     return {*find_by_id(tx, id), true};
 }
 
