@@ -24,6 +24,9 @@ struct AccountBrief {
         std::string role;  // head | admin | employee
     };
     std::vector<Organisation> organisations;
+    // False when the person has never had a place in an organisation: the
+    // organisations module then skips its look-up (most requests).
+    bool in_organisations = false;
     std::int64_t acting_for = 0;  // 0: personal, else one of `organisations`
     const Organisation* current_organisation() const {
         for (const auto& o : organisations)

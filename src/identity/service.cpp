@@ -624,6 +624,10 @@ std::shared_ptr<const http::AccountBrief> IdentityService::brief(std::int64_t ac
     return brief_of(*a);
 }
 
+void IdentityService::mark_in_organisations(soci::session& tx, std::int64_t account_id) {
+    accounts_.mark_in_organisations(tx, account_id);
+}
+
 std::shared_ptr<const http::AccountBrief> IdentityService::brief_of(const Account& a) {
     auto b = std::make_shared<http::AccountBrief>();
     b->id = a.id;
@@ -632,6 +636,7 @@ std::shared_ptr<const http::AccountBrief> IdentityService::brief_of(const Accoun
     b->level_rank = static_cast<int>(a.level);
     b->roles = a.roles;
     b->kind = a.kind;
+    b->in_organisations = a.in_organisations;
     return b;
 }
 

@@ -184,6 +184,9 @@ public:
     // ---- accounts ----
     std::shared_ptr<const http::AccountBrief> brief(std::int64_t account_id);
     static std::shared_ptr<const http::AccountBrief> brief_of(const Account& a);
+    // The organisations module calls this in the transaction that gives the
+    // person a place in an organisation: AccountBrief::in_organisations.
+    void mark_in_organisations(soci::session& tx, std::int64_t account_id);
     // Parts of the module that keep more personal data of an account (the
     // profile, documents …) register how to erase it; erase_account runs them
     // all in one transaction with the account's own erasure (ID-6).

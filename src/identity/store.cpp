@@ -148,12 +148,15 @@ std::optional<Account> AccountStore::find_brief(std::int64_t id) {
     Account a;
     const long long key = id;
     std::string level, status, surname, name, roles, kind;
+    int in_organisations = 0;
     soci::indicator i_sur, i_name;
     db::Connection c(db_);
-    *c << "SELECT level, status, surname_enc, name_enc, roles, kind FROM identity_accounts WHERE id = :id",
+    *c << "SELECT level, status, surname_enc, name_enc, roles, kind, in_organisations FROM identity_accounts "
+          "WHERE id = :id",
         soci::use(key), soci::into(level), soci::into(status), soci::into(surname, i_sur), soci::into(name, i_name),
-        soci::into(roles), soci::into(kind);
+        soci::into(roles), soci::into(kind), soci::into(in_organisations);
     if (!c->got_data()) return std::nullopt;
+    a.in_organisations = in_organisations != 0;
     a.roles = split_roles(roles);
     a.kind = kind;
     a.id = id;
@@ -162,6 +165,11 @@ std::optional<Account> AccountStore::find_brief(std::int64_t id) {
     a.surname = protector_.open(or_empty(surname, i_sur), account_field("surname_enc", id));
     a.name = protector_.open(or_empty(name, i_name), account_field("name_enc", id));
     return a;
+}
+
+void AccountStore::mark_in_organisations(soci::session& tx, std::int64_t id) {
+    const long long key = id;
+    tx << "UPDATE identity_accounts SET in_organisations = 1 WHERE id = :id AND in_organisations = 0", soci::use(key);
 }
 
 std::optional<std::int64_t> AccountStore::find_by_login(const Login& login) {

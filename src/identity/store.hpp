@@ -34,6 +34,7 @@ struct Account {
     std::string lang = "ru";
     std::int64_t created_at = 0, updated_at = 0;
     std::vector<std::string> roles;    // staff roles (identity/staff.hpp), names only
+    bool in_organisations = false;     // a hint set by the organisations module (migration 0335)
     std::string confirmed_method;      // how the level "confirmed" was reached (ConfirmMethod), "" before
     std::int64_t confirmed_at = 0;
 
@@ -57,6 +58,7 @@ public:
     std::optional<Account> find(soci::session& s, std::int64_t id);
     // Only what every signed-in page needs (the header): names, level, status.
     std::optional<Account> find_brief(std::int64_t id);
+    void mark_in_organisations(soci::session& tx, std::int64_t id);
     // An active account by its phone, e-mail or SNILS.
     std::optional<std::int64_t> find_by_login(const Login& login);
     // The same, loading the whole account in the one query (sign-in's hot path).

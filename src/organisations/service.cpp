@@ -106,6 +106,7 @@ Done OrganisationService::create(std::int64_t account_id, const std::string& typ
             const std::int64_t org = store_.create(tx, o, o.created_at);
             Member head{0, org, account_id, Role::head, MemberStatus::active, {}};
             store_.add_member(tx, head, account_id, o.created_at);
+            identity_.mark_in_organisations(tx, account_id);
             return org;
         });
         Done d;
@@ -156,6 +157,7 @@ Done OrganisationService::invite(std::int64_t actor_id, std::int64_t organisatio
                  *role == Role::employee ? tidy_services(services) : std::vector<std::string>{}};
         Done d;
         d.id = store_.add_member(tx, m, actor_id, now);
+        identity_.mark_in_organisations(tx, *invitee);
         return d;
     });
 }
@@ -219,6 +221,7 @@ Done OrganisationService::switch_to(const http::SessionData& session, std::int64
 
 std::shared_ptr<const http::AccountBrief> OrganisationService::decorate(std::shared_ptr<const http::AccountBrief> brief,
                                                                         const http::SessionData& session) {
+    if (!brief->in_organisations) return brief;  // never had a place: no look-up
     std::vector<Member> members;
     std::vector<http::AccountBrief::Organisation> choices;
     for (const Membership& m : store_.memberships_of(brief->id)) {

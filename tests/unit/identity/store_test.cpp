@@ -144,6 +144,21 @@ TEST_P(IdentityStoreTest, FindBriefReadsOnlyNamesLevelAndStatus) {
     EXPECT_EQ(store.find_brief(id)->status, AccountStatus::deleted);
 }
 
+TEST_P(IdentityStoreTest, OrganisationHintIsReadWithTheBriefAndSetOnlyForItsAccount) {
+    AccountStore store(db(), protector_);
+    const std::int64_t anna_id = create(store, anna());
+    Account other = anna();
+    other.phone = "+79161112233";
+    other.email = "other@example.ru";
+    const std::int64_t other_id = create(store, other);
+    EXPECT_FALSE(store.find_brief(anna_id)->in_organisations) << "a new account has no place in an organisation";
+    db::transact(db(), [&](soci::session& tx) { store.mark_in_organisations(tx, anna_id); });
+    EXPECT_TRUE(store.find_brief(anna_id)->in_organisations);
+    EXPECT_FALSE(store.find_brief(other_id)->in_organisations);
+    db::transact(db(), [&](soci::session& tx) { store.mark_in_organisations(tx, anna_id); });  // idempotent
+    EXPECT_TRUE(store.find_brief(anna_id)->in_organisations);
+}
+
 TEST_P(IdentityStoreTest, AccountWithOnlyAnEmailHasNoPhone) {
     AccountStore store(db(), protector_);
     Account a = anna();
