@@ -1,7 +1,5 @@
 #include "applications/result_pdf.hpp"
 
-#include <hpdf.h>
-
 #include <stdexcept>
 
 namespace uslugi::applications {
@@ -15,39 +13,46 @@ void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void* user_data) {
     if (!*code) *code = error_no ? error_no : detail_no;
 }
 
-class Document {
-public:
-    Document() : doc_(HPDF_New(on_error, &error_)) {
-        if (!doc_) throw std::runtime_error("libharu: cannot create a document");
-    }
-    ~Document() { HPDF_Free(doc_); }
-    Document(const Document&) = delete;
-    Document& operator=(const Document&) = delete;
-    HPDF_Doc get() const { return doc_; }
-    void check(const char* step) const {
-        if (error_) throw std::runtime_error(std::string("libharu failed at ") + step + ", error " + std::to_string(error_));
-    }
-
-private:
-    HPDF_STATUS error_ = 0;
-    HPDF_Doc doc_;
-};
-
 }  // namespace
 
+PdfDocument::PdfDocument(const std::string& font_dir, const std::string& title) : doc_(HPDF_New(on_error, &error_)) {
+    if (!doc_) throw std::runtime_error("libharu: cannot create a document");
+    HPDF_UseUTFEncodings(doc_);
+    HPDF_SetCurrentEncoder(doc_, "UTF-8");
+    HPDF_SetCompressionMode(doc_, HPDF_COMP_ALL);
+    const char* regular_name = HPDF_LoadTTFontFromFile(doc_, (font_dir + "/DejaVuSans.ttf").c_str(), HPDF_TRUE);
+    const char* bold_name = HPDF_LoadTTFontFromFile(doc_, (font_dir + "/DejaVuSans-Bold.ttf").c_str(), HPDF_TRUE);
+    if (error_) {  // the destructor does not run for a constructor that throws
+        HPDF_Free(doc_);
+        check("loading fonts");
+    }
+    regular_ = HPDF_GetFont(doc_, regular_name, "UTF-8");
+    bold_ = HPDF_GetFont(doc_, bold_name, "UTF-8");
+    HPDF_SetInfoAttr(doc_, HPDF_INFO_TITLE, title.c_str());
+    HPDF_SetInfoAttr(doc_, HPDF_INFO_CREATOR, "uslugi");
+}
+
+PdfDocument::~PdfDocument() { HPDF_Free(doc_); }
+
+void PdfDocument::check(const char* step) const {
+    if (error_) throw std::runtime_error(std::string("libharu failed at ") + step + ", error " + std::to_string(error_));
+}
+
+std::string PdfDocument::bytes() {
+    HPDF_SaveToStream(doc_);
+    check("saving");
+    std::string out(HPDF_GetStreamSize(doc_), '\0');
+    HPDF_UINT32 size = static_cast<HPDF_UINT32>(out.size());
+    HPDF_ReadFromStream(doc_, reinterpret_cast<HPDF_BYTE*>(out.data()), &size);
+    out.resize(size);
+    check("reading the stream");
+    return out;
+}
+
 std::string render_result_pdf(const ResultDocument& r, const std::string& font_dir) {
-    Document pdf;
+    PdfDocument pdf(font_dir, r.heading);
     HPDF_Doc doc = pdf.get();
-    HPDF_UseUTFEncodings(doc);
-    HPDF_SetCurrentEncoder(doc, "UTF-8");
-    HPDF_SetCompressionMode(doc, HPDF_COMP_ALL);
-    const char* regular_name = HPDF_LoadTTFontFromFile(doc, (font_dir + "/DejaVuSans.ttf").c_str(), HPDF_TRUE);
-    const char* bold_name = HPDF_LoadTTFontFromFile(doc, (font_dir + "/DejaVuSans-Bold.ttf").c_str(), HPDF_TRUE);
-    pdf.check("loading fonts");
-    HPDF_Font regular = HPDF_GetFont(doc, regular_name, "UTF-8");
-    HPDF_Font bold = HPDF_GetFont(doc, bold_name, "UTF-8");
-    HPDF_SetInfoAttr(doc, HPDF_INFO_TITLE, r.heading.c_str());
-    HPDF_SetInfoAttr(doc, HPDF_INFO_CREATOR, "uslugi");
+    HPDF_Font regular = pdf.regular(), bold = pdf.bold();
 
     const float margin = 56;
     HPDF_Page page = HPDF_AddPage(doc);
@@ -85,14 +90,7 @@ std::string render_result_pdf(const ResultDocument& r, const std::string& font_d
     HPDF_Page_EndText(page);
     pdf.check("drawing");
 
-    HPDF_SaveToStream(doc);
-    pdf.check("saving");
-    std::string out(HPDF_GetStreamSize(doc), '\0');
-    HPDF_UINT32 size = static_cast<HPDF_UINT32>(out.size());
-    HPDF_ReadFromStream(doc, reinterpret_cast<HPDF_BYTE*>(out.data()), &size);
-    out.resize(size);
-    pdf.check("reading the stream");
-    return out;
+    return pdf.bytes();
 }
 
 }  // namespace uslugi::applications
