@@ -69,6 +69,7 @@ std::string render_pension_pdf(const StatementView& v, const std::string& font_d
     const std::vector<float> year_columns{0, 60, 200, 340};
     w.row(v.year_head, year_columns, true);
     for (const auto& y : v.years) w.row(y, year_columns, false);
+    w.line(v.years_note, false, 8);
     w.space(10);
     for (const auto& [label, value] : v.totals) w.line(label + ": " + value, true, 10, 2);
     w.space(12);

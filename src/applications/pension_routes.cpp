@@ -63,7 +63,8 @@ StatementView statement_view(const registries::PensionStatement& s, const std::s
                    t.text("pension.statement.contributions"), t.text("pension.statement.ipk")};
     for (const auto& y : s.years)
         v.years.push_back({std::to_string(y.year), core::format_rubles(y.wage, lang), core::format_rubles(y.contributions, lang),
-                           y.year < 2015 ? t.text("pension.statement.before_2015_note") : ipk(y.ipk_milli, lang)});
+                           y.year < 2015 ? std::string("—") : ipk(y.ipk_milli, lang)});
+    v.years_note = t.text("pension.statement.before_2015_note");
     v.totals = {{t.text("pension.statement.ipk_before_2015"), ipk(s.ipk_before_2015_milli, lang)},
                 {t.text("pension.statement.ipk_total"), ipk(s.ipk_total_milli, lang)},
                 {t.text("pension.statement.savings"), s.savings > 0 ? core::format_rubles(s.savings, lang)
@@ -102,17 +103,33 @@ Data rows(const std::vector<std::vector<std::string>>& list, const std::vector<s
     return out;
 }
 
+// Columns 0, 2 and 3 of the years (year, contributions, IPK): a phone shows
+// them without scrolling; the wage is in the PDF.
+std::vector<std::string> narrow(const std::vector<std::string>& cells) {
+    return cells.size() < 4 ? cells : std::vector<std::string>{cells[0], cells[2], cells[3]};
+}
+
 void add_statement(Data& d, const StatementView& v) {
     d.set("facts", pairs(v.facts));
     d.set("totals", pairs(v.totals));
-    d.set("periods", rows(v.periods, v.period_head));
+    // Periods as a list of cards (an employer's name is long), each with its INN and dates.
+    Data periods{Data::type::list};
+    for (const auto& p : v.periods) {
+        Data item;
+        item.set("employer", p[0]);
+        item.set("inn", p[1]);
+        item.set("dates", p[2] + " – " + p[3]);
+        periods.push_back(item);
+    }
+    d.set("periods", periods);
     d.set("has_periods", !v.periods.empty());
-    d.set("years", rows(v.years, v.year_head));
+    std::vector<std::vector<std::string>> years;
+    for (const auto& y : v.years) years.push_back(narrow(y));
+    d.set("years", rows(years, narrow(v.year_head)));
     d.set("has_years", !v.years.empty());
-    Data ph{Data::type::list}, yh{Data::type::list};
-    for (const auto& h : v.period_head) ph.push_back(Data(h));
-    for (const auto& h : v.year_head) yh.push_back(Data(h));
-    d.set("period_head", ph);
+    d.set("years_note", v.years_note);
+    Data yh{Data::type::list};
+    for (const auto& h : narrow(v.year_head)) yh.push_back(Data(h));
     d.set("year_head", yh);
 }
 

@@ -14,7 +14,7 @@ namespace uslugi::applications {
 struct StatementView {
     std::string heading, authority, number_line, footer;
     std::vector<std::pair<std::string, std::string>> facts;   // person, SNILS, date, record
-    std::string periods_title, years_title;
+    std::string periods_title, years_title, years_note;
     std::vector<std::string> period_head, year_head;
     std::vector<std::vector<std::string>> periods, years;     // rows of cells
     std::vector<std::pair<std::string, std::string>> totals;  // IPK before 2015, IPK total, savings

@@ -147,6 +147,11 @@ describe('pension account statement', () => {
     assert.match(r.location, /\?emailed=1$/);
     await c.postForm(`${path}/pension-statement/email`);  // a second click
     assert.equal(outbox(c, 'pension.statement'), 2, 'the page\'s request once, however often clicked');
+    // The messages render and go out through SMTP (the template exists in the recipient's language).
+    const sent = () => Number(stack.scalar(`SELECT COUNT(*) FROM notifications_outbox WHERE template = 'pension.statement' AND recipient = '${c.id}' AND status IN ('sent', 'delivered')`));
+    const deadline = Date.now() + 20000;
+    while (sent() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(sent(), 2);
   });
 
   test('the Fund is down: the application waits with a clear message, then the job completes it', async () => {
