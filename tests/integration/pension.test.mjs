@@ -82,7 +82,9 @@ describe('pension account statement', () => {
   test('at once: provided, the page shows the Fund\'s statement, its arithmetic holds, the PDF downloads', async () => {
     const p = person('p0001');
     const c = await withProfile(await stack.citizen(), p);
+    const t0 = performance.now();
     const { path, id } = await applyForStatement(c);
+    console.log(`# FIGURE pension statement: start, one step, summary and sending with the Fund's answer: ${(performance.now() - t0).toFixed(1)} ms`);
     const api = await statusOf(c, id);
     assert.equal(api.status, 'provided');
     assert.deepEqual(api.history.map((h) => h.status), ['registered', 'sent', 'received', 'accepted', 'provided']);
@@ -114,6 +116,7 @@ describe('pension account statement', () => {
     assert.match(page.body, /name="_csrf"/);
     const pdf = await c.get(`${path}/pension-statement.pdf`);
     assert.equal(pdf.status, 200);
+    console.log(`# FIGURE pension statement: page ${page.raw.length} bytes, PDF ${pdf.raw.length} bytes`);
     assert.equal(pdf.headers.get('content-type'), 'application/pdf');
     assert.equal(pdf.raw.subarray(0, 5).toString(), '%PDF-');
     assert.match(pdf.headers.get('content-disposition'), /^attachment; filename="pension-statement-\d{4}-\d{8}\.pdf"$/);
@@ -173,13 +176,14 @@ describe('pension account statement', () => {
       await clearFaults();
     }
     // The job asks again with back-off (1–2 s here) until the Fund answers.
-    const deadline = Date.now() + 30000;
+    const upAt = Date.now(), deadline = upAt + 30000;
     let status = 'sent';
     while (status === 'sent' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       status = (await statusOf(c, app.id)).status;
     }
     assert.equal(status, 'provided');
+    console.log(`# FIGURE pension statement: completed by the job ${Date.now() - upAt} ms after the Fund came back`);
     const page = await c.get(`${app.path}/pension-statement`);
     assert.match(page.body, /Кузнецов Пётр/);
   });
