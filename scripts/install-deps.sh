@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config ccache
   libboost1.74-dev libsoci-dev libsqlite3-dev libpq-dev sqlite3
   libkainjow-mustache-dev nlohmann-json3-dev libsodium-dev libzxcvbn-dev
-  libphonenumber-dev libstemmer-dev libhpdf-dev libqrencode-dev libpoco-dev
+  libphonenumber-dev libstemmer-dev libhpdf-dev libjpeg-dev libqrencode-dev libpoco-dev
   libidn2-dev libssl-dev libengine-gost-openssl zlib1g-dev libdeflate-dev libbrotli-dev libspdlog-dev libfmt-dev libcli11-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   postgresql python3-aiosmtpd

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "applications/pension_routes.hpp"
 #include "applications/routes.hpp"
 #include "applications/service.hpp"
 #include "applications/store.hpp"
@@ -200,6 +201,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& database, cons
     identity::register_job_handlers(runner, database, cfg, root);
     identity::register_confirmation_jobs(runner, database, cfg);
     payments::register_job_handlers(runner, database, cfg, root);
+    applications::register_pension_jobs(runner, database, cfg, root);
     oidc::register_job_handlers(runner);
 }
 
@@ -529,6 +531,8 @@ int serve(const core::Config& given, const std::string& root, const applications
                                        "application:" + std::to_string(a.id));
     });
     applications::register_routes(router, renderer, application_service, cfg.public_url, cfg.font_dir);
+    const auto pension = applications::make_pension_service(database, cfg, root, runner.get());
+    applications::connect_pension(router, renderer, application_service, *pension, cfg.public_url, cfg.font_dir);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
     payments::register_routes(router, app, renderer, payment_service, cfg.font_dir, cfg.test_routes);
     if (cfg.test_routes) {

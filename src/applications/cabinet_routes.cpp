@@ -86,6 +86,10 @@ Response detail_page(const Kit& kit, Request& req, const Application& a, const F
     d.set("refused", a.status == Status::refused);
     d.set("result_text", a.result_text);
     d.set("result_href", app_path(a.id) + "/result.pdf");
+    if (const auto* hook = kit->service.sent_hook(a.service_id); hook && !hook->result_page.empty()) {
+        d.set("result_page", app_path(a.id) + "/" + hook->result_page);  // a result with a page of its own
+        d.set("result_page_label", t.text(hook->result_label));
+    }
     if (!a.refusal_code.empty()) d.set("refusal_reason", t.text("applications.refusal." + a.refusal_code));
     d.set("sent", req.query().has("sent"));
     d.set("answered", req.query().has("answered"));

@@ -1,4 +1,5 @@
 #include "applications/model.hpp"
+#include "applications/photo_check.hpp"
 
 #include "core/text.hpp"
 #include "core/time.hpp"
@@ -171,6 +172,9 @@ Field parse_field(const nlohmann::json& j, const std::string& where, bool in_gro
     f.required_if = parse_condition(j.value("required_if", nlohmann::json()), at);
     f.show_if = parse_condition(j.value("show_if", nlohmann::json()), at);
     f.prefill = j.value("prefill", "");
+    f.file_check = j.value("file_check", "");
+    if (!f.file_check.empty() && (f.type != FieldType::file || !is_file_check(f.file_check)))
+        fail(at, "unknown file_check \"" + f.file_check + "\" (file fields only)");
     parse_field_limits(f, j, at);
     parse_options(f, j, at);
     if (f.type == FieldType::group) {

@@ -54,6 +54,7 @@ struct Field {
     bool integer = false;              // number: whole numbers only
     std::string min_date, max_date;    // date: "YYYY-MM-DD" or "today"
     std::vector<Option> options;       // choice
+    std::string file_check;            // file: a check of the content by name ("passport_photo", photo_check.hpp)
     std::string prefill;               // a profile field (identity::profile_fields) the value starts from
     std::vector<Field> fields;         // group: the fields of one entry
     std::size_t min_items = 0, max_items = 10;  // group

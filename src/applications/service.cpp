@@ -1,5 +1,7 @@
 #include "applications/service.hpp"
 
+#include "applications/photo_check.hpp"
+
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
@@ -174,6 +176,9 @@ bool ApplicationService::delete_draft(std::int64_t account_id, std::int64_t draf
 std::string ApplicationService::upload(const Draft& d, const std::string& field, const std::string& name,
                                        std::string_view bytes, std::int64_t& file_id) {
     if (const std::string problem = check_upload(bytes); !problem.empty()) return problem;
+    if (const auto def = form(d.service_id))  // a field's own check (the passport photo's size and proportions)
+        if (const Field* f = def->field(field); f && !f->file_check.empty())
+            if (std::string problem = run_file_check(f->file_check, bytes); !problem.empty()) return problem;
     if (store_.files_of_draft(d.account_id, d.id).size() >= kMaxFilesPerDraft) return "applications.error.file_count";
     StoredFile f;
     f.account_id = d.account_id;
@@ -269,6 +274,7 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
             transition(tx, a, Status::sent, {"system", 0, ""}, "", {}, now);
             // FEE: the state fee's charge, in this transaction (see on_fee).
             if (service->fee_kopecks > 0 && charge_fee_) charge_fee_(tx, a, service->fee_kopecks);
+            if (const auto h = sent_hooks_.find(service->id); h != sent_hooks_.end() && h->second.in_tx) h->second.in_tx(tx, a);
             store_.attach_files(tx, account.id, d->id, a.id);
             store_.delete_draft(tx, account.id, d->id);
             r.application_id = a.id;
@@ -283,6 +289,10 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
         r.repeated = true;
     }
     if (!r.repeated) identity_.wake();
+    if (const auto h = sent_hooks_.find(a.service_id); !r.repeated && h != sent_hooks_.end() && h->second.after) {
+        a.status = Status::sent;
+        h->second.after(a);
+    }
     return r;
 }
 

@@ -111,6 +111,21 @@ public:
     using FeeCharger = std::function<void(soci::session& tx, const Application& a, long long fee_kopecks)>;
     void on_fee(FeeCharger charger) { charge_fee_ = std::move(charger); }
 
+    // ---- services with a result at once (the pension statement: pension.hpp) ----
+    // `in_tx` runs inside the sending transaction (to queue the work durably),
+    // `after` once it is committed (to try it at once).
+    struct SentHook {
+        std::function<void(soci::session& tx, const Application& a)> in_tx;
+        std::function<void(const Application& a)> after;
+        std::string result_page;  // the path after /account/applications/{id}/ of the result's own page
+        std::string result_label;  // locale key of the link to it
+    };
+    const SentHook* sent_hook(std::string_view service_id) const {
+        const auto h = sent_hooks_.find(service_id);
+        return h == sent_hooks_.end() ? nullptr : &h->second;
+    }
+    void on_sent(const std::string& service_id, SentHook hook) { sent_hooks_[service_id] = std::move(hook); }
+
     // ---- sending ----
     SubmitResult submit(const identity::Context& ctx, const http::AccountBrief& account, std::int64_t draft_id,
                         const std::string& submit_key, const std::string& region, const std::string& settlement);
@@ -171,6 +186,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<const FormDefinition>, std::less<>> forms_;
     FeeCharger charge_fee_;
+    std::map<std::string, SentHook, std::less<>> sent_hooks_;
 };
 
 }  // namespace uslugi::applications

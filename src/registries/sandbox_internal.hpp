@@ -165,6 +165,7 @@ public:
 private:
     void register_routes();
     void register_identity_routes();  // pfr, mvd, fns
+    void register_pension_routes();   // pfr: individual account statements (sandbox_pension.cpp)
     void register_debt_routes();      // gibdd, fssp, charge payments
     void register_post_routes();
     void register_bank_routes();

@@ -281,6 +281,7 @@ void Sandbox::register_routes() {
                                {"faults", "/admin/faults"}});
     }, opts);
     register_identity_routes();
+    register_pension_routes();
     register_debt_routes();
     register_post_routes();
     register_bank_routes();

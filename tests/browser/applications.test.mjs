@@ -8,8 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, axeViolations, screenshot, follow } from '../support/browser.mjs';
 import { startApplicationsStack } from '../support/applications.mjs';
+import { readFileSync } from 'node:fs';
 
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+// A passport photo that passes its checks: a colour JPEG of 413×531 pixels (35×45).
+const PHOTO = readFileSync(new URL('../support/fixtures/photo-35x45.jpg', import.meta.url));
 let stack, browser;
 
 before(async () => {
@@ -62,7 +64,7 @@ test('apply with a photo, the officer issues the result, the citizen downloads i
   await page.fill('#f-issue_date', '2010-05-20');
   await page.fill('#f-issued_by', 'ОВД района Хамовники г. Москвы');
   await page.fill('#f-department_code', '770-001');
-  await page.setInputFiles('#f-photo', { name: 'фото.png', mimeType: 'image/png', buffer: PNG });
+  await page.setInputFiles('#f-photo', { name: 'фото.jpg', mimeType: 'image/jpeg', buffer: PHOTO });
   await follow(page, 'button[value=next]');
   await page.fill('#f-registration_address', 'г. Пермь, ул. Ленина, д. 1, кв. 2');
   await page.check('#f-same_address-yes');
@@ -80,7 +82,7 @@ test('apply with a photo, the officer issues the result, the citizen downloads i
   await checkPage(page, 'step-5-group');
   await follow(page, 'button[value=next]');
   await checkPage(page, 'summary');
-  assert.match(await page.textContent('main'), /фото\.png/);
+  assert.match(await page.textContent('main'), /фото\.jpg/);
   await follow(page, 'main form button[type=submit]');
   await checkPage(page, 'sent');
   const number = (await page.textContent('h1')).match(/\d{4}-\d{8}/)[0];

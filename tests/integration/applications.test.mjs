@@ -9,6 +9,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { text, escapeHtml } from '../support/identity.mjs';
 import { startApplicationsStack } from '../support/applications.mjs';
+import { readFileSync } from 'node:fs';
 
 const SERVICE = 'criminal-record-certificate';
 const AUTHORITY = 'giac';  // the Interior Ministry's information centre, a child of 'mvd'
@@ -53,6 +54,8 @@ async function fillCriminalRecord(c) {
 
 // Real files, small: a 1×1 PNG, a PDF with its end marker, a JPEG with its markers.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+// A passport photo that passes its checks: a colour JPEG of 413×531 pixels (35×45).
+const PHOTO = readFileSync(new URL('../support/fixtures/photo-35x45.jpg', import.meta.url));
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
 // A step sent as multipart/form-data with files: { field: [name, bytes] }.
@@ -294,19 +297,19 @@ describe('applications', () => {
     assert.equal(missing.status, 422);
     assert.ok(missing.body.includes(escapeHtml(text('applications.error.file_required'))));
     const hostile = '../../etc/"passwd";\u202Egnp.exe.png';
-    const ok = await stepWithFiles(c, draft, 2, passport, { photo: [hostile, PNG] });
+    const ok = await stepWithFiles(c, draft, 2, passport, { photo: [hostile, PHOTO] });
     assert.equal(ok.status, 303, ok.body.slice(0, 500));
     assert.equal(rows(), 1);
     const stepPage = await c.get(`${draft}/steps/2`);
     const href = stepPage.body.match(/href="(\/applications\/drafts\/\d+\/files\/\d+)"/)[1];
     const own = await c.get(href);
     assert.equal(own.status, 200);
-    assert.equal(own.headers.get('content-type'), 'image/png', 'the type comes from the content');
+    assert.equal(own.headers.get('content-type'), 'image/jpeg', 'the type comes from the content');
     assert.equal(own.headers.get('x-content-type-options'), 'nosniff');
     const disposition = own.headers.get('content-disposition');
     assert.match(disposition, /^attachment; /);
     assert.ok(!disposition.includes('/') && !disposition.includes('\u202E') && !/"passwd"/.test(disposition), disposition);
-    assert.deepEqual(own.raw, PNG);
+    assert.deepEqual(own.raw, PHOTO);
     const other = await citizen();
     assert.equal((await other.get(href)).status, 404);
     // Through to sending: the officer of the authority gets it, another authority's does not.
@@ -356,10 +359,11 @@ describe('applications', () => {
       const draft = await startDraft(c, 'foreign-passport-chip');
       await step(c, draft, 1, applicant);
       const second = await stepWithFiles(c, draft, 2, { passport: '4508 123456', issue_date: '2010-05-20', issued_by: 'ОВД района Хамовники г. Москвы', department_code: '770-001' },
-        { photo: ['фото.png', PNG] });
+        { photo: ['фото.jpg', PHOTO] });
       assert.equal(second.status, 303, second.body.slice(0, 600));
       await step(c, draft, 3, address);
-      await step(c, draft, 4, { had_passport: 'yes', old_number: '75 1234567', old_fate: 'expired' });
+      await step(c, draft, 4, { had_passport: 'yes', 'previous_passports.count': '1', 'previous_passports.0.number': '75 1234567',
+        'previous_passports.0.issue_date': '2015-06-01', 'previous_passports.0.fate': 'expired' });
       const last = await step(c, draft, 5, { 'jobs.count': '1', 'jobs.0.from': '2015-01-01', 'jobs.0.organisation': 'ООО «Ромашка»', 'jobs.0.position': 'инженер', secrecy: 'no' });
       assert.equal(last.location, `${draft}/summary`, last.body.slice(0, 600));
       const summary = await c.get(`${draft}/summary`);

@@ -12,7 +12,8 @@ import { startRegistries } from './registries.mjs';
 import { Client, scalar, uniqueEmail, uniquePhone, strongPassword, signInViaApi, freePort, startSmtp, registerViaApi,
   nextSmsCode, nextEmailLink } from './identity.mjs';
 
-export async function startApplicationsStack() {
+// `serverArgs` are added to `uslugi serve`'s (e.g. a short job back-off).
+export async function startApplicationsStack({ serverArgs = [] } = {}) {
   const database = freshDatabase();
   const key = randomBytes(32).toString('hex');
   const seeded = await runCli(['seed', '--database', database.url]);
@@ -22,7 +23,7 @@ export async function startApplicationsStack() {
   const sink = await startSmtp(port, registries.mailDir);
   const dir = mkdtempSync(path.join(tmpdir(), 'apps-'));
   const server = await startServer(['--trust-proxy', '--registries-url', registries.url, '--job-poll-ms', '100',
-    '--data-key', key, '--smtp-port', String(port), '--files-dir', path.join(dir, 'files')], { database });
+    '--data-key', key, '--smtp-port', String(port), '--files-dir', path.join(dir, 'files'), ...serverArgs], { database });
   const stack = {
     server, registries, database, key, url: server.url,
     scalar: (sql) => scalar(database, sql),
