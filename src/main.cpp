@@ -200,6 +200,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& database, cons
     identity::register_job_handlers(runner, database, cfg, root);
     identity::register_confirmation_jobs(runner, database, cfg);
     payments::register_job_handlers(runner, database, cfg, root);
+    applications::marriage::register_job_handlers(runner, database, cfg);
     oidc::register_job_handlers(runner);
 }
 
@@ -529,6 +530,10 @@ int serve(const core::Config& given, const std::string& root, const applications
                                        "application:" + std::to_string(a.id));
     });
     applications::register_routes(router, renderer, application_service, cfg.public_url, cfg.font_dir);
+    applications::marriage::MarriageService marriage_service(
+        database, application_service, identity_service, job_store,
+        applications::marriage::load_rules(root + "/data/marriage/offices.json"), application_options.marriage);
+    applications::marriage::register_routes(router, renderer, marriage_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
     payments::register_routes(router, app, renderer, payment_service, cfg.font_dir, cfg.test_routes);
     if (cfg.test_routes) {

@@ -124,16 +124,4 @@ void MarriageStore::release(soci::session& tx, std::int64_t id) {
     tx << "DELETE FROM marriage_slots WHERE booking_id = :b", soci::use(key);
 }
 
-std::vector<std::int64_t> MarriageStore::overdue(std::int64_t now, std::size_t limit) {
-    db::Connection c(db_);
-    const long long t = now;
-    std::vector<std::int64_t> out;
-    soci::rowset<soci::row> rows =
-        (c->prepare << "SELECT id FROM marriage_bookings WHERE state = 'held' AND expires_at <= :t ORDER BY id LIMIT " +
-                           std::to_string(limit),
-         soci::use(t));
-    for (const auto& r : rows) out.push_back(integer(r, 0));
-    return out;
-}
-
 }  // namespace uslugi::applications::marriage

@@ -41,8 +41,6 @@ public:
     bool settle(soci::session& tx, std::int64_t id, const std::string& to, std::int64_t now);
     // Frees the booking's slot (after a decline or expiry).
     void release(soci::session& tx, std::int64_t id);
-    // Held bookings whose time is up (a sweep for jobs that were lost).
-    std::vector<std::int64_t> overdue(std::int64_t now, std::size_t limit);
 
 private:
     db::Database& db_;
