@@ -55,6 +55,13 @@ bool MarriageStore::hold(soci::session& tx, Booking& b) {
           "created_at, expires_at) VALUES (:a, :o, :s, :ap, :sp, :st, :c, :e) RETURNING id",
         soci::use(app), soci::use(b.office_id), soci::use(b.slot), soci::use(applicant), soci::use(spouse),
         soci::use(b.state), soci::use(created), soci::use(expires), soci::into(id);
+    // A hold whose time is up (its job not run yet) or whose application was
+    // withdrawn gives the slot way; conditional in one statement, so two
+    // newcomers still meet at the primary key below.
+    tx << "DELETE FROM marriage_slots WHERE office_id = :o AND slot = :s AND booking_id IN ("
+          "SELECT b.id FROM marriage_bookings b JOIN applications a ON a.id = b.application_id "
+          "WHERE b.state = 'held' AND (b.expires_at <= :t OR a.status = 'cancelled'))",
+        soci::use(b.office_id), soci::use(b.slot), soci::use(created);
     // The one statement that decides: on PostgreSQL a concurrent holder's
     // uncommitted row makes this wait, then do nothing once it commits.
     soci::statement claim = (tx.prepare << "INSERT INTO marriage_slots (office_id, slot, booking_id) VALUES (:o, :s, :b) "

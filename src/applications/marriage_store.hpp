@@ -27,7 +27,8 @@ public:
 
     // Inserts the booking and takes its slot in the caller's transaction:
     // false when the slot is taken (the caller rolls back; nothing of the
-    // booking stays). Sets b.id.
+    // booking stays). Sets b.id. A hold past its time (as of b.created_at) or
+    // of a withdrawn application does not count as taken.
     bool hold(soci::session& tx, Booking& b);
     std::optional<Booking> find(std::int64_t id);
     std::optional<Booking> find(soci::session& tx, std::int64_t id);

@@ -168,6 +168,27 @@ TEST_P(MarriageStoreTest, ExpiryFreesTheSlotCancelsTheApplicationAndRunsOnce) {
     EXPECT_TRUE(hold(db(), next));
 }
 
+TEST_P(MarriageStoreTest, AHoldPastItsTimeOrWithdrawnGivesTheSlotWay) {
+    const std::int64_t now = core::now_unix();
+    Booking stale = booking("2027-03-17T10:00", now - 1);  // its expiry job has not run yet
+    ASSERT_TRUE(hold(db(), stale));
+    Booking live = booking("2027-03-17T10:00", now + 3600);
+    ASSERT_TRUE(hold(db(), live));
+    EXPECT_EQ(count("SELECT booking_id FROM marriage_slots WHERE slot = '2027-03-17T10:00'"), live.id);
+    // The late job settles the stale hold without touching the new holder's slot.
+    Expiry expiry{db(), store(), *apps_, *identity_};
+    EXPECT_TRUE(expiry.run(stale.id, now));
+    EXPECT_EQ(count("SELECT booking_id FROM marriage_slots WHERE slot = '2027-03-17T10:00'"), live.id);
+
+    Booking blocked = booking("2027-03-17T10:00", now + 3600);
+    EXPECT_FALSE(hold(db(), blocked));  // a live hold is respected
+    db::transact(db(), [&](soci::session& tx) {
+        ASSERT_TRUE(apps_->move(tx, live.application_id, Status::registered, Status::cancelled, {}, now));
+    });
+    Booking after_withdrawal = booking("2027-03-17T10:00", now + 3600);
+    EXPECT_TRUE(hold(db(), after_withdrawal));  // the applicant withdrew: the slot is free
+}
+
 // 200 couples try one slot at the same moment over many connections: exactly one holds it.
 TEST_P(MarriageStoreTest, TwoHundredSimultaneousAttemptsMakeExactlyOneBooking) {
     db::Database wide(url(), 32, std::chrono::seconds(60));  // many connections, each thread its own transaction
