@@ -399,7 +399,7 @@ std::vector<std::string> ApplicationService::officer_scopes(std::int64_t officer
 std::optional<Application> ApplicationService::for_officer(const identity::Context& ctx, const Actor& officer,
                                                            std::int64_t id) {
     auto a = store_.find(id);
-    if (!a) return std::nullopt;
+    if (!a || a->status == Status::registered) return std::nullopt;  // not sent to the authority yet
     // Only the authority's own officers: a parent authority holds no scope over its children.
     if (!identity_.staff().has(officer.id, identity::kRoleOfficer, a->authority_id)) return std::nullopt;
     identity::AuditEntry e;

@@ -123,14 +123,18 @@ describe('marriage registration', () => {
     assert.equal((await anna.get(`/account/applications/${appId}`)).status, 200);
     assert.equal((await stranger.get(`/account/applications/${appId}`)).status, 404);
 
+    // Not sent before the second spouse confirms: the office neither lists nor opens it.
+    const number = sql(`SELECT number FROM applications WHERE id = ${appId}`);
+    const officer = await stack.officer(OFFICE);
+    assert.ok(!(await officer.get('/office/applications')).body.includes(number), 'a held application is not in the queue yet');
+    assert.equal((await officer.get(`/office/applications/${appId}`)).status, 404);
+
     const confirmed = await petr.postForm(`${path}/confirm`, {});
     assert.equal(confirmed.status, 303, confirmed.body.slice(0, 400));
     assert.equal(state(id), 'confirmed');
     assert.equal(appStatus(id), 'sent');
     assert.equal((await petr.postForm(`${path}/confirm`, {})).status, 409, 'a second answer is refused');
 
-    const number = sql(`SELECT number FROM applications WHERE id = ${appId}`);
-    const officer = await stack.officer(OFFICE);
     const queue = await officer.get('/office/applications?status=open');
     assert.equal(queue.status, 200);
     assert.ok(queue.body.includes(number), 'the registry office queue lists the booking');
