@@ -123,6 +123,10 @@ HoldResult MarriageService::hold(const http::AccountBrief& account, std::int64_t
     const Office* office = rules_.office(value_of(values, "office"));
     const auto slot = parse_slot(key);
     if (!office || !slot || !is_slot(rules_, *office, *slot, today)) return {.outcome = HoldOutcome::bad_slot};
+    for (const char* field : {"birth_date", "spouse_birth_date"}) {
+        const auto birth = core::parse_iso_date(value_of(values, field));  // validate_all wrote it as ISO
+        if (!birth || !of_age(*birth, slot->date)) return {.outcome = HoldOutcome::under_age};
+    }
     const auto spouse = find_spouse(values, account.id);
     if (!spouse) return {.outcome = HoldOutcome::spouse_unknown};
 

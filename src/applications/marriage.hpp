@@ -50,6 +50,7 @@ enum class HoldOutcome {
     bad_slot,        // not a slot of the office (a weekday it does not register on, outside the window …)
     slot_taken,      // another couple holds it
     spouse_unknown,  // no account with that e-mail, phone or SNILS (or it is the applicant's own)
+    under_age,       // a spouse is not 18 on the day of the registration
 };
 
 struct HoldResult {

@@ -181,6 +181,8 @@ void register_slot_routes(const Kit& kit) {
             case HoldOutcome::level_too_low: return slot_page(kit, req, p, t.text("applications.error.level"), HttpStatus::forbidden);
             case HoldOutcome::bad_slot: return slot_page(kit, req, p, t.text("marriage.error.bad_slot"), HttpStatus::unprocessable_entity);
             case HoldOutcome::slot_taken: return slot_page(kit, req, p, t.text("marriage.error.slot_taken"), HttpStatus::conflict);
+            case HoldOutcome::under_age:
+                return slot_page(kit, req, p, t.text("marriage.error.under_age"), HttpStatus::unprocessable_entity);
             case HoldOutcome::spouse_unknown:
                 return slot_page(kit, req, p, t.text("marriage.error.spouse_unknown"), HttpStatus::unprocessable_entity);
         }

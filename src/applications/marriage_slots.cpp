@@ -129,6 +129,8 @@ bool is_slot(const Rules& rules, const Office& office, const Slot& s, core::Date
     return std::find(all.begin(), all.end(), s.minute) != all.end();
 }
 
+bool of_age(core::Date birth, core::Date on) { return add_months(birth, 12 * kMarriageAge) <= on; }
+
 std::vector<core::Date> open_dates(const Rules& rules, const Office& office, core::Date applied, core::Date from,
                                    core::Date to) {
     std::vector<core::Date> out;

@@ -60,6 +60,11 @@ std::string slot_key(const Slot& s);
 std::optional<Slot> parse_slot(std::string_view key);
 std::string format_time(int minute);  // "11:30"
 bool is_slot(const Rules& rules, const Office& office, const Slot& s, core::Date applied);
+// The marriageable age (Family Code, art. 13): both spouses are 18 on the day
+// of the registration. (A local authority may lower it to 16 for a good
+// reason; that permission is given in person, not on the portal.)
+inline constexpr int kMarriageAge = 18;
+bool of_age(core::Date birth, core::Date on);
 // The days of [from, to] the office registers on, within the window.
 std::vector<core::Date> open_dates(const Rules& rules, const Office& office, core::Date applied, core::Date from,
                                    core::Date to);

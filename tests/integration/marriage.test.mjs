@@ -42,12 +42,12 @@ async function step(c, draft, n, fields) {
 }
 
 // The form up to the summary; returns the draft's path.
-async function fillForm(c, spouse) {
+async function fillForm(c, spouse, { birth_date = '15.03.1995' } = {}) {
   assert.equal((await c.get(`/services/${SERVICE}/apply`)).status, 200);
   const started = await c.postForm(`/services/${SERVICE}/apply`);
   assert.equal(started.status, 303);
   const draft = started.location.replace(/\/steps\/1$/, '');
-  let r = await step(c, draft, 1, { surname: 'Соколова', name: 'Дарья', patronymic: '', birth_date: '15.03.1995',
+  let r = await step(c, draft, 1, { surname: 'Соколова', name: 'Дарья', patronymic: '', birth_date,
     surname_after: 'Иванова' });
   assert.equal(r.status, 303, r.body.slice(0, 600));
   r = await step(c, draft, 2, { spouse_surname: 'Иванов', spouse_name: 'Пётр', spouse_patronymic: 'Сергеевич',
@@ -189,6 +189,14 @@ describe('marriage registration', () => {
       assert.equal(r.status, 422, `${d} ${t}`);
       assert.match(r.body, new RegExp(escapeHtml(text('marriage.error.bad_slot')).slice(0, 30)));
     }
+    // Too young on the day: 17 today, so 18 only at the end of the window.
+    const young = await person(), partner = await person();
+    const today = new Date().toISOString().slice(0, 10);
+    const youngDraft = await fillForm(young, partner, { birth_date: `${Number(today.slice(0, 4)) - 17}${today.slice(4)}` });
+    await pickDay(young, youngDraft, { index: 3 });
+    const tooYoung = await hold(young, youngDraft, date, times[0]);
+    assert.equal(tooYoung.status, 422);
+    assert.match(tooYoung.body, new RegExp(escapeHtml(text('marriage.error.under_age')).slice(0, 30)));
     const lonely = await person();
     const nobody = { phone: uniquePhone() };
     const draft2 = await fillForm(lonely, nobody);

@@ -76,6 +76,13 @@ TEST(MarriageSlots, TimesEveryHalfHourAroundTheBreak) {
     EXPECT_FALSE(is_slot(r, o, {date("2027-02-08"), 11 * 60}, applied));       // a Monday
 }
 
+TEST(MarriageSlots, BothSpousesAreEighteenOnTheDay) {
+    EXPECT_TRUE(of_age(date("2009-03-12"), date("2027-03-12")));   // the 18th birthday itself
+    EXPECT_FALSE(of_age(date("2009-03-13"), date("2027-03-12")));  // a day short
+    EXPECT_TRUE(of_age(date("2008-02-29"), date("2026-02-28")));   // born on 29 February: the month's last day
+    EXPECT_FALSE(of_age(date("2008-02-29"), date("2026-02-27")));
+}
+
 TEST(MarriageSlots, KeysRoundTripAndNothingElseParses) {
     const Slot s{date("2027-03-12"), 11 * 60 + 30};
     EXPECT_EQ(slot_key(s), "2027-03-12T11:30");
