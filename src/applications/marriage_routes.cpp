@@ -129,7 +129,11 @@ Response slot_page(const Kit& kit, Request& req, const Picked& p, const std::str
     if (const catalog::Authority* a = cat->authority(p.office->id)) catalog::set_text(d, "office", a->name, req.lang);
     d.set("month", month_title(month, t));
     add_month_links(d, p, month, w);
-    d.set("window", core::format_long_date(w.first, req.lang) + " — " + core::format_long_date(w.last, req.lang));
+    std::string window_text = t.text("marriage.slot.window");
+    for (const auto& [ph, day] : {std::pair<std::string, core::Date>{"{from}", w.first}, {"{to}", w.last}})
+        if (const auto at = window_text.find(ph); at != std::string::npos)
+            window_text.replace(at, ph.size(), core::format_long_date(day, req.lang));
+    d.set("window", window_text);
     d.set("dates", date_list(kit, req, p, dates, taken, chosen.value_or(core::Date{}), times(*p.office).size()));
     d.set("has_dates", !dates.empty());
     d.set("day_chosen", day_open);
