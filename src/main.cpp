@@ -202,6 +202,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& database, cons
     identity::register_confirmation_jobs(runner, database, cfg);
     payments::register_job_handlers(runner, database, cfg, root);
     applications::register_pension_jobs(runner, database, cfg, root);
+    applications::marriage::register_job_handlers(runner, database, cfg);
     oidc::register_job_handlers(runner);
 }
 
@@ -533,6 +534,10 @@ int serve(const core::Config& given, const std::string& root, const applications
     applications::register_routes(router, renderer, application_service, cfg.public_url, cfg.font_dir);
     const auto pension = applications::make_pension_service(database, cfg, root, runner.get());
     applications::connect_pension(router, renderer, application_service, *pension, cfg.public_url, cfg.font_dir);
+    applications::marriage::MarriageService marriage_service(
+        database, application_service, identity_service, job_store,
+        applications::marriage::load_rules(root + "/data/marriage/offices.json"), application_options.marriage);
+    applications::marriage::register_routes(router, renderer, marriage_service);
     jobs::register_routes(router, app, renderer, job_store, runner.get(), ops_guard);
     payments::register_routes(router, app, renderer, payment_service, cfg.font_dir, cfg.test_routes);
     if (cfg.test_routes) {

@@ -331,7 +331,7 @@ Response summary_page(const Kit& kit, Request& req, const Loaded& l, const std::
         with_links.push_back(copy);
     }
     d.set("steps", with_links);
-    d.set("action", draft_path(l.draft->id) + "/submit");
+    d.set("action", kit->service.sending_path(*l.draft));
     d.set("submit_key", l.draft->submit_key);
     if (const catalog::Authority* a = l.cat->authority(l.service->authority)) catalog::set_text(d, "authority", a->name, req.lang);
     d.set("fee", l.service->fee_kopecks > 0);

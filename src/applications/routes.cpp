@@ -174,6 +174,7 @@ void add_options(CLI::App& serve, Options& options) {
                      "folder for the attachments of applications (content-hashed files; back it up with the database)")
         ->envname("USLUGI_FILES_DIR")
         ->capture_default_str();
+    marriage::add_options(serve, options.marriage);
 }
 
 void register_routes(http::Router& router, const http::Renderer& renderer, ApplicationService& service,

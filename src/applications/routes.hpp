@@ -1,4 +1,5 @@
 #pragma once
+#include "applications/marriage.hpp"
 #include "applications/service.hpp"
 #include "http/render.hpp"
 #include "http/router.hpp"
@@ -13,6 +14,7 @@ namespace uslugi::applications {
 
 struct Options {
     std::string files_dir = "var/files";  // attachments, named by the SHA-256 of their content
+    marriage::Options marriage;
 };
 // --files-dir for `uslugi serve`.
 void add_options(CLI::App& serve, Options& options);

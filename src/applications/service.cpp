@@ -223,6 +223,11 @@ std::optional<ApplicationService::FileContent> ApplicationService::application_f
     return std::nullopt;
 }
 
+std::string ApplicationService::sending_path(const Draft& d) const {
+    const auto it = own_sending_.find(d.service_id);
+    return "/applications/drafts/" + std::to_string(d.id) + (it == own_sending_.end() ? "/submit" : it->second);
+}
+
 SubmitResult ApplicationService::submit(const identity::Context& ctx, const http::AccountBrief& account,
                                         std::int64_t draft_id, const std::string& submit_key, const std::string& region,
                                         const std::string& settlement) {
@@ -241,6 +246,7 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
     const auto cat = catalog_.current();
     const catalog::Service* service = d ? cat->service(d->service_id) : nullptr;
     if (!d || !def || !service || d->submit_key != submit_key) return {.outcome = Outcome::not_found};
+    if (own_sending_.count(d->service_id)) return {.outcome = Outcome::not_found};  // sent through its own pages
     r.gate = identity::gate(identity::parse_level(account.level), service->min_level, identity_.checks_running(account.id));
     if (!r.gate.allowed) return {.outcome = Outcome::level_too_low, .gate = r.gate};
     const bool everywhere = std::find(service->regions.begin(), service->regions.end(), "*") != service->regions.end();
@@ -403,7 +409,7 @@ std::vector<std::string> ApplicationService::officer_scopes(std::int64_t officer
 std::optional<Application> ApplicationService::for_officer(const identity::Context& ctx, const Actor& officer,
                                                            std::int64_t id) {
     auto a = store_.find(id);
-    if (!a) return std::nullopt;
+    if (!a || a->status == Status::registered) return std::nullopt;  // not sent to the authority yet
     // Only the authority's own officers: a parent authority holds no scope over its children.
     if (!identity_.staff().has(officer.id, identity::kRoleOfficer, a->authority_id)) return std::nullopt;
     identity::AuditEntry e;

@@ -21,6 +21,10 @@
 
 namespace uslugi::applications {
 
+namespace marriage {
+class MarriageService;
+}
+
 enum class Outcome {
     ok,
     not_found,           // no such object for this person: the pages answer 404
@@ -125,6 +129,10 @@ public:
         return h == sent_hooks_.end() ? nullptr : &h->second;
     }
     void on_sent(const std::string& service_id, SentHook hook) { sent_hooks_[service_id] = std::move(hook); }
+    // A service that sends its own way (marriage: a slot held and the second
+    // spouse's consent first) names where its summary's button posts; submit() refuses its drafts.
+    void send_through(const std::string& service_id, const std::string& path_suffix) { own_sending_[service_id] = path_suffix; }
+    std::string sending_path(const Draft& d) const;
 
     // ---- sending ----
     SubmitResult submit(const identity::Context& ctx, const http::AccountBrief& account, std::int64_t draft_id,
@@ -167,6 +175,8 @@ public:
     Outcome answer_complaint(const Actor& officer, std::int64_t id, const std::string& text, std::string* problem);
 
 private:
+    friend class marriage::MarriageService;  // moves its applications through transition() and charges the fee
+    std::map<std::string, std::string, std::less<>> own_sending_;
     void notify_complaint(soci::session& tx, const Complaint& c, const std::string& status_key, std::int64_t id);
     // The one way a status changes: checked against the state machine,
     // conditional on the status read, recorded, and told to the applicant.

@@ -65,8 +65,9 @@ std::string queue_where(const QueueFilter& f) {
     for (const auto& a : f.authorities)
         if (is_plain_id(a)) in += (in.empty() ? "'" : ", '") + a + "'";
     if (in.empty()) in = "''";  // no scope: matches nothing
-    std::string where = " WHERE authority_id IN (" + in + ") AND (:s1 = '' OR service_id = :s2) AND submitted_at >= :f "
-                        "AND (:t1 = 0 OR submitted_at < :t2)";
+    // "registered" is not sent yet (a marriage waiting for the second spouse): not the authority's to see.
+    std::string where = " WHERE authority_id IN (" + in + ") AND status <> 'registered' AND (:s1 = '' OR service_id = :s2) "
+                        "AND submitted_at >= :f AND (:t1 = 0 OR submitted_at < :t2)";
     if (f.status == "open" || f.overdue_only) where += " AND status NOT IN ('provided', 'refused', 'cancelled')";
     else if (!f.status.empty()) where += " AND status = '" + std::string(to_string(status_from_string(f.status))) + "'";
     if (f.overdue_only) where += " AND due_at < " + std::to_string(f.now);
