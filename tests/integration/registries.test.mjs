@@ -48,7 +48,7 @@ const tenKB = 'Я'.repeat(5 * 1024);
 describe('the sandbox itself', () => {
   test('prints its address, describes itself, and answers JSON for unknown paths and methods', async () => {
     const root = await json(await get('/'), 200);
-    assert.deepEqual(root.registries, ['pfr', 'mvd', 'fns', 'gibdd', 'fssp', 'post', 'bank', 'sms', 'push']);
+    assert.deepEqual(root.registries, ['pfr', 'mvd', 'fns', 'gibdd', 'fssp', 'post', 'bank', 'sms', 'push', 'utilities']);
     assert.deepEqual(await json(await get('/healthz'), 200), { status: 'ok' });
     await expectError(await get('/pfr/nothing-here'), 404, 'http.not_found');
     const res = await get('/pfr/snils/check');
@@ -527,7 +527,7 @@ describe('faults', () => {
 
   test('GET shows every registry; PUT validates and changes only what it names', async () => {
     const faults = await json(await get('/admin/faults'), 200);
-    assert.deepEqual(Object.keys(faults), ['bank', 'fns', 'fssp', 'gibdd', 'mvd', 'pfr', 'post', 'push', 'sms']);
+    assert.deepEqual(Object.keys(faults), ['bank', 'fns', 'fssp', 'gibdd', 'mvd', 'pfr', 'post', 'push', 'sms', 'utilities']);
     assert.deepEqual(faults.pfr, { latency_ms: 0, error_rate: 0, down: false });
     const changed = await json(await put('/admin/faults', { pfr: { latency_ms: 50 } }), 200);
     assert.deepEqual(changed.pfr, { latency_ms: 50, error_rate: 0, down: false });
