@@ -418,9 +418,12 @@ describe('Bank: card payments', () => {
     const wrongCode = await json(await pay({ amount: 100, card: { ...card, number: '4000000000003220' } }, 'key-3ds-2'), 201);
     assert.equal((await json(await post(`/bank/payments/${wrongCode.id}/3ds`, { code: '000000' }), 200)).decline_reason, '3ds_failed');
 
-    const refund = await json(await post(`/bank/payments/${pending.id}/refunds`, { amount: 20000 }, { 'Idempotency-Key': 'r-1' }), 201);
+    const refund = await json(await post(`/bank/payments/${pending.id}/refunds`, { amount: 20000, reference: 'our-r-1' }, { 'Idempotency-Key': 'r-1' }), 201);
     assert.equal(refund.payment.refunded_amount, 20000);
-    assert.equal((await json(await post(`/bank/payments/${pending.id}/refunds`, { amount: 20000 }, { 'Idempotency-Key': 'r-1' }), 201)).refund.id, refund.refund.id);
+    // The merchant's reference finds the refund again when its answer was lost.
+    assert.deepEqual(refund.payment.refunds.map((r) => [r.reference, r.amount]), [['our-r-1', 20000]]);
+    assert.equal((await json(await get(`/bank/payments/${pending.id}`), 200)).refunds[0].reference, 'our-r-1');
+    assert.equal((await json(await post(`/bank/payments/${pending.id}/refunds`, { amount: 20000, reference: 'our-r-1' }, { 'Idempotency-Key': 'r-1' }), 201)).refund.id, refund.refund.id);
     await expectError(await post(`/bank/payments/${pending.id}/refunds`, { amount: 60000 }, { 'Idempotency-Key': 'r-2' }), 422, 'refund.amount_exceeds', 'amount');
     assert.equal((await json(await post(`/bank/payments/${pending.id}/refunds`, {}, { 'Idempotency-Key': 'r-3' }), 201)).payment.refunded_amount, 70000);
     await expectError(await post(`/bank/payments/${declined.id}/refunds`, {}, { 'Idempotency-Key': 'r-4' }), 409, 'payment.invalid_state');
