@@ -1,6 +1,7 @@
 // Look-ups of what is owed (PAY-1), open to anyone: traffic fines by driver's
 // licence or vehicle registration certificate, tax debts by INN, court debts
-// by region, full name and birth date. Sent by POST, so the document numbers
+// by region, full name and birth date, utilities invoices by personal account
+// number (with the services, readings and rates behind each). Sent by POST, so the document numbers
 // and names never land in URLs, logs or browser history.
 #include "core/format.hpp"
 #include "core/time.hpp"
@@ -30,6 +31,7 @@ Lookup run(PaymentService& s, const std::string& kind, std::map<std::string, std
         return by == "licence" ? s.fines_by_licence(v["number"]) : s.fines_by_certificate(v["number"]);
     }
     if (kind == "taxes") return s.taxes(v["inn"]);
+    if (kind == "utilities") return s.utilities(v["account"]);
     DebtorQuery q{v["region"], v["surname"], v["name"], v["patronymic"]};
     const auto birth = core::parse_iso_date(v["birth_date"]);
     if (!birth) throw PaymentError("payments.birth_date", "birth_date");
@@ -40,7 +42,45 @@ Lookup run(PaymentService& s, const std::string& kind, std::map<std::string, std
 const std::map<std::string, std::vector<std::string>> kFields = {
     {"fines", {"by", "number"}},
     {"taxes", {"inn"}},
-    {"debts", {"region", "surname", "name", "patronymic", "birth_date"}}};
+    {"debts", {"region", "surname", "name", "patronymic", "birth_date"}},
+    {"utilities", {"account"}}};
+
+// The services of a utilities invoice, as the payee billed them.
+Data invoice_data(const InvoiceDetails& inv, const std::string& lang) {
+    Data d;
+    d.set("period", inv.period_title);
+    d.set("account", inv.account);
+    d.set("address", inv.address);
+    Data lines{Data::type::list};
+    for (const InvoiceLine& l : inv.lines) {
+        Data x;
+        x.set("name", l.name);
+        x.set("unit", l.unit);
+        x.set("meter", l.meter.empty() ? Data(false) : Data(l.meter));
+        x.set("metered", l.previous.has_value());
+        x.set("previous", l.previous ? std::to_string(*l.previous) : "");
+        x.set("current", l.current ? std::to_string(*l.current) : "");
+        x.set("quantity", l.quantity);
+        x.set("tariff", core::format_rubles(l.tariff, lang));
+        x.set("amount", core::format_rubles(l.amount, lang));
+        lines.push_back(x);
+    }
+    d.set("lines", lines);
+    return d;
+}
+
+json invoice_json(const InvoiceDetails& inv) {
+    json lines = json::array();
+    for (const InvoiceLine& l : inv.lines) {
+        json x = {{"name", l.name}, {"unit", l.unit}, {"quantity", l.quantity}, {"tariff", l.tariff}, {"amount", l.amount}};
+        if (l.previous) x["previous"] = *l.previous;
+        if (l.current) x["current"] = *l.current;
+        if (!l.meter.empty()) x["meter"] = l.meter;
+        lines.push_back(std::move(x));
+    }
+    return {{"account", inv.account}, {"period", inv.period}, {"period_title", inv.period_title},
+            {"address", inv.address}, {"services", lines}};
+}
 
 LookupAnswer lookup(const Kit& kit, const std::string& kind, Request& req) {
     LookupAnswer a;
@@ -89,7 +129,10 @@ Response page_of(const Kit& kit, Request& req, const LookupAnswer& a) {
     Data charges{Data::type::list};
     bool payable = false;
     for (const Charge& c : a.lookup->charges) {
-        charges.push_back(charge_data(c, t, req.lang));
+        Data cd = charge_data(c, t, req.lang);
+        const auto inv = a.lookup->invoices.find(c.uin);
+        cd.set("invoice", inv == a.lookup->invoices.end() ? Data(false) : invoice_data(inv->second, req.lang));
+        charges.push_back(cd);
         payable = payable || (!c.paid && c.amount_due > 0);
     }
     d.set("searched", true);
@@ -104,7 +147,12 @@ Response page_of(const Kit& kit, Request& req, const LookupAnswer& a) {
 Response json_of(const Kit& kit, Request& req, const LookupAnswer& a) {
     if (a.error) return api_error(req, kit->renderer.locale(req), *a.error);
     json charges = json::array();
-    for (const Charge& c : a.lookup->charges) charges.push_back(charge_json(c));
+    for (const Charge& c : a.lookup->charges) {
+        json j = charge_json(c);
+        if (const auto inv = a.lookup->invoices.find(c.uin); inv != a.lookup->invoices.end())
+            j["invoice"] = invoice_json(inv->second);
+        charges.push_back(std::move(j));
+    }
     return Response::json(
         {{"document_found", a.lookup->document_found}, {"charges", charges}, {"total_due", a.lookup->total_due}});
 }
@@ -112,7 +160,7 @@ Response json_of(const Kit& kit, Request& req, const LookupAnswer& a) {
 }  // namespace
 
 void register_lookup_routes(const Kit& kit) {
-    for (const std::string kind : {"fines", "taxes", "debts"}) {
+    for (const std::string kind : {"fines", "taxes", "debts", "utilities"}) {
         kit->router.get("/payments/" + kind, [kit, kind](Request& req) {
             const core::Locale& t = kit->renderer.locale(req);
             return kit->renderer.page(req, "payments/lookup", form_data(kit, req, kind),

@@ -297,7 +297,7 @@ bool balanced(const std::vector<LedgerEntry>& entries) {
 // ---- sources -----------------------------------------------------------------------------------------------------
 
 namespace {
-constexpr std::array<std::string_view, 4> kSourceNames = {"gibdd", "fns", "fssp", "fee"};
+constexpr std::array<std::string_view, 5> kSourceNames = {"gibdd", "fns", "fssp", "fee", "utilities"};
 }
 
 std::string_view to_string(Source s) { return kSourceNames[static_cast<std::size_t>(s)]; }
@@ -306,6 +306,80 @@ std::optional<Source> source_from_string(std::string_view s) {
     for (std::size_t i = 0; i < kSourceNames.size(); ++i)
         if (kSourceNames[i] == s) return static_cast<Source>(i);
     return std::nullopt;
+}
+
+std::optional<std::string> utilities_account(std::string_view input) {
+    std::string digits;
+    for (char c : input) {
+        if (c == ' ' || c == '-') continue;
+        if (c < '0' || c > '9') return std::nullopt;
+        digits += c;
+    }
+    if (digits.size() < 6 || digits.size() > 20) return std::nullopt;
+    return digits;
+}
+
+// ---- refunds -------------------------------------------------------------------------------------------------------
+
+namespace {
+constexpr std::array<std::string_view, 3> kRefundStateNames = {"pending", "succeeded", "failed"};
+}
+
+std::string_view to_string(RefundState s) { return kRefundStateNames[static_cast<std::size_t>(s)]; }
+
+std::optional<RefundState> refund_state_from_string(std::string_view s) {
+    for (std::size_t i = 0; i < kRefundStateNames.size(); ++i)
+        if (kRefundStateNames[i] == s) return static_cast<RefundState>(i);
+    return std::nullopt;
+}
+
+std::string refund_refusal(PaymentState state, std::int64_t paid, std::int64_t reserved, std::int64_t requested) {
+    if (requested <= 0) return "payments.refund_amount";
+    if (state != PaymentState::succeeded) return "payments.refund_state";
+    if (requested > paid - reserved) return "payments.refund_exceeds";
+    return "";
+}
+
+PaymentState state_after_refunds(std::int64_t paid, std::int64_t refunded) {
+    return refunded >= paid ? PaymentState::refunded : PaymentState::succeeded;
+}
+
+std::vector<ChargeShare> refund_allocation(const std::vector<ChargeShare>& shares, std::int64_t already,
+                                           std::int64_t amount) {
+    std::vector<ChargeShare> out;
+    std::int64_t skip = already, left = amount;
+    for (const ChargeShare& s : shares) {
+        const std::int64_t used = std::min(skip, s.amount);
+        skip -= used;
+        const std::int64_t take = std::min(left, s.amount - used);
+        if (take > 0) out.push_back({s.uin, take});
+        left -= take;
+    }
+    if (left > 0) throw std::invalid_argument("the refund is more than is left of the payment");
+    return out;
+}
+
+std::optional<std::int64_t> parse_rubles(std::string_view text) {
+    std::string digits, fraction;
+    bool in_fraction = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c >= '0' && c <= '9') {
+            (in_fraction ? fraction : digits) += c;
+        } else if ((c == ',' || c == '.') && !in_fraction) {
+            in_fraction = true;
+        } else if (c == ' ' && !in_fraction) {
+            continue;
+        } else if (text.substr(i).starts_with("\u00a0") && !in_fraction) {
+            ++i;  // a no-break space between thousands, as format_rubles writes it
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (digits.empty() || digits.size() > 12 || fraction.size() > 2 || (in_fraction && fraction.empty()))
+        return std::nullopt;
+    while (fraction.size() < 2) fraction += '0';
+    return std::stoll(digits) * 100 + std::stoll(fraction);
 }
 
 }  // namespace uslugi::payments

@@ -126,7 +126,9 @@ bool balanced(const std::vector<LedgerEntry>& entries);
 // ---- charges ----------------------------------------------------------------------------------------------
 
 // Where a charge comes from; the authority told about its payment.
-enum class Source { gibdd, fns, fssp, fee };
+// utilities: an invoice of a utilities payee (a settlement centre, an energy
+// retailer, a managing company), looked up by personal account number.
+enum class Source { gibdd, fns, fssp, fee, utilities };
 std::string_view to_string(Source s);
 std::optional<Source> source_from_string(std::string_view s);
 
@@ -142,5 +144,29 @@ struct Charge {
     std::int64_t account_id = 0;  // the account it was created for (fees, own charges), 0 for none
     bool paid = false;
 };
+
+// A personal account number of a utilities payee as typed ("59 0123-4567"):
+// its digits (6 to 20), or nullopt.
+std::optional<std::string> utilities_account(std::string_view input);
+
+// ---- refunds (succeeded → refunded) ---------------------------------------------------------------------
+
+// A refund of a succeeded payment, in full or in part, asked for by a
+// payments operator. pending: asked of the acquirer, its answer not yet known.
+enum class RefundState { pending, succeeded, failed };
+std::string_view to_string(RefundState s);
+std::optional<RefundState> refund_state_from_string(std::string_view s);
+// Why `requested` kopecks cannot be refunded of a payment of `paid` kopecks of
+// which `reserved` are already refunded or being refunded; "" when they can.
+// Codes: payments.refund_state, payments.refund_amount, payments.refund_exceeds.
+std::string refund_refusal(PaymentState state, std::int64_t paid, std::int64_t reserved, std::int64_t requested);
+// A payment stays succeeded while part of it is refunded; refunded when all of it is.
+PaymentState state_after_refunds(std::int64_t paid, std::int64_t refunded);
+// The charges a refund of `amount` takes its money back from, after `already`
+// was refunded: in the payment's order of charges, each at most what is left of it.
+std::vector<ChargeShare> refund_allocation(const std::vector<ChargeShare>& shares, std::int64_t already,
+                                           std::int64_t amount);
+// "150", "150,5", "1 234,56", "1234.56" (rubles) → kopecks; nullopt for anything else.
+std::optional<std::int64_t> parse_rubles(std::string_view text);
 
 }  // namespace uslugi::payments

@@ -1,6 +1,8 @@
 // The payments operator's page (role "payments", PAY-3): find any payment by
 // its number and see its history, and reconcile a day's payments with the
-// acquirer's list, every difference shown.
+// acquirer's list, every difference shown; refund a succeeded payment in full
+// or in part with a reason (the form and POST /api/v1/payments/operator/
+// payments/{id}/refunds with an Idempotency-Key).
 #include "core/format.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -51,10 +53,10 @@ Data difference_data(const PaymentService::Difference& x, const core::Locale& t,
     return d;
 }
 
-Response page(const Kit& kit, Request& req) {
+Data page_data(const Kit& kit, Request& req, const std::string& id) {
     const core::Locale& t = kit->renderer.locale(req);
     Data d;
-    const std::string id = req.query().get_or("payment", "");
+    d.set("attempt_key", new_attempt_key());
     const std::string date = req.query().get_or("date", "");
     d.set("payment_query", id.substr(0, 64));
     d.set("date", date.substr(0, 10));
@@ -80,7 +82,71 @@ Response page(const Kit& kit, Request& req) {
             }
         }
     }
+    return d;
+}
+
+Response page(const Kit& kit, Request& req) {
+    const core::Locale& t = kit->renderer.locale(req);
+    Data d = page_data(kit, req, req.query().get_or("payment", ""));
+    // Back from the refund form: what became of the refund.
+    const std::string refund_id = req.query().get_or("refund", "");
+    if (const auto r = refund_id.size() <= 64 && !refund_id.empty() ? kit->service->store().find_refund(refund_id)
+                                                                     : std::nullopt)
+        d.set("refund_notice", t.text("payments.refund.notice." + std::string(to_string(r->state))));
     return kit->renderer.page(req, "payments/operator", d, t.text("payments.operator.title"));
+}
+
+// ---- refunds ----
+
+RefundRequest refund_form(Request& req) {
+    RefundRequest r;
+    r.payment_id = req.form().get_or("payment", "").substr(0, 64);
+    const auto amount = parse_rubles(req.form().get_or("amount", "").substr(0, 40));
+    if (!amount) throw PaymentError("payments.refund_amount", "amount");
+    r.amount = *amount;
+    r.reason = req.form().get_or("reason", "").substr(0, 2000);
+    r.key = req.form().get_or("idempotency_key", "").substr(0, 200);
+    r.operator_id = req.account->id;
+    return r;
+}
+
+Response refund_page(const Kit& kit, Request& req) {
+    const core::Locale& t = kit->renderer.locale(req);
+    const std::string id = req.form().get_or("payment", "").substr(0, 64);
+    try {
+        const RefundResult done = kit->service->refund(refund_form(req));
+        return Response::redirect("/payments/operator?payment=" + http::url_encode(done.payment.public_id) +
+                                  "&refund=" + http::url_encode(done.refund.public_id));
+    } catch (const PaymentError& e) {
+        Data d = page_data(kit, req, id);
+        d.set("refund_error", error_text(t, e.code()));
+        d.set("refund_error_field", e.field() == "reason" ? "refund-reason" : "refund-amount");
+        d.set("value_amount", req.form().get_or("amount", "").substr(0, 40));
+        d.set("value_reason", req.form().get_or("reason", "").substr(0, 2000));
+        return kit->renderer.page(req, "payments/operator", d, t.text("payments.operator.title"), status_of(e));
+    }
+}
+
+Response refund_api(const Kit& kit, Request& req) {
+    const core::Locale& t = kit->renderer.locale(req);
+    const json body = json::parse(req.body().empty() ? "{}" : req.body(), nullptr, false);
+    RefundRequest r;
+    r.payment_id = req.param("id");
+    r.key = std::string(req.header("Idempotency-Key"));
+    r.operator_id = req.account->id;
+    if (body.is_object() && body.contains("amount") && body.at("amount").is_number_integer())
+        r.amount = body.at("amount").get<std::int64_t>();
+    if (body.is_object() && body.contains("reason") && body.at("reason").is_string())
+        r.reason = body.at("reason").get<std::string>().substr(0, 2000);
+    try {
+        if (!body.is_object() || !body.contains("amount") || !body.at("amount").is_number_integer())
+            throw PaymentError("payments.refund_amount", "amount");
+        const RefundResult done = kit->service->refund(r);
+        return Response::json({{"refund", refund_json(done.refund)}, {"payment", payment_json(done.payment)}},
+                              done.created ? Status::created : Status::ok);
+    } catch (const PaymentError& e) {
+        return api_error(req, t, e);
+    }
 }
 
 Response reconcile_json(const Kit& kit, Request& req) {
@@ -112,6 +178,9 @@ void register_operator_routes(const Kit& kit) {
     kit->router.get("/payments/operator", [kit](Request& req) { return page(kit, req); }, staff);
     kit->router.get("/api/v1/payments/operator/reconciliation", [kit](Request& req) { return reconcile_json(kit, req); },
                     staff);
+    kit->router.post("/payments/operator/refund", [kit](Request& req) { return refund_page(kit, req); }, staff);
+    kit->router.post("/api/v1/payments/operator/payments/{id}/refunds",
+                     [kit](Request& req) { return refund_api(kit, req); }, staff);
 }
 
 }  // namespace uslugi::payments

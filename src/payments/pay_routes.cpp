@@ -139,7 +139,8 @@ Response go_on(const Kit& kit, Request& req) {
 
 // ---- the hub and the history -----------------------------------------------------------------------
 
-constexpr const char* kFilterStates[] = {"", "awaiting_confirmation", "succeeded", "failed", "cancelled", "expired"};
+constexpr const char* kFilterStates[] = {"",          "awaiting_confirmation", "succeeded", "failed",
+                                        "cancelled", "expired",               "refunded"};
 
 HistoryFilter filter_of(const Request& req, std::string& problem) {
     HistoryFilter f;

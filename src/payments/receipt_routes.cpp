@@ -16,6 +16,14 @@ using http::Status;
 namespace {
 
 std::vector<ReceiptLine> payee_lines(const Payee& p) {
+    // A utilities payee is a company with a bank's settlement account, not the Treasury (no KBK).
+    if (p.kbk.empty())
+        return {{"Получатель", p.name},
+                {"ИНН / КПП получателя", p.inn + " / " + p.kpp},
+                {"Расчётный счёт", p.account},
+                {"Банк получателя", p.bank_name},
+                {"БИК", p.bic},
+                {"Корреспондентский счёт", p.corr_account}};
     return {{"Получатель", p.name},
             {"ИНН / КПП получателя", p.inn + " / " + p.kpp},
             {"Казначейский счёт", p.account},
@@ -47,13 +55,19 @@ Response pdf(std::string body, const std::string& name) {
 
 Response payment_receipt(const Kit& kit, Request& req) {
     const auto p = kit->service->payment_of(req.account->id, req.param("id"));
-    if (!p || p->state != PaymentState::succeeded) return kit->renderer.error_page(req, Status::not_found);
+    if (!p || !has_receipt(*p)) return kit->renderer.error_page(req, Status::not_found);
     ReceiptDoc doc;
     doc.title = "Квитанция об оплате № " + p->public_id;
     doc.head = {{"Дата и время оплаты", core::format_local(p->finished_at, req.time_zone, "ru")},
-                {"Статус", "Оплачено"},
+                {"Статус", p->state == PaymentState::refunded ? "Оплачено, возвращено" : "Оплачено"},
                 {"Способ оплаты", "Банковская карта" + (p->card_last4.empty() ? "" : " •••• " + p->card_last4)},
                 {"Идентификатор в банке", p->acquirer_id}};
+    // Money given back is on the receipt too: each refund, and what stays paid.
+    for (const Refund& r : p->refunds)
+        if (r.state == RefundState::succeeded)
+            doc.head.push_back({"Возврат " + core::format_local(r.finished_at, req.time_zone, "ru"),
+                                format_rubles(r.amount) + " — " + r.reason});
+    if (p->refunded_amount) doc.head.push_back({"После возвратов", format_rubles(p->amount - p->refunded_amount)});
     for (std::size_t i = 0; i < p->items.size(); ++i) {
         const auto& it = p->items[i];
         doc.parts.push_back(part_of(i + 1, p->items.size(), it.uin, it.payee, it.purpose, it.amount, true));

@@ -35,6 +35,9 @@ http::Data charge_data(const Charge& c, const core::Locale& t, const std::string
 nlohmann::json charge_json(const Charge& c);
 http::Data payment_data(const Payment& p, const core::Locale& t, const http::Request& req);
 nlohmann::json payment_json(const Payment& p);
+nlohmann::json refund_json(const Refund& r);
+// A receipt exists once money was taken (refunded or not).
+bool has_receipt(const Payment& p);
 
 // A text field from the JSON body (API) or the form (pages).
 std::string field(http::Request& req, const std::string& name);

@@ -22,9 +22,10 @@ std::string error_text(const core::Locale& t, const std::string& code) {
 Status status_of(const PaymentError& e) {
     if (e.code() == "payments.registry_unavailable") return Status::service_unavailable;
     if (e.code() == "payments.charge_held" || e.code() == "payments.charge_paid" ||
-        e.code() == "payments.idempotency_conflict")
+        e.code() == "payments.idempotency_conflict" || e.code() == "payments.refund_exceeds" ||
+        e.code() == "payments.refund_state")
         return Status::conflict;
-    if (e.code() == "payments.charge_unknown") return Status::not_found;
+    if (e.code() == "payments.charge_unknown" || e.code() == "payments.not_found") return Status::not_found;
     return Status::unprocessable_entity;
 }
 
@@ -86,6 +87,44 @@ json charge_json(const Charge& c) {
             {"paid", c.paid}};
 }
 
+bool has_receipt(const Payment& p) { return p.state == PaymentState::succeeded || p.state == PaymentState::refunded; }
+
+namespace {
+
+// The refunds of a payment as its owner and the operator see them.
+void add_refunds(Data& d, const Payment& p, const core::Locale& t, const Request& req) {
+    Data list{Data::type::list};
+    for (const Refund& r : p.refunds) {
+        const std::string state(to_string(r.state));
+        Data x;
+        x.set("id", r.public_id);
+        x.set("amount", core::format_rubles(r.amount, req.lang));
+        x.set("state_label", t.text("payments.refund.state." + state));
+        x.set("state_css", r.state == RefundState::succeeded ? "ok" : r.state == RefundState::failed ? "failed" : "pending");
+        x.set("created", core::format_local(r.created_at, req.time_zone, req.lang));
+        x.set("reason", r.reason);
+        list.push_back(x);
+    }
+    d.set("refunds", list);
+    d.set("has_refunds", !p.refunds.empty());
+    d.set("refunded_total", p.refunded_amount ? Data(core::format_rubles(p.refunded_amount, req.lang)) : Data(false));
+    const std::int64_t left = p.amount - p.refund_reserved;
+    d.set("refundable", p.state == PaymentState::succeeded && left > 0);
+    d.set("refund_left", core::format_rubles(left, req.lang));
+}
+
+}  // namespace
+
+json refund_json(const Refund& r) {
+    return {{"id", r.public_id},
+            {"amount", r.amount},
+            {"state", to_string(r.state)},
+            {"reason", r.reason},
+            {"failure", r.failure.empty() ? json() : json(r.failure)},
+            {"created_at", core::format_utc(r.created_at)},
+            {"finished_at", r.finished_at ? json(core::format_utc(r.finished_at)) : json()}};
+}
+
 Data payment_data(const Payment& p, const core::Locale& t, const Request& req) {
     const std::string state(to_string(p.state));
     Data d;
@@ -111,6 +150,8 @@ Data payment_data(const Payment& p, const core::Locale& t, const Request& req) {
                                        : Data(t.text("payments.failure." +
                                                      (t.has("payments.failure." + p.failure) ? p.failure : "other"))));
     d.set("receipt_href", "/payments/" + p.public_id + "/receipt.pdf");
+    d.set("has_receipt", has_receipt(p));
+    add_refunds(d, p, t, req);
     Data items{Data::type::list};
     for (const auto& i : p.items) {
         Data item;
@@ -130,6 +171,8 @@ json payment_json(const Payment& p) {
     for (const auto& i : p.items)
         items.push_back({{"uin", i.uin}, {"source", to_string(i.source)}, {"amount", i.amount}, {"purpose", i.purpose},
                          {"reported", i.reported_at != 0}});
+    json refunds = json::array();
+    for (const Refund& r : p.refunds) refunds.push_back(refund_json(r));
     return {{"id", p.public_id},
             {"state", to_string(p.state)},
             {"method", to_string(p.method)},
@@ -141,8 +184,9 @@ json payment_json(const Payment& p) {
             {"created_at", core::format_utc(p.created_at)},
             {"expires_at", core::format_utc(p.expires_at)},
             {"finished_at", p.finished_at ? json(core::format_utc(p.finished_at)) : json()},
-            {"receipt_url", p.state == PaymentState::succeeded ? json("/payments/" + p.public_id + "/receipt.pdf")
-                                                               : json()}};
+            {"receipt_url", has_receipt(p) ? json("/payments/" + p.public_id + "/receipt.pdf") : json()},
+            {"refunded_amount", p.refunded_amount},
+            {"refunds", refunds}};
 }
 
 std::string field(Request& req, const std::string& name) {

@@ -21,6 +21,7 @@ using nlohmann::json;
 constexpr const char* kCheckKind = "payments.check";
 constexpr const char* kReportKind = "payments.report";
 constexpr const char* kOwnKind = "payments.own";
+constexpr const char* kRefundKind = "payments.refund";
 
 PaymentOptions& configured_options() {
     static PaymentOptions options;
@@ -224,6 +225,63 @@ Lookup PaymentService::court_debts(const DebtorQuery& q) {
         c.purpose = fmt::format("Задолженность по исполнительному производству № {}: {}", d.number, d.subject);
         c.legal_basis = fmt::format("Федеральный закон № 229-ФЗ «Об исполнительном производстве»; {}", d.department);
         c.payee = payee(Source::fssp);
+        l.charges.push_back(std::move(c));
+    }
+    return remember(std::move(l));
+}
+
+namespace {
+
+InvoiceDetails invoice_details(const json& inv) {
+    InvoiceDetails d;
+    d.account = inv.value("account", "");
+    d.period = inv.value("period", "");
+    d.period_title = inv.value("period_title", "");
+    d.address = inv.value("address", "");
+    d.holder = inv.value("holder", "");
+    for (const json& s : inv.value("services", json::array())) {
+        InvoiceLine l;
+        l.name = s.value("name", "");
+        l.unit = s.value("unit", "");
+        l.meter = s.value("meter", "");
+        l.quantity = s.value("quantity", "");
+        if (s.contains("previous")) l.previous = s.at("previous").get<std::int64_t>();
+        if (s.contains("current")) l.current = s.at("current").get<std::int64_t>();
+        l.tariff = s.value("tariff", std::int64_t(0));
+        l.amount = s.value("amount", std::int64_t(0));
+        d.lines.push_back(std::move(l));
+    }
+    return d;
+}
+
+}  // namespace
+
+Lookup PaymentService::utilities(const std::string& input) {
+    const auto account = utilities_account(input);
+    if (!account) throw PaymentError(input.empty() ? "payments.utilities_account_empty" : "payments.utilities_account",
+                                     "account");
+    const json answer = ask("account", [&] {
+        return clients_.transport->call("utilities", "GET", "/utilities/invoices?account=" + *account);
+    });
+    Lookup l;
+    l.document_found = answer.value("account_found", false);
+    for (const json& inv : answer.value("invoices", json::array())) {
+        Charge c;
+        c.uin = inv.value("uin", "");
+        // Only what can be paid safely: an invoice whose UIN fails its control digit is not offered.
+        if (!uin_valid(c.uin)) {
+            core::app_log().warn("payments: the utilities payee sent an invoice with a bad UIN {}", c.uin);
+            continue;
+        }
+        c.source = Source::utilities;
+        c.amount = c.amount_due = inv.value("amount", std::int64_t(0));
+        c.purpose = fmt::format("Оплата жилищно-коммунальных услуг за {}, лицевой счёт {}",
+                                inv.value("period_title", ""), *account);
+        c.legal_basis = "Жилищный кодекс РФ, ст. 153–155 (плата за жилое помещение и коммунальные услуги)";
+        c.due_date = core::parse_iso_date(inv.value("due_date", ""));
+        c.payee = payee_from_json(inv.value("payee", json::object()).dump());
+        c.paid = inv.value("paid", false);
+        l.invoices[c.uin] = invoice_details(inv);
         l.charges.push_back(std::move(c));
     }
     return remember(std::move(l));
@@ -493,7 +551,9 @@ void PaymentService::run_report(const jobs::Job& job) {
     const auto item = std::find_if(p->items.begin(), p->items.end(), [&](const auto& i) { return i.uin == uin; });
     if (item == p->items.end()) throw jobs::PermanentError("no such charge in the payment");
     if (item->reported_at) return;
-    if (item->source != Source::fee) {
+    if (item->source == Source::utilities) {
+        report_utilities(*p, *item);
+    } else if (item->source != Source::fee) {
         try {
             clients_.charges->report_paid(to_string(item->source), uin, item->amount, p->public_id);
         } catch (const registries::RegistryRejected& e) {
@@ -502,6 +562,16 @@ void PaymentService::run_report(const jobs::Job& job) {
         }
     }
     store_.mark_reported(p->id, uin, core::now_unix());
+}
+
+void PaymentService::report_utilities(const Payment& p, const PaymentItem& item) {
+    const json body = {{"amount", item.amount}, {"payment_id", p.public_id}};
+    try {
+        clients_.transport->call("utilities", "POST", "/utilities/invoices/" + text::url_encode(item.uin) + "/payment",
+                                 &body);
+    } catch (const registries::RegistryRejected& e) {
+        throw jobs::PermanentError("the utilities payee refused: " + e.code());
+    }
 }
 
 // ---- own charges ----------------------------------------------------------------------------------------------
@@ -551,7 +621,170 @@ void PaymentService::run_own_lookup(const jobs::Job& job) {
     wake();
 }
 
+// ---- refunds ---------------------------------------------------------------------------------------------------
+
+RefundResult PaymentService::refund(const RefundRequest& r) {
+    if (r.key.size() < 8 || r.key.size() > 100) throw PaymentError("payments.idempotency_key", "idempotency_key");
+    if (r.amount <= 0 || r.amount > 100'000'000'000) throw PaymentError("payments.refund_amount", "amount");
+    const std::string reason = text::collapse_blanks(text::sanitize(r.reason), [](char32_t c) { return c <= U' '; });
+    if (reason.empty() || reason.size() > 500) throw PaymentError("payments.refund_reason", "reason");
+    const auto p = r.payment_id.size() <= 64 ? store_.find(r.payment_id) : std::nullopt;
+    if (!p) throw PaymentError("payments.not_found", "payment");
+    const std::string hash = core::sha256_hex(fmt::format("{}|{}|{}", p->public_id, r.amount, reason));
+    const std::int64_t now = core::now_unix();
+    RefundResult out;
+    try {
+        db::transact(store_.database(), [&](soci::session& tx) {
+            // A repeat of an attempt (double click, retry): its refund, whatever happened since.
+            auto seen = store_.find_refund_by_key(tx, p->id, r.key);
+            if (!seen) {
+                NewRefund nr{core::random_token(12), p->id, r.key, hash, r.amount, reason,
+                             "operator:" + std::to_string(r.operator_id)};
+                if (store_.insert_refund(tx, nr, now)) {
+                    if (!store_.reserve_refund(tx, p->id, r.amount)) {
+                        const auto cur = store_.find_by_id(tx, p->id);
+                        const std::string code = refund_refusal(cur->state, cur->amount, cur->refund_reserved, r.amount);
+                        throw PaymentError(code.empty() ? "payments.refund_exceeds" : code, "amount");
+                    }
+                    out.refund = *store_.find_refund(tx, nr.public_id);
+                    out.created = true;
+                    // If we die before the acquirer's answer is recorded, the sweeper finishes it.
+                    schedule_refund_check(tx, out.refund, 0, now);
+                    return;
+                }
+                seen = store_.find_refund_by_key(tx, p->id, r.key);  // a concurrent twin was first
+                if (!seen) throw std::runtime_error("refund neither inserted nor found");
+            }
+            if (seen->second != hash) throw KeyConflict();
+            out.refund = seen->first;
+        });
+    } catch (const KeyConflict&) {
+        throw PaymentError("payments.idempotency_conflict", "idempotency_key");
+    }
+    if (out.created) wake();
+    // Asking again for a pending one is safe: the acquirer knows the refund's key.
+    if (out.refund.state == RefundState::pending) out.refund = settle_refund(*p, out.refund);
+    out.payment = *store_.find(p->public_id);
+    return out;
+}
+
+Refund PaymentService::settle_refund(const Payment& p, const Refund& r) {
+    if (p.acquirer_id.empty()) {
+        record_refund(p, r, RefundState::failed, "", "no_acquirer_payment", "acquirer");
+        return *store_.find_refund(r.public_id);
+    }
+    const json body = {{"amount", r.amount}, {"reference", r.public_id}};
+    json answer;
+    try {
+        answer = clients_.transport->call("bank", "POST", "/bank/payments/" + text::url_encode(p.acquirer_id) + "/refunds",
+                                          &body, {{"Idempotency-Key", "uslugi-refund-" + r.public_id}});
+    } catch (const registries::RegistryUnavailable& e) {
+        // Maybe refunded, maybe not: the sweeper asks the bank by the refund's reference.
+        core::app_log().warn("payments: the acquirer did not answer refund {}: {}", r.public_id, e.what());
+        return r;
+    } catch (const registries::RegistryRejected& e) {
+        record_refund(p, r, RefundState::failed, "", e.code(), "acquirer");
+        return *store_.find_refund(r.public_id);
+    }
+    const json refund = answer.value("refund", json::object());
+    record_refund(p, r, RefundState::succeeded, refund.value("id", ""), "", "acquirer");
+    return *store_.find_refund(r.public_id);
+}
+
+void PaymentService::record_refund(const Payment& p, const Refund& r, RefundState to,
+                                   const std::string& acquirer_refund_id, const std::string& failure,
+                                   const std::string& actor) {
+    const std::int64_t now = core::now_unix();
+    db::transact(store_.database(), [&](soci::session& tx) {
+        // Whoever learns the outcome first records it; the others find it recorded.
+        if (!store_.finish_refund(tx, r.id, to, acquirer_refund_id, failure, now)) return;
+        if (to == RefundState::failed) {
+            store_.release_refund(tx, p.id, r.amount);
+            store_.record_event(tx, p.id, PaymentState::succeeded, actor,
+                                fmt::format("refund {} of {} refused: {}", r.public_id, r.amount, failure), now);
+            return;
+        }
+        // The payment's row first (its lock orders concurrent refunds), then what was refunded before this one.
+        store_.add_refunded(tx, p.id, r.amount);
+        const Payment cur = *store_.find_by_id(tx, p.id);
+        std::vector<ChargeShare> shares;
+        for (const auto& i : cur.items) shares.push_back({i.uin, i.amount});
+        const auto allocation = refund_allocation(shares, cur.refunded_amount - r.amount, r.amount);
+        store_.post(tx, p.id, "refund:" + r.public_id, entries_for_refund(r.amount, allocation), now);
+        const std::string note = fmt::format("refund {} of {}: {}", r.public_id, r.amount, r.reason);
+        if (state_after_refunds(cur.amount, cur.refunded_amount) == PaymentState::refunded)
+            store_.transition(tx, p.id, PaymentState::succeeded, PaymentState::refunded, actor, note, now);
+        else
+            store_.record_event(tx, p.id, PaymentState::succeeded, actor, note, now);
+        notify_refund(tx, cur, r);
+    });
+    wake();
+}
+
+void PaymentService::notify_refund(soci::session& tx, const Payment& p, const Refund& r) {
+    const auto account = accounts_.find(tx, p.account_id);
+    if (!account) return;
+    const json params = {{"amount", format_rubles(r.amount)},
+                         {"link", public_url_ + "/payments/" + p.public_id},
+                         {"number", p.public_id}};
+    for (const auto& [channel, address] : {std::pair<std::string, std::string>{"email", account->email},
+                                           std::pair<std::string, std::string>{"sms", account->phone}}) {
+        if (address.empty()) continue;
+        notifications::Message m;
+        m.event_key = "refund-" + r.public_id;
+        m.recipient = std::to_string(p.account_id);
+        m.channel = notifications::channel_from_string(channel);
+        m.address = address;
+        m.lang = account->lang;
+        m.template_name = "payments.refunded";
+        m.params = params;
+        outbox_.enqueue(tx, m);
+    }
+}
+
+void PaymentService::schedule_refund_check(soci::session& tx, const Refund& r, int n, std::int64_t now) {
+    jobs::NewJob job;
+    job.kind = kRefundKind;
+    job.key = fmt::format("payments.refund:{}:{}", r.public_id, n);
+    job.payload = json{{"refund", r.public_id}, {"n", n}}.dump();
+    job.run_at = now + std::min<std::int64_t>(options_.check_after_seconds << std::min(n, 6), 600);
+    job.max_attempts = 100;
+    jobs_.enqueue(tx, job);
+}
+
+void PaymentService::run_refund_check(const jobs::Job& job) {
+    const json payload = json::parse(job.payload);
+    const auto r = store_.find_refund(payload.at("refund").get<std::string>());
+    if (!r) throw jobs::PermanentError("no such refund");
+    if (r->state != RefundState::pending) return;
+    const auto p = db::transact(store_.database(), [&](soci::session& s) { return store_.find_by_id(s, r->payment_id); });
+    if (!p) throw jobs::PermanentError("no payment of the refund");
+    // Did the bank refund it and only the answer got lost? It knows the refund by our reference.
+    if (!p->acquirer_id.empty()) {
+        const json bank =
+            clients_.transport->call("bank", "GET", "/bank/payments/" + text::url_encode(p->acquirer_id));
+        for (const json& x : bank.value("refunds", json::array()))
+            if (x.value("reference", "") == r->public_id) {
+                record_refund(*p, *r, RefundState::succeeded, x.value("id", ""), "", "sweeper");
+                return;
+            }
+    }
+    // It never reached the bank: ask again with the same key.
+    if (settle_refund(*p, *r).state != RefundState::pending) return;
+    db::transact(store_.database(), [&](soci::session& tx) {
+        store_.count_refund_check(tx, r->id);
+        schedule_refund_check(tx, *r, payload.value("n", 0) + 1, core::now_unix());
+    });
+    wake();
+}
+
 // ---- reconciliation ------------------------------------------------------------------------------------------
+
+namespace {
+// The bank lists a payment refunded in part or in full as paid, with what it refunded.
+bool took_money(PaymentState s) { return s == PaymentState::succeeded || s == PaymentState::refunded; }
+std::int64_t kept(const Payment& p) { return p.amount - p.refunded_amount; }
+}  // namespace
 
 PaymentService::Reconciliation PaymentService::reconcile(Date day) {
     Reconciliation r;
@@ -570,18 +803,20 @@ PaymentService::Reconciliation PaymentService::reconcile(Date day) {
         const auto it = ours.find(order);
         if (it == ours.end()) {
             r.differences.push_back({"missing_here", order, b.value("id", ""), "", 0, amount});
-        } else if (it->second.state != PaymentState::succeeded) {
+        } else if (!took_money(it->second.state)) {
             r.differences.push_back({"state_differs", order, b.value("id", ""), std::string(to_string(it->second.state)),
                                      it->second.amount, amount});
-        } else if (it->second.amount != amount) {
-            r.differences.push_back({"amount_differs", order, b.value("id", ""), "succeeded", it->second.amount, amount});
+        } else if (kept(it->second) != amount) {
+            r.differences.push_back({"amount_differs", order, b.value("id", ""), std::string(to_string(it->second.state)),
+                                     kept(it->second), amount});
         }
     }
     for (const auto& [id, p] : ours) {
-        if (p.state != PaymentState::succeeded) continue;
+        if (!took_money(p.state)) continue;
         ++r.our_count;
-        r.our_total += p.amount;
-        if (!seen.count(id)) r.differences.push_back({"missing_at_bank", id, p.acquirer_id, "succeeded", p.amount, 0});
+        r.our_total += kept(p);
+        if (!seen.count(id))
+            r.differences.push_back({"missing_at_bank", id, p.acquirer_id, std::string(to_string(p.state)), kept(p), 0});
     }
     return r;
 }
@@ -649,6 +884,7 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& db, const core
     runner.handle(kCheckKind, [service](const jobs::Job& job) { service->run_check(job); });
     runner.handle(kReportKind, [service](const jobs::Job& job) { service->run_report(job); });
     runner.handle(kOwnKind, [service](const jobs::Job& job) { service->run_own_lookup(job); });
+    runner.handle(kRefundKind, [service](const jobs::Job& job) { service->run_refund_check(job); });
 }
 
 }  // namespace uslugi::payments

@@ -56,10 +56,35 @@ private:
     std::string code_, field_, detail_;
 };
 
+// One line of a utilities invoice: a metered service (readings) or a flat rate.
+struct InvoiceLine {
+    std::string name, unit, meter, quantity;  // quantity as the payee writes it ("7", "54.30")
+    std::optional<std::int64_t> previous, current;
+    std::int64_t tariff = 0, amount = 0;  // kopecks per unit, kopecks
+};
+struct InvoiceDetails {
+    std::string account, period, period_title, address, holder;
+    std::vector<InvoiceLine> lines;
+};
+
 struct Lookup {
     bool document_found = true;
     std::vector<Charge> charges;
     std::int64_t total_due = 0;
+    std::map<std::string, InvoiceDetails> invoices;  // utilities: the invoice behind each charge, by UIN
+};
+
+// A refund an operator asks for (amount in kopecks, the attempt's key).
+struct RefundRequest {
+    std::string payment_id;
+    std::int64_t amount = 0;
+    std::string reason, key;
+    std::int64_t operator_id = 0;
+};
+struct RefundResult {
+    Refund refund;
+    Payment payment;
+    bool created = false;
 };
 
 struct DebtorQuery {
@@ -86,6 +111,8 @@ public:
     Lookup fines_by_certificate(const std::string& certificate);
     Lookup taxes(const std::string& inn);
     Lookup court_debts(const DebtorQuery& q);
+    // Utilities invoices by personal account number (public, like the fines look-up).
+    Lookup utilities(const std::string& account);
 
     // ---- paying (PAY-2) ----
     Started start(std::int64_t account_id, const std::vector<std::string>& uins, Method method,
@@ -112,6 +139,14 @@ public:
     };
     // RegistryUnavailable when the acquirer does not answer.
     Reconciliation reconcile(Date day);
+
+    // ---- refunds (a payments operator; succeeded → refunded) ----
+    // Reserves the amount, asks the acquirer with the refund's own key and records
+    // its answer; a lost answer leaves the refund pending for the sweeper.
+    // PaymentError: payments.not_found, refund_amount, refund_reason,
+    // refund_state, refund_exceeds, idempotency_key, idempotency_conflict.
+    RefundResult refund(const RefundRequest& r);
+    void run_refund_check(const jobs::Job& job);  // "payments.refund"
 
     // ---- jobs ----
     void run_check(const jobs::Job& job);   // "payments.check"
@@ -146,6 +181,12 @@ private:
     std::optional<nlohmann::json> acquirer_payment(const Payment& p);
     std::string payer_phone(std::int64_t account_id);  // "" when the account has none
     void schedule_check(soci::session& tx, const Payment& p, int n, std::int64_t now);
+    Refund settle_refund(const Payment& p, const Refund& r);
+    void record_refund(const Payment& p, const Refund& r, RefundState to, const std::string& acquirer_refund_id,
+                       const std::string& failure, const std::string& actor);
+    void notify_refund(soci::session& tx, const Payment& p, const Refund& r);
+    void schedule_refund_check(soci::session& tx, const Refund& r, int n, std::int64_t now);
+    void report_utilities(const Payment& p, const PaymentItem& item);
     void wake();
 
     PaymentStore store_;

@@ -62,7 +62,7 @@ Charge charge_from(const soci::row& r) {
 
 constexpr const char* kPaymentColumns =
     "SELECT id, public_id, account_id, method, state, amount, acquirer_id, action_url, failure, card_last4, checks, "
-    "created_at, updated_at, expires_at, finished_at FROM payments ";
+    "created_at, updated_at, expires_at, finished_at, refund_reserved, refunded_amount FROM payments ";
 
 Payment payment_from(const soci::row& r) {
     Payment p;
@@ -81,7 +81,30 @@ Payment payment_from(const soci::row& r) {
     p.updated_at = i64(r, 12);
     p.expires_at = i64(r, 13);
     p.finished_at = i64(r, 14);
+    p.refund_reserved = i64(r, 15);
+    p.refunded_amount = i64(r, 16);
     return p;
+}
+
+constexpr const char* kRefundColumns =
+    "SELECT id, public_id, payment_id, amount, reason, state, acquirer_refund_id, failure, actor, checks, created_at, "
+    "finished_at FROM payments_refunds ";
+
+Refund refund_from(const soci::row& r) {
+    Refund x;
+    x.id = i64(r, 0);
+    x.public_id = str(r, 1);
+    x.payment_id = i64(r, 2);
+    x.amount = i64(r, 3);
+    x.reason = str(r, 4);
+    x.state = refund_state_from_string(str(r, 5)).value_or(RefundState::pending);
+    x.acquirer_refund_id = str(r, 6);
+    x.failure = str(r, 7);
+    x.actor = str(r, 8);
+    x.checks = int(i64(r, 9));
+    x.created_at = i64(r, 10);
+    x.finished_at = i64(r, 11);
+    return x;
 }
 
 }  // namespace
@@ -260,7 +283,10 @@ std::vector<Payment> PaymentStore::select(soci::session& s, const std::string& w
     soci::rowset<soci::row> rows(prep);
     std::vector<Payment> out;
     for (const soci::row& r : rows) out.push_back(payment_from(r));
-    for (Payment& p : out) p.items = items_of(s, p.id);
+    for (Payment& p : out) {
+        p.items = items_of(s, p.id);
+        if (p.refund_reserved) p.refunds = refunds_of(s, p.id);
+    }
     return out;
 }
 
@@ -398,6 +424,110 @@ std::vector<PaymentStore::Event> PaymentStore::events(std::int64_t payment_id) {
                                     soci::use(id));
     for (const soci::row& r : rows) out.push_back({str(r, 0), str(r, 1), str(r, 2), str(r, 3), i64(r, 4)});
     return out;
+}
+
+// ---- refunds --------------------------------------------------------------------------------------------------
+
+std::optional<std::pair<Refund, std::string>> PaymentStore::find_refund_by_key(soci::session& s,
+                                                                               std::int64_t payment_id,
+                                                                               const std::string& key) {
+    const long long pid = payment_id;
+    std::string hash, public_id;
+    s << "SELECT request_hash, public_id FROM payments_refunds WHERE payment_id = :p AND idempotency_key = :k",
+        soci::use(pid), soci::use(key), soci::into(hash), soci::into(public_id);
+    if (!s.got_data()) return std::nullopt;
+    return std::make_pair(*find_refund(s, public_id), hash);
+}
+
+bool PaymentStore::insert_refund(soci::session& tx, const NewRefund& r, std::int64_t now) {
+    const long long pid = r.payment_id, amount = r.amount, now_s = now;
+    long long id = 0;
+    soci::indicator ind = soci::i_null;
+    // A concurrent insert with the same key waits for ours, then writes nothing.
+    tx << "INSERT INTO payments_refunds (public_id, payment_id, idempotency_key, request_hash, amount, reason, state, "
+          "actor, created_at) VALUES (:pid, :p, :k, :h, :a, :reason, 'pending', :actor, :c) "
+          "ON CONFLICT (payment_id, idempotency_key) DO NOTHING RETURNING id",
+        soci::use(r.public_id), soci::use(pid), soci::use(r.idempotency_key), soci::use(r.request_hash),
+        soci::use(amount), soci::use(r.reason), soci::use(r.actor), soci::use(now_s), soci::into(id, ind);
+    return tx.got_data() && ind == soci::i_ok;
+}
+
+bool PaymentStore::reserve_refund(soci::session& tx, std::int64_t payment_id, std::int64_t amount) {
+    const long long pid = payment_id, a = amount, a2 = amount;
+    // The guard is in the UPDATE itself: of two operators at once, the second finds the first's reservation.
+    soci::statement st = (tx.prepare << "UPDATE payments SET refund_reserved = refund_reserved + :a "
+                                        "WHERE id = :id AND state = 'succeeded' AND refund_reserved + :a2 <= amount",
+                          soci::use(a), soci::use(pid), soci::use(a2));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+}
+
+bool PaymentStore::finish_refund(soci::session& tx, std::int64_t refund_id, RefundState to,
+                                 const std::string& acquirer_refund_id, const std::string& failure, std::int64_t now) {
+    const std::string state(to_string(to));
+    const long long id = refund_id, now_s = now;
+    soci::indicator ai = acquirer_refund_id.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator fi = failure.empty() ? soci::i_null : soci::i_ok;
+    soci::statement st = (tx.prepare << "UPDATE payments_refunds SET state = :s, acquirer_refund_id = :a, failure = :f, "
+                                        "finished_at = :t WHERE id = :id AND state = 'pending'",
+                          soci::use(state), soci::use(acquirer_refund_id, ai), soci::use(failure, fi),
+                          soci::use(now_s), soci::use(id));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+}
+
+void PaymentStore::add_refunded(soci::session& tx, std::int64_t payment_id, std::int64_t amount) {
+    const long long pid = payment_id, a = amount;
+    tx << "UPDATE payments SET refunded_amount = refunded_amount + :a WHERE id = :id", soci::use(a), soci::use(pid);
+}
+
+void PaymentStore::release_refund(soci::session& tx, std::int64_t payment_id, std::int64_t amount) {
+    const long long pid = payment_id, a = amount;
+    tx << "UPDATE payments SET refund_reserved = refund_reserved - :a WHERE id = :id", soci::use(a), soci::use(pid);
+}
+
+void PaymentStore::count_refund_check(soci::session& tx, std::int64_t refund_id) {
+    const long long id = refund_id;
+    tx << "UPDATE payments_refunds SET checks = checks + 1 WHERE id = :id", soci::use(id);
+}
+
+std::optional<Refund> PaymentStore::find_refund(soci::session& s, const std::string& public_id) {
+    soci::rowset<soci::row> rows =
+        (s.prepare << std::string(kRefundColumns) + "WHERE public_id = :pid", soci::use(public_id));
+    for (const soci::row& r : rows) return refund_from(r);
+    return std::nullopt;
+}
+
+std::optional<Refund> PaymentStore::find_refund(const std::string& public_id) {
+    db::Connection c(db_);
+    return find_refund(*c, public_id);
+}
+
+std::vector<Refund> PaymentStore::refunds_of(soci::session& s, std::int64_t payment_id) {
+    const long long id = payment_id;
+    std::vector<Refund> out;
+    soci::rowset<soci::row> rows =
+        (s.prepare << std::string(kRefundColumns) + "WHERE payment_id = :p ORDER BY id", soci::use(id));
+    for (const soci::row& r : rows) out.push_back(refund_from(r));
+    return out;
+}
+
+std::vector<std::string> PaymentStore::pending_refunds(int limit) {
+    db::Connection c(db_);
+    std::vector<std::string> out;
+    soci::rowset<soci::row> rows = (c->prepare << "SELECT public_id FROM payments_refunds WHERE state = 'pending' "
+                                                  "ORDER BY id LIMIT " + std::to_string(std::max(1, limit)));
+    for (const soci::row& r : rows) out.push_back(str(r, 0));
+    return out;
+}
+
+void PaymentStore::record_event(soci::session& tx, std::int64_t payment_id, PaymentState state,
+                                const std::string& actor, const std::string& note, std::int64_t now) {
+    const std::string st(to_string(state));
+    const long long pid = payment_id, now_s = now;
+    tx << "INSERT INTO payments_events (payment_id, from_state, to_state, actor, note, at) "
+          "VALUES (:p, :f, :t, :actor, :note, :at)",
+        soci::use(pid), soci::use(st), soci::use(st), soci::use(actor), soci::use(note), soci::use(now_s);
 }
 
 // ---- ledger ---------------------------------------------------------------------------------------------------

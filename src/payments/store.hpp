@@ -23,6 +23,27 @@ struct PaymentItem {
     std::int64_t reported_at = 0;  // 0: the authority not told yet
 };
 
+// A refund of a payment (migrations/0411_payments_refunds.sql).
+struct Refund {
+    std::int64_t id = 0;
+    std::string public_id;
+    std::int64_t payment_id = 0;
+    std::int64_t amount = 0;
+    std::string reason;
+    RefundState state = RefundState::pending;
+    std::string acquirer_refund_id, failure, actor;
+    int checks = 0;
+    std::int64_t created_at = 0, finished_at = 0;
+};
+
+struct NewRefund {
+    std::string public_id;
+    std::int64_t payment_id = 0;
+    std::string idempotency_key, request_hash;
+    std::int64_t amount = 0;
+    std::string reason, actor;
+};
+
 struct Payment {
     std::int64_t id = 0;
     std::string public_id;
@@ -34,6 +55,9 @@ struct Payment {
     int checks = 0;
     std::int64_t created_at = 0, updated_at = 0, expires_at = 0, finished_at = 0;
     std::vector<PaymentItem> items;
+    std::int64_t refund_reserved = 0;  // refunded or being refunded
+    std::int64_t refunded_amount = 0;  // refunded (the acquirer said yes)
+    std::vector<Refund> refunds;       // oldest first
 };
 
 struct NewPayment {
@@ -115,6 +139,31 @@ public:
     std::vector<Payment> created_between(std::int64_t from, std::int64_t to);
     // Ids of payments not yet final.
     std::vector<std::string> open_payments(int limit);
+
+    // ---- refunds ----
+    // The refund of an operator's attempt (by its key) and the hash of the request it was made for.
+    std::optional<std::pair<Refund, std::string>> find_refund_by_key(soci::session& s, std::int64_t payment_id,
+                                                                     const std::string& key);
+    // Inserts a pending refund; false when a refund of the same key is there already.
+    bool insert_refund(soci::session& tx, const NewRefund& r, std::int64_t now);
+    // Reserves `amount` of a succeeded payment for a refund, if that much is left; false otherwise.
+    bool reserve_refund(soci::session& tx, std::int64_t payment_id, std::int64_t amount);
+    // pending → succeeded | failed if still pending; false otherwise (someone recorded it first).
+    bool finish_refund(soci::session& tx, std::int64_t refund_id, RefundState to, const std::string& acquirer_refund_id,
+                       const std::string& failure, std::int64_t now);
+    // The acquirer refunded `amount`: the payment's refunded total grows.
+    void add_refunded(soci::session& tx, std::int64_t payment_id, std::int64_t amount);
+    // A refused refund gives its reservation back.
+    void release_refund(soci::session& tx, std::int64_t payment_id, std::int64_t amount);
+    void count_refund_check(soci::session& tx, std::int64_t refund_id);
+    std::optional<Refund> find_refund(soci::session& s, const std::string& public_id);
+    std::optional<Refund> find_refund(const std::string& public_id);
+    std::vector<Refund> refunds_of(soci::session& s, std::int64_t payment_id);
+    // Ids of refunds still waiting for the acquirer's answer.
+    std::vector<std::string> pending_refunds(int limit);
+    // An event without a change of state (a partial refund of a succeeded payment).
+    void record_event(soci::session& tx, std::int64_t payment_id, PaymentState state, const std::string& actor,
+                      const std::string& note, std::int64_t now);
 
     struct Event {
         std::string from, to, actor, note;

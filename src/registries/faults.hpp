@@ -16,8 +16,8 @@
 namespace uslugi::registries {
 
 // The registries of the sandbox; the first path segment of their APIs.
-inline constexpr std::array<std::string_view, 9> kRegistries{"pfr", "mvd", "fns", "gibdd", "fssp",
-                                                             "post", "bank", "sms", "push"};
+inline constexpr std::array<std::string_view, 10> kRegistries{"pfr",  "mvd", "fns", "gibdd", "fssp",
+                                                              "post", "bank", "sms", "push",  "utilities"};
 bool is_registry(std::string_view name);
 
 struct Fault {

@@ -1,7 +1,8 @@
 // The demo bank: identity vouching (the person signs in at the bank, the bank
 // hands the portal a one-time code, the portal exchanges it for the person's
 // verified data — ID-3 d) and card acquiring (pay, decline, a 3-D Secure step,
-// refunds) with idempotency keys.
+// refunds, in full or in part, each by its own idempotency key; never more than
+// is left of the payment) with idempotency keys.
 //
 // Test cards (any future expiry, any 3-digit CVC):
 //   4111 1111 1111 1111, 5555 5555 5555 4444, 2200 0000 0000 0004  succeed
@@ -58,7 +59,7 @@ json person_json(const Person& p) {
 json payment_json(const Payment& p, const std::string& base) {
     json refunds = json::array();
     for (const Refund& r : p.refunds)
-        refunds.push_back({{"id", r.id}, {"amount", r.amount}, {"created_at", iso_time(r.created)}});
+        refunds.push_back({{"id", r.id}, {"amount", r.amount}, {"reference", r.reference}, {"created_at", iso_time(r.created)}});
     json j = {{"id", p.id}, {"status", p.status}, {"amount", p.amount}, {"currency", p.currency},
               {"description", p.description}, {"order_id", p.order_id},
               {"card", {{"last4", p.card_last4}, {"brand", p.card_brand}}}, {"created_at", iso_time(p.created)},
@@ -318,8 +319,11 @@ Response create_refund(Sandbox& s, Request& req) {
         if (amount > left)
             throw ApiError(Status::unprocessable_entity, "refund.amount_exceeds",
                            fmt::format("at most {} kopecks can be refunded", left), "amount");
-        p.refunds.push_back(Refund{random_id("ref_"), amount, Clock::now()});
-        return Response::json({{"refund", {{"id", p.refunds.back().id}, {"amount", amount}, {"status", "succeeded"}}},
+        // The merchant's reference lets it find the refund when our answer to it was lost.
+        const std::string reference = body.optional_text("reference", 100).value_or("");
+        p.refunds.push_back(Refund{random_id("ref_"), amount, reference, Clock::now()});
+        return Response::json({{"refund", {{"id", p.refunds.back().id}, {"amount", amount}, {"reference", reference},
+                                           {"status", "succeeded"}}},
                                {"payment", payment_json(p, base)}},
                               Status::created);
     });

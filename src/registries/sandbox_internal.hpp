@@ -89,6 +89,7 @@ json letter_json(const Letter& l, Clock::time_point now, bool with_content);
 struct Refund {
     std::string id;
     std::int64_t amount = 0;
+    std::string reference;  // the merchant's own id of the refund, to find it again after a lost answer
     Clock::time_point created;
 };
 
@@ -171,6 +172,7 @@ private:
     void register_bank_routes();
     void register_checkout_routes();  // the acquirer's hosted card page (sandbox_checkout.cpp)
     void register_wallet_routes();    // mobile phone account and e-wallet payments (sandbox_wallets.cpp)
+    void register_utilities_routes(); // utilities invoices by personal account (sandbox_utilities.cpp)
     void register_message_routes();   // sms, push, demo inbox, mail
     void register_admin_routes();
     // The route files keep each handler a plain function of the sandbox and the request.

@@ -287,6 +287,7 @@ void Sandbox::register_routes() {
     register_bank_routes();
     register_checkout_routes();
     register_wallet_routes();
+    register_utilities_routes();
     register_message_routes();
     register_admin_routes();
 }

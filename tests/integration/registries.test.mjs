@@ -48,7 +48,7 @@ const tenKB = 'Я'.repeat(5 * 1024);
 describe('the sandbox itself', () => {
   test('prints its address, describes itself, and answers JSON for unknown paths and methods', async () => {
     const root = await json(await get('/'), 200);
-    assert.deepEqual(root.registries, ['pfr', 'mvd', 'fns', 'gibdd', 'fssp', 'post', 'bank', 'sms', 'push']);
+    assert.deepEqual(root.registries, ['pfr', 'mvd', 'fns', 'gibdd', 'fssp', 'post', 'bank', 'sms', 'push', 'utilities']);
     assert.deepEqual(await json(await get('/healthz'), 200), { status: 'ok' });
     await expectError(await get('/pfr/nothing-here'), 404, 'http.not_found');
     const res = await get('/pfr/snils/check');
@@ -418,9 +418,12 @@ describe('Bank: card payments', () => {
     const wrongCode = await json(await pay({ amount: 100, card: { ...card, number: '4000000000003220' } }, 'key-3ds-2'), 201);
     assert.equal((await json(await post(`/bank/payments/${wrongCode.id}/3ds`, { code: '000000' }), 200)).decline_reason, '3ds_failed');
 
-    const refund = await json(await post(`/bank/payments/${pending.id}/refunds`, { amount: 20000 }, { 'Idempotency-Key': 'r-1' }), 201);
+    const refund = await json(await post(`/bank/payments/${pending.id}/refunds`, { amount: 20000, reference: 'our-r-1' }, { 'Idempotency-Key': 'r-1' }), 201);
     assert.equal(refund.payment.refunded_amount, 20000);
-    assert.equal((await json(await post(`/bank/payments/${pending.id}/refunds`, { amount: 20000 }, { 'Idempotency-Key': 'r-1' }), 201)).refund.id, refund.refund.id);
+    // The merchant's reference finds the refund again when its answer was lost.
+    assert.deepEqual(refund.payment.refunds.map((r) => [r.reference, r.amount]), [['our-r-1', 20000]]);
+    assert.equal((await json(await get(`/bank/payments/${pending.id}`), 200)).refunds[0].reference, 'our-r-1');
+    assert.equal((await json(await post(`/bank/payments/${pending.id}/refunds`, { amount: 20000, reference: 'our-r-1' }, { 'Idempotency-Key': 'r-1' }), 201)).refund.id, refund.refund.id);
     await expectError(await post(`/bank/payments/${pending.id}/refunds`, { amount: 60000 }, { 'Idempotency-Key': 'r-2' }), 422, 'refund.amount_exceeds', 'amount');
     assert.equal((await json(await post(`/bank/payments/${pending.id}/refunds`, {}, { 'Idempotency-Key': 'r-3' }), 201)).payment.refunded_amount, 70000);
     await expectError(await post(`/bank/payments/${declined.id}/refunds`, {}, { 'Idempotency-Key': 'r-4' }), 409, 'payment.invalid_state');
@@ -527,7 +530,7 @@ describe('faults', () => {
 
   test('GET shows every registry; PUT validates and changes only what it names', async () => {
     const faults = await json(await get('/admin/faults'), 200);
-    assert.deepEqual(Object.keys(faults), ['bank', 'fns', 'fssp', 'gibdd', 'mvd', 'pfr', 'post', 'push', 'sms']);
+    assert.deepEqual(Object.keys(faults), ['bank', 'fns', 'fssp', 'gibdd', 'mvd', 'pfr', 'post', 'push', 'sms', 'utilities']);
     assert.deepEqual(faults.pfr, { latency_ms: 0, error_rate: 0, down: false });
     const changed = await json(await put('/admin/faults', { pfr: { latency_ms: 50 } }), 200);
     assert.deepEqual(changed.pfr, { latency_ms: 50, error_rate: 0, down: false });
