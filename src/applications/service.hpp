@@ -117,7 +117,9 @@ public:
 
     // ---- the applicant ----
     std::optional<Application> application_of(std::int64_t account_id, std::int64_t id);
-    std::vector<HistoryEntry> history(std::int64_t id) { return store_.history(id); }
+    std::vector<HistoryEntry> history(std::int64_t id, bool with_internal = false) {
+        return store_.history(id, with_internal);
+    }
     // "Дарья Соколова": the applicant's name for the result document and the officers' pages.
     std::string applicant_name(std::int64_t account_id);
     Outcome withdraw(const identity::Context& ctx, std::int64_t account_id, std::int64_t id, const std::string& comment);
@@ -135,6 +137,20 @@ public:
     std::optional<Application> for_officer(const identity::Context& ctx, const Actor& officer, std::int64_t id);
     DecisionResult decide(const identity::Context& ctx, const Actor& officer, std::int64_t id, const Decision& d);
 
+    // ---- take / assign (assign_service.cpp) ----
+    struct Colleague {
+        std::int64_t id = 0;
+        std::string name;
+    };
+    // The officers of one authority: the only ones an application of it may be assigned to.
+    std::vector<Colleague> colleagues(const std::string& authority_id);
+    // Gives the application to officer `to` (the acting officer themself for
+    // "take"), conditional on its owner still being `expected` (0: nobody).
+    // not_found: not the officer's authority; invalid: `to` is not an officer
+    // of it; wrong_status: someone changed the owner first, or it is decided.
+    // Recorded in the history as internal: the applicant is not told.
+    Outcome assign(const Actor& by, std::int64_t id, std::int64_t to, std::int64_t expected, const std::string& note);
+
     // ---- complaints (APP-4) ----
     // A complaint about the decision on (or an official's handling of) one of
     // the applicant's applications, routed to the superior authority.
@@ -150,9 +166,19 @@ public:
     std::vector<Complaint> complaints_for_officer(std::int64_t officer_id);
     std::optional<Complaint> complaint_for_officer(std::int64_t officer_id, std::int64_t id);
     Outcome answer_complaint(const Actor& officer, std::int64_t id, const std::string& text, std::string* problem);
+    // A standalone complaint (complaint_service.cpp): against an official
+    // ("official") or an authority's action or inaction ("action"), with no
+    // application; routed like the others to the authority's superior.
+    ComplaintResult complain_about(std::int64_t account_id, const std::string& authority_id, const std::string& subject,
+                                   const std::string& body);
+    // submitted → in_review, told to the applicant; wrong_status when it is not waiting.
+    Outcome review_complaint(const Actor& officer, std::int64_t id);
 
 private:
     void notify_complaint(soci::session& tx, const Complaint& c, const std::string& status_key, std::int64_t id);
+    // Routes `c` to the superior authority (the catalog parent, or the authority
+    // itself at the top), stores it and tells the applicant; returns its id.
+    std::int64_t file_complaint(Complaint c);
     // The one way a status changes: checked against the state machine,
     // conditional on the status read, recorded, and told to the applicant.
     bool transition(soci::session& tx, const Application& a, Status to, const Actor& actor, const std::string& comment,

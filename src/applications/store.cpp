@@ -299,21 +299,23 @@ std::int64_t ApplicationStore::add_history(soci::session& tx, std::int64_t id, c
     const long long app = id, at = e.at, actor = e.actor_id;
     soci::indicator actor_ind = e.actor_id ? soci::i_ok : soci::i_null;
     const std::string status(to_string(e.status));
-    tx << "INSERT INTO applications_history (application_id, at, status, actor_kind, actor_id, comment) "
-          "VALUES (:a, :t, :s, :k, :ac, :c) RETURNING id",
+    const int internal = e.internal ? 1 : 0;
+    tx << "INSERT INTO applications_history (application_id, at, status, actor_kind, actor_id, comment, internal) "
+          "VALUES (:a, :t, :s, :k, :ac, :c, :i) RETURNING id",
         soci::use(app), soci::use(at), soci::use(status), soci::use(e.actor_kind), soci::use(actor, actor_ind),
-        soci::use(e.comment), soci::into(entry);
+        soci::use(e.comment), soci::use(internal), soci::into(entry);
     return entry;
 }
 
-std::vector<HistoryEntry> ApplicationStore::history(std::int64_t id) {
+std::vector<HistoryEntry> ApplicationStore::history(std::int64_t id, bool with_internal) {
     std::vector<HistoryEntry> out;
     db::Connection c(db_);
     const long long app = id;
+    const int all = with_internal ? 1 : 0;
     soci::rowset<soci::row> rows =
-        (c->prepare << "SELECT at, status, actor_kind, actor_id, comment FROM applications_history "
-                       "WHERE application_id = :a ORDER BY id",
-         soci::use(app));
+        (c->prepare << "SELECT at, status, actor_kind, actor_id, comment, internal FROM applications_history "
+                       "WHERE application_id = :a AND (internal = 0 OR :all = 1) ORDER BY id",
+         soci::use(app), soci::use(all));
     for (const auto& r : rows) {
         HistoryEntry e;
         e.at = integer(r, 0);
@@ -321,6 +323,7 @@ std::vector<HistoryEntry> ApplicationStore::history(std::int64_t id) {
         e.actor_kind = text(r, 2);
         e.actor_id = integer(r, 3);
         e.comment = text(r, 4);
+        e.internal = integer(r, 5) != 0;
         out.push_back(std::move(e));
     }
     return out;
@@ -490,7 +493,7 @@ bool ComplaintStore::answer(soci::session& tx, std::int64_t id, std::int64_t off
                             std::int64_t now) {
     const long long key = id, officer = officer_id, t = now;
     soci::statement q = (tx.prepare << "UPDATE applications_complaints SET status = 'answered', answer = :a, "
-                                       "answered_by = :o, answered_at = :t WHERE id = :id AND status = 'submitted'",
+                                       "answered_by = :o, answered_at = :t WHERE id = :id AND status IN ('submitted', 'in_review')",
                          soci::use(text), soci::use(officer), soci::use(t), soci::use(key));
     q.execute(true);
     return q.get_affected_rows() > 0;

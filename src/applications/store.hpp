@@ -41,6 +41,7 @@ struct HistoryEntry {
     std::string actor_kind;  // applicant | officer | system
     std::int64_t actor_id = 0;
     std::string comment;
+    bool internal = false;  // an assignment: for the officers' eyes only (not shown to nor notified to the applicant)
 };
 
 // An attachment's row; its bytes are in FileStorage under `hash`.
@@ -112,7 +113,12 @@ public:
     bool move(soci::session& tx, std::int64_t id, Status from, Status to, const Change& change, std::int64_t now);
     // Returns the entry's id (the notification's event key names it).
     std::int64_t add_history(soci::session& tx, std::int64_t id, const HistoryEntry& e);
-    std::vector<HistoryEntry> history(std::int64_t id);
+    // The applicant's history; with `with_internal`, also the officers' assignments.
+    std::vector<HistoryEntry> history(std::int64_t id, bool with_internal = false);
+    // Take / assign (assign_store.cpp): conditional on the owner still being
+    // `expected` (0: nobody) and the application not final, so two officers
+    // taking one at once end with one owner. False when someone was first.
+    bool assign(soci::session& tx, std::int64_t id, std::int64_t expected, std::int64_t officer, std::int64_t now);
 
     // ---- attachments ----
     std::int64_t add_file(const StoredFile& f);
@@ -133,7 +139,7 @@ private:
 // A pre-trial complaint (APP-4): submitted, then answered by the superior authority.
 struct Complaint {
     std::int64_t id = 0, account_id = 0, application_id = 0;
-    std::string authority_id, handler_id, subject, body, status = "submitted", answer;
+    std::string authority_id, handler_id, subject, body, status = "submitted", answer;  // status: submitted | in_review | answered
     std::int64_t answered_by = 0, created_at = 0, answered_at = 0;
 };
 
@@ -146,6 +152,8 @@ public:
     std::vector<Complaint> for_handlers(const std::vector<std::string>& handlers);
     // Conditional on the complaint still waiting: false when it was answered already.
     bool answer(soci::session& tx, std::int64_t id, std::int64_t officer_id, const std::string& text, std::int64_t now);
+    // submitted → in_review (complaint_store.cpp): an officer of the handler takes it up; false when not submitted.
+    bool review(soci::session& tx, std::int64_t id, std::int64_t officer_id);
 
 private:
     db::Database& db_;
