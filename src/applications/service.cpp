@@ -456,24 +456,13 @@ ApplicationService::ComplaintResult ApplicationService::complain(std::int64_t ac
     if (!a) return {.outcome = Outcome::not_found};
     if (subject != "decision" && subject != "official") return {.outcome = Outcome::invalid, .problem = "applications.error.choice"};
     if (const std::string p = check_comment(body, true); !p.empty()) return {.outcome = Outcome::invalid, .problem = p};
-    // The superior authority answers: the catalog parent, or the authority itself at the top.
-    const auto cat = catalog_.current();
-    const catalog::Authority* au = cat->authority(a->authority_id);
     Complaint c;
     c.account_id = account_id;
     c.application_id = a->id;
     c.authority_id = a->authority_id;
-    c.handler_id = au && !au->parent.empty() && cat->authority(au->parent) ? au->parent : a->authority_id;
     c.subject = subject;
     c.body = trimmed(body);
-    c.created_at = core::now_unix();
-    const std::int64_t id = db::transact(db_, [&](soci::session& tx) {
-        const std::int64_t cid = complaints_.insert(tx, c);
-        notify_complaint(tx, c, "submitted", cid);
-        return cid;
-    });
-    identity_.wake();
-    return {.id = id};
+    return {.id = file_complaint(c)};
 }
 
 std::optional<Complaint> ApplicationService::complaint_of(std::int64_t account_id, std::int64_t id) {
