@@ -291,6 +291,9 @@ Response step_page(const Kit& kit, Request& req, const Loaded& l, std::size_t in
     d.set("counter", counter);
     d.set("progress", progress(*l.def, l.draft->values, index, lang));
     d.set("action", step_path(l.draft->id, index));
+    // As-you-type checks (static/js/applications.js) through the JSON validator (api_routes.cpp).
+    d.set("validate_url", "/api/v1/applications/drafts/" + std::to_string(l.draft->id) + "/validate");
+    d.set("validate_js", kit->renderer.statics().url("js/applications.js"));
     const FileLinks files = file_links(kit->service.draft_files(*l.draft), draft_path(l.draft->id) + "/files/");
     d.set("fields", step_fields(*l.def, index, l.draft->values, errors, lang, t, files));
     d.set("multipart", std::any_of(step.fields.begin(), step.fields.end(), [](const Field& f) { return f.type == FieldType::file; }));
