@@ -249,6 +249,9 @@ Response submit(const Kit& kit, Request& req) {
         return no_draft();
     }
     if (r.outcome == Outcome::level_too_low) return error(HttpStatus::forbidden, "applications.level_too_low", t.text("applications.error.level"));
+    if (r.outcome == Outcome::not_permitted)
+        return error(HttpStatus::forbidden, "applications.not_permitted_for_organisation",
+                     t.text("applications_more.organisation.not_permitted"));
     if (r.outcome == Outcome::not_available_here)
         return error(HttpStatus::forbidden, "applications.not_available_here", t.text("applications.error.region"));
     const auto def = kit->service.form(kit->service.draft(req.account->id, draft_id)->service_id);

@@ -443,7 +443,9 @@ void register_summary(const Kit& kit) {
         if (r.outcome == Outcome::not_found || !l.draft) return kit->not_found(req);
         const core::Locale& t = kit->locale(req);
         if (r.outcome == Outcome::invalid && r.first_step) return step_page(kit, req, l, *r.first_step, r.errors, HttpStatus::unprocessable_entity);
-        const std::string problem = t.text(r.outcome == Outcome::level_too_low ? "applications.error.level" : "applications.error.region");
+        const std::string problem = t.text(r.outcome == Outcome::level_too_low     ? "applications.error.level"
+                                           : r.outcome == Outcome::not_permitted ? "applications_more.organisation.not_permitted"
+                                                                                 : "applications.error.region");
         return summary_page(kit, req, l, problem, HttpStatus::forbidden, &r.gate);
     }, http::for_signed_in());
 

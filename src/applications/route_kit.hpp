@@ -62,5 +62,6 @@ void register_complaint_routes(const Kit& kit);
 void register_assign_routes(const Kit& kit);
 void register_standalone_complaint_routes(const Kit& kit);
 void register_form_api_routes(const Kit& kit);
+void register_organisation_routes(const Kit& kit);
 
 }  // namespace uslugi::applications

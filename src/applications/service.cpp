@@ -62,6 +62,7 @@ std::string_view to_string(Outcome o) {
         case Outcome::level_too_low: return "level_too_low";
         case Outcome::not_available_here: return "not_available_here";
         case Outcome::wrong_status: return "wrong_status";
+        case Outcome::not_permitted: return "not_permitted";
     }
     return "ok";
 }
@@ -241,6 +242,9 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
     const bool everywhere = std::find(service->regions.begin(), service->regions.end(), "*") != service->regions.end();
     if (!everywhere && (region.empty() || !service->available_in(region, settlement)))
         return {.outcome = Outcome::not_available_here};
+    bool permitted = true;
+    const std::int64_t organisation = applying_for(account, *service, permitted);
+    if (!permitted) return {.outcome = Outcome::not_permitted};
     Values values = d->values;
     r.errors = validate_all(*def, values, today_iso(), &r.first_step);
     if (!r.errors.empty()) {
@@ -255,6 +259,7 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
     a.status = Status::registered;
     a.values = values;
     a.submit_key = submit_key;
+    a.organisation_id = organisation;
     a.submitted_at = now;
     a.due_at = deadline_after(now, def->deadline_days);
     try {

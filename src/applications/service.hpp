@@ -28,6 +28,7 @@ enum class Outcome {
     level_too_low,       // the account's level is below the service's minimum
     not_available_here,  // the service is not offered in the user's region
     wrong_status,        // the status does not allow it (any more)
+    not_permitted,       // acting for an organisation whose role does not allow this service
 };
 std::string_view to_string(Outcome o);
 
@@ -110,6 +111,25 @@ public:
     // module sets it, nothing is charged and the summary only says a fee applies.
     using FeeCharger = std::function<void(soci::session& tx, const Application& a, long long fee_kopecks)>;
     void on_fee(FeeCharger charger) { charge_fee_ = std::move(charger); }
+
+    // ---- organisations (ID-5; organisation_service.cpp) ----
+    // What the organisations module answers (main.cpp wires it): whether the
+    // account, acting for the organisation, may apply for the service in its
+    // name; and whether it may see all the organisation's applications.
+    struct OrganisationAccess {
+        std::function<bool(std::int64_t account_id, std::int64_t organisation_id, const std::string& service_id)> may_apply;
+        std::function<bool(std::int64_t account_id, std::int64_t organisation_id)> may_see_all;
+    };
+    void on_organisations(OrganisationAccess access) { organisations_ = std::move(access); }
+    // In whose name the account applies for the service: the organisation it
+    // acts for when the service is for legal entities, else 0 (personally).
+    // `permitted` is false when the organisation's role does not allow the service.
+    std::int64_t applying_for(const http::AccountBrief& account, const catalog::Service& service, bool& permitted) const;
+    // The organisation's applications, for its head and administrators acting for it; nullopt for anyone else.
+    std::optional<std::vector<Application>> organisation_applications(const http::AccountBrief& account,
+                                                                       std::size_t offset, std::size_t limit,
+                                                                       std::size_t* total = nullptr);
+    std::optional<Application> organisation_application(const http::AccountBrief& account, std::int64_t id);
 
     // ---- sending ----
     SubmitResult submit(const identity::Context& ctx, const http::AccountBrief& account, std::int64_t draft_id,
@@ -197,6 +217,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<const FormDefinition>, std::less<>> forms_;
     FeeCharger charge_fee_;
+    OrganisationAccess organisations_;
 };
 
 }  // namespace uslugi::applications

@@ -33,6 +33,7 @@ struct Application {
     std::int64_t officer_id = 0;
     std::int64_t submitted_at = 0, updated_at = 0, due_at = 0, decided_at = 0;
     std::string request_text, result_text, refusal_code;
+    std::int64_t organisation_id = 0;  // applied for in an organisation's name (organisations module's id), else 0
 };
 
 struct HistoryEntry {
@@ -107,6 +108,9 @@ public:
     std::optional<Application> find(soci::session& tx, std::int64_t id);
     std::vector<Application> of_account(std::int64_t account_id, std::size_t offset, std::size_t limit);
     std::size_t count_of_account(std::int64_t account_id);
+    // An organisation's applications, whoever of its people sent them.
+    std::vector<Application> of_organisation(std::int64_t organisation_id, std::size_t offset, std::size_t limit);
+    std::size_t count_of_organisation(std::int64_t organisation_id);
     std::vector<Application> queue(const QueueFilter& f);
     std::size_t count_queue(const QueueFilter& f);
     // Conditional on the status still being `from`: false when someone else moved it first.

@@ -39,6 +39,31 @@ async function applyViaApi(c) {
 
 const count = (sql) => Number(stack.scalar(sql));
 
+// The 5-step notice of starting a business (a service for legal entities), as the API takes it.
+const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+const notice = [
+  { full_name: 'ООО «Ромашка»', inn: '7707083893', ogrn: '1027700132195' },
+  { activity: 'catering', start_date: tomorrow },
+  { address: 'г. Пермь, ул. Ленина, д. 10', area: '54', tenure: 'lease' },
+  { surname: 'Соколова', name: 'Дарья', position: 'директор' },
+  { phone: '+7 912 345-67-89', email: '', truthful: 'yes' },
+];
+
+// Fills a whole form through the API and sends it; returns the send's response.
+async function sendViaApi(c, service, steps) {
+  const draft = await c.api('POST', '/api/v1/applications/drafts', { service });
+  assert.equal(draft.status, 201, draft.body);
+  const base = `/api/v1/applications/drafts/${draft.json.id}`;
+  for (const [i, values] of steps.entries()) {
+    const r = await c.api('PUT', `${base}/steps/${i + 1}`, { values });
+    assert.equal(r.status, 200, `step ${i + 1}: ${r.body}`);
+  }
+  const summary = await c.api('GET', `${base}/summary`);
+  assert.equal(summary.json.ready, true, summary.body);
+  return c.api('POST', `${base}/submit`, undefined, { headers: { 'Idempotency-Key': summary.json.idempotency_key } });
+}
+
+
 before(async () => { stack = await startApplicationsStack(); });
 after(async () => { await stack?.stop(); });
 
@@ -207,6 +232,62 @@ describe('applications: assignment, standalone complaints, the form API', () => 
     const refused = await low.api('POST', `${b2}/submit`, undefined, { headers: { 'Idempotency-Key': k2 } });
     assert.equal(refused.status, 403);
     assert.equal(refused.json.error.code, 'applications.level_too_low');
+  });
+
+  test('on behalf of an organisation: employees by their role, admins see all, others nothing', async () => {
+    const [head, admin, allowed, refused, outsider] = [await stack.citizen(), await stack.citizen(), await stack.citizen(),
+      await stack.citizen(), await stack.citizen()];
+    const now = Math.floor(Date.now() / 1000);
+    const ogrn = String(1000000000000 + (now % 1000000) * 1000 + head.id % 1000).slice(0, 13);
+    const org = Number(stack.scalar(`INSERT INTO org_organisations (ogrn, inn, short_name, full_name, head_account_id, created_at) VALUES ('${ogrn}', '7707083893', 'ООО «Ромашка»', 'Общество с ограниченной ответственностью «Ромашка»', ${head.id}, ${now}) RETURNING id`));
+    const member = (c, role, services = '') => stack.scalar(`INSERT INTO org_members (organisation_id, account_id, role, status, services, invited_by, created_at, updated_at) VALUES (${org}, ${c.id}, '${role}', 'active', '${services}', ${head.id}, ${now}, ${now})`);
+    member(head, 'head');
+    member(admin, 'admin');
+    member(allowed, 'employee', 'business-start-notice');
+    member(refused, 'employee', 'egrul-extract');
+    for (const c of [head, admin, allowed, refused]) {
+      const r = await c.api('POST', '/api/v1/organisations/switch', { to: String(org) });
+      assert.equal(r.status, 200, r.body);
+      assert.equal(r.json.acting_for, org);
+    }
+
+    // The employee whose role names the service applies in the organisation's name.
+    const sent = await sendViaApi(allowed, 'business-start-notice', notice);
+    assert.equal(sent.status, 201, sent.body);
+    assert.equal(count(`SELECT organisation_id FROM applications WHERE id = ${sent.json.id}`), org);
+    // A service for people is still personal, even while acting for the organisation.
+    const personal = await applyViaApi(allowed);
+    assert.equal(stack.scalar(`SELECT COALESCE(organisation_id, 0) FROM applications WHERE id = ${personal}`), '0');
+    // An employee without the service in their role is refused, and nothing is sent.
+    const no = await sendViaApi(refused, 'business-start-notice', notice);
+    assert.equal(no.status, 403);
+    assert.equal(no.json.error.code, 'applications.not_permitted_for_organisation');
+    assert.equal(count(`SELECT COUNT(*) FROM applications WHERE account_id = ${refused.id}`), 0);
+
+    // The head and the administrators see the organisation's applications; employees and others do not.
+    for (const c of [head, admin]) {
+      const list = await c.get('/account/organisation/applications');
+      assert.equal(list.status, 200);
+      assert.ok(list.body.includes(sent.json.number));
+      assert.ok(!list.body.includes(`/account/organisation/applications/${personal}`), 'a personal application is not the organisation\'s');
+      assert.equal((await c.get(`/account/organisation/applications/${sent.json.id}`)).status, 200);
+      assert.equal((await c.get(`/account/organisation/applications/${personal}`)).status, 404);
+      const api = await c.api('GET', '/api/v1/organisation/applications');
+      assert.equal(api.json.total, 1);
+      assert.equal(api.json.applications[0].id, sent.json.id);
+    }
+    for (const c of [allowed, refused, outsider]) {
+      assert.equal((await c.get('/account/organisation/applications')).status, 404);
+      for (const id of [sent.json.id, sent.json.id + 1, 0])
+        assert.equal((await c.get(`/account/organisation/applications/${id}`)).status, 404);
+      assert.equal((await c.api('GET', '/api/v1/organisation/applications')).json.error.code, 'applications.organisation_not_found');
+    }
+    // Acting personally again, the administrator sees none of it.
+    assert.equal((await admin.api('POST', '/api/v1/organisations/switch', { to: 'personal' })).status, 200);
+    assert.equal((await admin.get(`/account/organisation/applications/${sent.json.id}`)).status, 404);
+    // A removed administrator loses it at once.
+    stack.scalar(`UPDATE org_members SET status = 'removed' WHERE organisation_id = ${org} AND account_id = ${head.id}`);
+    assert.equal((await head.get(`/account/organisation/applications/${sent.json.id}`)).status, 404);
   });
 
   test('the cabinet list runs as many SQL statements at 50 applications as at 1', async () => {
