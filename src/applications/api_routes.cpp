@@ -34,9 +34,11 @@ json field_errors_json(const FormDefinition& def, const FieldErrors& errors, con
     for (const auto& [path, key] : errors) {
         const std::string top = path.substr(0, path.find('.'));
         const Field* f = def.field(top);
-        if (f && f->type == FieldType::group && path.find('.') != std::string::npos)
+        if (f && f->type == FieldType::group && path.find('.') != std::string::npos) {
+            const std::string last = path.substr(path.rfind('.') + 1);  // "children.0.name" → "name"
             for (const auto& sub : f->fields)
-                if (path.size() > sub.id.size() && path.substr(path.size() - sub.id.size()) == sub.id) f = &sub;
+                if (sub.id == last) f = &sub;
+        }
         const std::string code = key.rfind(kErrorPrefix, 0) == 0 ? key.substr(kErrorPrefix.size()) : key;
         out[path] = {{"code", code}, {"message", error_text(t, key, f, lang)}};
     }

@@ -339,6 +339,11 @@ Response summary_page(const Kit& kit, Request& req, const Loaded& l, const std::
     if (const catalog::Authority* a = l.cat->authority(l.service->authority)) catalog::set_text(d, "authority", a->name, req.lang);
     d.set("fee", l.service->fee_kopecks > 0);
     d.set("deadline_days", std::to_string(l.def->deadline_days));
+    // In whose name it goes: the organisation acted for, for a service for legal entities.
+    bool permitted = true;
+    const auto* org = kit->service.applying_for(*req.account, *l.service, permitted) ? req.account->current_organisation() : nullptr;
+    d.set("on_behalf", org ? org->name : std::string());
+    d.set("has_on_behalf", org != nullptr);
     d.set("problem", problem);
     d.set("has_problem", !problem.empty());
     if (gate && !gate->allowed) {

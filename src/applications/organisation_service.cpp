@@ -18,20 +18,22 @@ std::int64_t ApplicationService::applying_for(const http::AccountBrief& account,
     return account.acting_for;
 }
 
+bool ApplicationService::sees_organisation(const http::AccountBrief& account) const {
+    return account.acting_for && organisations_.may_see_all && organisations_.may_see_all(account.id, account.acting_for);
+}
+
 std::optional<std::vector<Application>> ApplicationService::organisation_applications(const http::AccountBrief& account,
                                                                                        std::size_t offset,
                                                                                        std::size_t limit,
                                                                                        std::size_t* total) {
-    if (!account.acting_for || !organisations_.may_see_all || !organisations_.may_see_all(account.id, account.acting_for))
-        return std::nullopt;
+    if (!sees_organisation(account)) return std::nullopt;
     if (total) *total = store_.count_of_organisation(account.acting_for);
     return store_.of_organisation(account.acting_for, offset, limit);
 }
 
 std::optional<Application> ApplicationService::organisation_application(const http::AccountBrief& account,
                                                                         std::int64_t id) {
-    if (!account.acting_for || !organisations_.may_see_all || !organisations_.may_see_all(account.id, account.acting_for))
-        return std::nullopt;
+    if (!sees_organisation(account)) return std::nullopt;
     auto a = store_.find(id);
     if (!a || a->organisation_id != account.acting_for) return std::nullopt;
     return a;

@@ -236,7 +236,17 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
     const auto def = d ? form(d->service_id) : nullptr;
     const auto cat = catalog_.current();
     const catalog::Service* service = d ? cat->service(d->service_id) : nullptr;
-    if (!d || !def || !service || d->submit_key != submit_key) return {.outcome = Outcome::not_found};
+    if (!d || !def || !service || d->submit_key != submit_key) {
+        // A concurrent send of the same form may have committed (and deleted the
+        // draft) since the look-up above: then this is that application, not "not found".
+        db::Connection c(db_);
+        if (const auto id = store_.find_by_submit_key(*c, account.id, submit_key)) {
+            r.application_id = *id;
+            r.repeated = true;
+            return r;
+        }
+        return {.outcome = Outcome::not_found};
+    }
     r.gate = identity::gate(identity::parse_level(account.level), service->min_level, identity_.checks_running(account.id));
     if (!r.gate.allowed) return {.outcome = Outcome::level_too_low, .gate = r.gate};
     const bool everywhere = std::find(service->regions.begin(), service->regions.end(), "*") != service->regions.end();

@@ -130,6 +130,8 @@ public:
                                                                        std::size_t offset, std::size_t limit,
                                                                        std::size_t* total = nullptr);
     std::optional<Application> organisation_application(const http::AccountBrief& account, std::int64_t id);
+    // Whether the account acts for an organisation whose applications it may see.
+    bool sees_organisation(const http::AccountBrief& account) const;
 
     // ---- sending ----
     SubmitResult submit(const identity::Context& ctx, const http::AccountBrief& account, std::int64_t draft_id,

@@ -98,3 +98,34 @@ test('an officer takes an application; a citizen files a standalone complaint', 
   await page.goto(stack.url + '/account/complaints');
   await checkPage(page, 'complaints-mine');
 });
+
+test('an organisation\'s administrator sees its applications', async () => {
+  const [head, employee] = [await stack.citizen(), await stack.citizen()];
+  const now = Math.floor(Date.now() / 1000);
+  const ogrn = String(1027700000000 + (head.id % 100000));
+  const org = Number(stack.scalar(`INSERT INTO org_organisations (ogrn, inn, short_name, full_name, head_account_id, created_at) VALUES ('${ogrn}', '7707083893', 'ООО «Ромашка»', 'Общество с ограниченной ответственностью «Ромашка»', ${head.id}, ${now}) RETURNING id`));
+  for (const [c, role, services] of [[head, 'head', ''], [employee, 'employee', 'business-start-notice']]) {
+    stack.scalar(`INSERT INTO org_members (organisation_id, account_id, role, status, services, invited_by, created_at, updated_at) VALUES (${org}, ${c.id}, '${role}', 'active', '${services}', ${head.id}, ${now}, ${now})`);
+    assert.equal((await c.api('POST', '/api/v1/organisations/switch', { to: String(org) })).status, 200);
+  }
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  const steps = [{ full_name: 'ООО «Ромашка»', inn: '7707083893', ogrn: '1027700132195' }, { activity: 'retail', start_date: tomorrow },
+    { address: 'г. Пермь, ул. Ленина, д. 10', area: '54', tenure: 'own' }, { surname: 'Соколова', name: 'Дарья', position: 'директор' },
+    { phone: '+7 912 345-67-89', truthful: 'yes' }];
+  const draft = await employee.api('POST', '/api/v1/applications/drafts', { service: 'business-start-notice' });
+  const base = `/api/v1/applications/drafts/${draft.json.id}`;
+  for (const [i, values] of steps.entries()) assert.equal((await employee.api('PUT', `${base}/steps/${i + 1}`, { values })).status, 200);
+  const summary = await phonePage(employee);
+  await summary.goto(stack.url + `/applications/drafts/${draft.json.id}/summary`);
+  assert.match(await summary.textContent('main'), /ООО «Ромашка»/);
+  await checkPage(summary, 'summary-on-behalf');
+  await follow(summary, 'main form button[type=submit]');
+  assert.match(summary.url(), /\/account\/applications\/\d+/);
+
+  const page = await phonePage(head);
+  await page.goto(stack.url + '/account/organisation/applications');
+  await checkPage(page, 'organisation-list');
+  await follow(page, 'main .app-card a');
+  assert.match(page.url(), /\/account\/organisation\/applications\/\d+$/);
+  await checkPage(page, 'organisation-detail');
+});

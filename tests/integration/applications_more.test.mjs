@@ -251,7 +251,13 @@ describe('applications: assignment, standalone complaints, the form API', () => 
       assert.equal(r.json.acting_for, org);
     }
 
-    // The employee whose role names the service applies in the organisation's name.
+    // The employee whose role names the service applies in the organisation's name, as the summary says.
+    const page = await allowed.get('/services/business-start-notice/apply');
+    assert.equal(page.status, 200);
+    const started = await allowed.postForm('/services/business-start-notice/apply');
+    const summaryPage = await allowed.get(started.location.replace(/\/steps\/1$/, '/summary'));
+    assert.ok(summaryPage.body.includes(escapeHtml(text('applications_more.organisation.on_behalf'))), 'the summary names the organisation');
+    assert.ok(summaryPage.body.includes(escapeHtml('ООО «Ромашка»')));
     const sent = await sendViaApi(allowed, 'business-start-notice', notice);
     assert.equal(sent.status, 201, sent.body);
     assert.equal(count(`SELECT organisation_id FROM applications WHERE id = ${sent.json.id}`), org);
@@ -266,6 +272,7 @@ describe('applications: assignment, standalone complaints, the form API', () => 
 
     // The head and the administrators see the organisation's applications; employees and others do not.
     for (const c of [head, admin]) {
+      assert.match((await c.get('/account/applications')).body, /href="\/account\/organisation\/applications"/, 'the cabinet links them');
       const list = await c.get('/account/organisation/applications');
       assert.equal(list.status, 200);
       assert.ok(list.body.includes(sent.json.number));
@@ -277,6 +284,7 @@ describe('applications: assignment, standalone complaints, the form API', () => 
       assert.equal(api.json.applications[0].id, sent.json.id);
     }
     for (const c of [allowed, refused, outsider]) {
+      assert.doesNotMatch((await c.get('/account/applications')).body, /href="\/account\/organisation\/applications"/);
       assert.equal((await c.get('/account/organisation/applications')).status, 404);
       for (const id of [sent.json.id, sent.json.id + 1, 0])
         assert.equal((await c.get(`/account/organisation/applications/${id}`)).status, 404);
