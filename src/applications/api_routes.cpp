@@ -173,6 +173,39 @@ Response save_step(const Kit& kit, Request& req) {
     return Response::json(out);
 }
 
+// Puts `value` at `path` ("snils", or a group's "children.0.name" with the
+// index below the group's limit) in `values`; the step of the field, or
+// nullopt when the path names no field that takes a typed value.
+std::optional<std::size_t> place_value(const FormDefinition& def, const std::string& path, const std::string& value,
+                                       Values& values) {
+    const auto first = path.find('.');
+    const std::string top = path.substr(0, first);
+    for (std::size_t i = 0; i < def.steps.size(); ++i)
+        for (const auto& f : def.steps[i].fields) {
+            if (f.id != top || f.type == FieldType::file) continue;
+            if (first == std::string::npos) {
+                if (f.type == FieldType::group) return std::nullopt;
+                values[f.id] = value;
+                return i;
+            }
+            const auto second = path.find('.', first + 1);
+            if (f.type != FieldType::group || second == std::string::npos) return std::nullopt;
+            const std::string n = path.substr(first + 1, second - first - 1), sub = path.substr(second + 1);
+            if (n.empty() || n.size() > 3 || !std::all_of(n.begin(), n.end(), ::isdigit)) return std::nullopt;
+            const std::size_t index = std::stoul(n);
+            const bool known = std::any_of(f.fields.begin(), f.fields.end(),
+                                           [&](const Field& s) { return s.id == sub && s.type != FieldType::file; });
+            if (index >= f.max_items || !known) return std::nullopt;
+            Values& list = values[f.id];
+            if (!list.is_array()) list = Values::array();
+            while (list.size() <= index) list.push_back(Values::object());
+            if (!list[index].is_object()) list[index] = Values::object();
+            list[index][sub] = value;
+            return i;
+        }
+    return std::nullopt;
+}
+
 // One field checked with the form's rules, nothing saved: {"field": "snils", "value": "…"}
 // (a group's field as "children.0.name"). The draft's other answers decide its conditions.
 Response validate_field(const Kit& kit, Request& req) {
@@ -183,19 +216,9 @@ Response validate_field(const Kit& kit, Request& req) {
         !body.value("value", json()).is_string())
         return error(HttpStatus::bad_request, "applications.bad_json", "send {\"field\": \"…\", \"value\": \"…\"}");
     const std::string path = body["field"], value = body["value"];
-    if (path.size() > 200) return error(HttpStatus::not_found, "applications.field_not_found", "no such field");
-    const std::string top = path.substr(0, path.find('.'));
     Values values = l.draft->values;
-    std::optional<std::size_t> step;
-    for (std::size_t i = 0; i < l.def->steps.size(); ++i)
-        for (const auto& f : l.def->steps[i].fields)
-            if (f.id == top && f.type != FieldType::file) step = i;
+    const auto step = place_value(*l.def, path, value, values);
     if (!step) return error(HttpStatus::not_found, "applications.field_not_found", "no such field");
-    try {
-        values[json::json_pointer("/" + [&] { std::string p = path; std::replace(p.begin(), p.end(), '.', '/'); return p; }())] = value;
-    } catch (const json::exception&) {
-        return error(HttpStatus::not_found, "applications.field_not_found", "no such field");
-    }
     const FieldErrors errors = validate_step(*l.def, *step, values, core::format_iso_date(core::today_utc()));
     const auto it = errors.find(path);
     json out{{"field", path}, {"valid", it == errors.end()}};

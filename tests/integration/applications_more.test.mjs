@@ -191,6 +191,18 @@ describe('applications: assignment, standalone complaints, the form API', () => 
     assert.equal(one.json.error.code, checked.json.errors.snils.code);
     assert.equal((await c.api('POST', `${base}/validate`, { field: 'snils', value: '112-233-445 95' })).json.valid, true);
     assert.equal((await c.api('POST', `${base}/validate`, { field: 'nope', value: 'x' })).json.error.code, 'applications.field_not_found');
+    // A repeatable group's field by its index, up to the group's limit; beyond it, or odd paths: no such field.
+    const inGroup = await c.api('POST', `${base}/validate`, { field: 'previous_names.0.surname', value: '' });
+    assert.equal(inGroup.json.valid, false);
+    assert.equal(inGroup.json.error.code, 'required');
+    assert.equal((await c.api('POST', `${base}/validate`, { field: 'previous_names.0.surname', value: 'Иванова' })).json.valid, true);
+    for (const field of ['previous_names.999999999999.surname', 'previous_names.5.surname', 'previous_names.0.nope', 'previous_names',
+      'snils.0.x', 'previous_names.-1.surname', '', '.'.repeat(300)]) {
+      const r = await c.api('POST', `${base}/validate`, { field, value: 'x' });
+      assert.equal(r.status, 404, field);
+      assert.equal(r.json.error.code, 'applications.field_not_found', field);
+    }
+    assert.equal((await c.api('POST', `${base}/validate`, { field: 'snils', value: 5 })).json.error.code, 'applications.bad_json');
 
     const ok1 = await c.api('PUT', `${base}/steps/1`, { values: applicant });
     assert.equal(ok1.status, 200, ok1.body);
