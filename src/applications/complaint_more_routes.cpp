@@ -85,8 +85,11 @@ void register_standalone_complaint_routes(const Kit& kit) {
         const Actor officer{"officer", req.account->id, req.account->display_name};
         const Outcome o = kit->service.review_complaint(officer, id);
         if (o == Outcome::not_found) return kit->not_found(req);
-        if (o == Outcome::wrong_status)
-            return Response::json_error(HttpStatus::conflict, "complaints.wrong_status", "the complaint is not waiting any more");
+        if (o == Outcome::wrong_status) {
+            const auto c = kit->service.complaint_for_officer(req.account->id, id);
+            if (!c) return kit->not_found(req);
+            return office_complaint_page(kit, req, *c, "applications.error.wrong_status", HttpStatus::conflict);
+        }
         return Response::redirect("/office/complaints/" + std::to_string(id));
     }, {.access = http::with_role("officer")});
 }

@@ -123,6 +123,11 @@ void register_officer_side(const Kit& kit) {
 
 }  // namespace
 
+Response office_complaint_page(const Kit& kit, Request& req, const Complaint& c, const std::string& problem,
+                               HttpStatus status) {
+    return office_page(kit, req, c, problem, status);
+}
+
 void register_complaint_routes(const Kit& kit) {
     register_applicant_side(kit);
     register_officer_side(kit);

@@ -55,6 +55,10 @@ http::Response office_detail(const Kit& kit, http::Request& req, const Applicati
 // Who handles it and the take / assign form, for that page (assign_routes.cpp).
 void add_assignment(const Kit& kit, const http::Request& req, const Application& a, http::Data& d);
 
+// A complaint's page for the officers who handle it, with a problem to show (complaint_routes.cpp).
+http::Response office_complaint_page(const Kit& kit, http::Request& req, const Complaint& c, const std::string& problem,
+                                     http::Status status);
+
 void register_apply_routes(const Kit& kit);
 void register_cabinet_routes(const Kit& kit);
 void register_office_routes(const Kit& kit);

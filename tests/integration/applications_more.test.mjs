@@ -146,7 +146,9 @@ describe('applications: assignment, standalone complaints, the form API', () => 
 
     assert.equal((await superior.postForm(`/office/complaints/${cid}/review`, {})).status, 303);
     assert.equal(stack.scalar(`SELECT status FROM applications_complaints WHERE id = ${cid}`), 'in_review');
-    assert.equal((await superior.postForm(`/office/complaints/${cid}/review`, {})).status, 409, 'taken up once');
+    const twice = await superior.postForm(`/office/complaints/${cid}/review`, {});
+    assert.equal(twice.status, 409, 'taken up once');
+    assert.ok(twice.body.includes(escapeHtml(text('applications.error.wrong_status'))));
     assert.ok((await c.get(path)).body.includes(escapeHtml(text('applications.complaint.status.in_review'))));
     const reply = await superior.postForm(`/office/complaints/${cid}/answer`, { text: 'Справка будет выдана в течение трёх дней' });
     assert.equal(reply.status, 303);
