@@ -531,6 +531,16 @@ int serve(const core::Config& given, const std::string& root, const applications
                                        "Налоговый кодекс Российской Федерации, глава 25.3",
                                        "application:" + std::to_string(a.id));
     });
+    // Applying on behalf of an organisation: its membership and roles, read on each call.
+    application_service.on_organisations(
+        {.may_apply = [&organisation_service](std::int64_t account, std::int64_t organisation, const std::string& service) {
+             const auto m = organisation_service.store().open_member(organisation, account);
+             return m && organisations::may_use_service(*m, service);
+         },
+         .may_see_all = [&organisation_service](std::int64_t account, std::int64_t organisation) {
+             const auto m = organisation_service.store().open_member(organisation, account);
+             return m && organisations::may_manage_members(*m);
+         }});
     applications::register_routes(router, renderer, application_service, cfg.public_url, cfg.font_dir);
     const auto pension = applications::make_pension_service(database, cfg, root, runner.get());
     applications::connect_pension(router, renderer, application_service, *pension, cfg.public_url, cfg.font_dir);

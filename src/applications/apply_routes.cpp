@@ -291,6 +291,9 @@ Response step_page(const Kit& kit, Request& req, const Loaded& l, std::size_t in
     d.set("counter", counter);
     d.set("progress", progress(*l.def, l.draft->values, index, lang));
     d.set("action", step_path(l.draft->id, index));
+    // As-you-type checks (static/js/applications.js) through the JSON validator (api_routes.cpp).
+    d.set("validate_url", "/api/v1/applications/drafts/" + std::to_string(l.draft->id) + "/validate");
+    d.set("validate_js", kit->renderer.statics().url("js/applications.js"));
     const FileLinks files = file_links(kit->service.draft_files(*l.draft), draft_path(l.draft->id) + "/files/");
     d.set("fields", step_fields(*l.def, index, l.draft->values, errors, lang, t, files));
     d.set("multipart", std::any_of(step.fields.begin(), step.fields.end(), [](const Field& f) { return f.type == FieldType::file; }));
@@ -336,6 +339,11 @@ Response summary_page(const Kit& kit, Request& req, const Loaded& l, const std::
     if (const catalog::Authority* a = l.cat->authority(l.service->authority)) catalog::set_text(d, "authority", a->name, req.lang);
     d.set("fee", l.service->fee_kopecks > 0);
     d.set("deadline_days", std::to_string(l.def->deadline_days));
+    // In whose name it goes: the organisation acted for, for a service for legal entities.
+    bool permitted = true;
+    const auto* org = kit->service.applying_for(*req.account, *l.service, permitted) ? req.account->current_organisation() : nullptr;
+    d.set("on_behalf", org ? org->name : std::string());
+    d.set("has_on_behalf", org != nullptr);
     d.set("problem", problem);
     d.set("has_problem", !problem.empty());
     if (gate && !gate->allowed) {
@@ -440,7 +448,9 @@ void register_summary(const Kit& kit) {
         if (r.outcome == Outcome::not_found || !l.draft) return kit->not_found(req);
         const core::Locale& t = kit->locale(req);
         if (r.outcome == Outcome::invalid && r.first_step) return step_page(kit, req, l, *r.first_step, r.errors, HttpStatus::unprocessable_entity);
-        const std::string problem = t.text(r.outcome == Outcome::level_too_low ? "applications.error.level" : "applications.error.region");
+        const std::string problem = t.text(r.outcome == Outcome::level_too_low     ? "applications.error.level"
+                                           : r.outcome == Outcome::not_permitted ? "applications_more.organisation.not_permitted"
+                                                                                 : "applications.error.region");
         return summary_page(kit, req, l, problem, HttpStatus::forbidden, &r.gate);
     }, http::for_signed_in());
 

@@ -57,6 +57,7 @@ Response list_page(const Kit& kit, Request& req) {
     d.set("applications", items);
     d.set("has_applications", total > 0);
     d.set("drafts", drafts);
+    d.set("organisation_applications", kit->service.sees_organisation(*req.account));
     d.set("has_drafts", !drafts.list_value().empty());
     d.set("saved", req.query().has("saved"));
     d.set("deleted", req.query().has("deleted"));

@@ -66,6 +66,7 @@ void register_applicant_side(const Kit& kit) {
         if (!c) return kit->not_found(req);
         const core::Locale& t = kit->locale(req);
         Data d = complaint_data(req, *c, *kit->service.catalog().current(), t);
+        d.set("has_application", c->application_id != 0);  // a standalone complaint has none
         d.set("application_href", "/account/applications/" + std::to_string(c->application_id));
         return kit->renderer.page(req, "applications/complaint", d, t.text("applications.complaint.title"));
     }, http::for_signed_in());
@@ -77,6 +78,8 @@ Response office_page(const Kit& kit, Request& req, const Complaint& c, const std
     Data d = complaint_data(req, c, *kit->service.catalog().current(), t);
     d.set("applicant", kit->service.applicant_name(c.account_id));
     d.set("action", "/office/complaints/" + std::to_string(c.id) + "/answer");
+    d.set("may_review", c.status == "submitted");
+    d.set("review_action", "/office/complaints/" + std::to_string(c.id) + "/review");
     d.set("error", problem.empty() ? std::string() : t.text(problem));
     d.set("has_error", !problem.empty());
     return kit->renderer.page(req, "applications/office_complaint", d, t.text("applications.complaint.title"), status);
@@ -119,6 +122,11 @@ void register_officer_side(const Kit& kit) {
 }
 
 }  // namespace
+
+Response office_complaint_page(const Kit& kit, Request& req, const Complaint& c, const std::string& problem,
+                               HttpStatus status) {
+    return office_page(kit, req, c, problem, status);
+}
 
 void register_complaint_routes(const Kit& kit) {
     register_applicant_side(kit);

@@ -182,8 +182,9 @@ Data actions_for(const Application& a, const FormDefinition* def, const core::Lo
     return list;
 }
 
-Response office_detail(const Kit& kit, Request& req, const Application& a, const FieldErrors& errors,
-                       HttpStatus status = HttpStatus::ok) {
+}  // namespace
+
+Response office_detail(const Kit& kit, Request& req, const Application& a, const FieldErrors& errors, HttpStatus status) {
     const core::Locale& t = kit->locale(req);
     const auto cat = kit->service.catalog().current();
     const auto def = kit->service.form(a.service_id);
@@ -199,7 +200,8 @@ Response office_detail(const Kit& kit, Request& req, const Application& a, const
     if (def) d.set("steps", answers_data(*def, a.values, req.lang, t, file_links(files, office_path(a.id) + "/files/")));
     d.set("files", file_list(files, office_path(a.id) + "/files/"));
     d.set("has_files", !files.empty());
-    d.set("history", history_data(req, kit->service.history(a.id), t));
+    d.set("history", history_data(req, kit->service.history(a.id, true), t));
+    add_assignment(kit, req, a, d);
     d.set("actions", actions_for(a, def.get(), t));
     d.set("action_url", office_path(a.id) + "/decide");
     d.set("request_text", a.request_text);
@@ -212,15 +214,13 @@ Response office_detail(const Kit& kit, Request& req, const Application& a, const
     return kit->renderer.page(req, "applications/office_detail", d, t.text("applications.detail.title") + " " + a.number, status);
 }
 
-}  // namespace
-
 void register_office_routes(const Kit& kit) {
     kit->router.get("/office/applications", [kit](Request& req) { return queue_page(kit, req); }, kOfficer);
 
     kit->router.get("/office/applications/{id}", [kit](Request& req) {
         const std::int64_t id = id_param(req, "id");
         const auto a = id ? kit->service.for_officer(kit->ctx(req), officer_of(req), id) : std::nullopt;
-        return a ? office_detail(kit, req, *a, {}) : kit->not_found(req);
+        return a ? office_detail(kit, req, *a, {}, HttpStatus::ok) : kit->not_found(req);
     }, kOfficer);
 
     // A file is personal data too: its download is recorded like a view of the application.

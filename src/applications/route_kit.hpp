@@ -49,9 +49,23 @@ inline constexpr std::size_t kUploadBodyLimit = 24 * 1024 * 1024;
 std::string when(const http::Request& req, std::int64_t at);
 nlohmann::json application_json(const Application& a, const catalog::Catalog& cat, const core::Locale& t);
 
+// An application's page in the back-office (office_routes.cpp).
+http::Response office_detail(const Kit& kit, http::Request& req, const Application& a, const FieldErrors& errors,
+                             http::Status status);
+// Who handles it and the take / assign form, for that page (assign_routes.cpp).
+void add_assignment(const Kit& kit, const http::Request& req, const Application& a, http::Data& d);
+
+// A complaint's page for the officers who handle it, with a problem to show (complaint_routes.cpp).
+http::Response office_complaint_page(const Kit& kit, http::Request& req, const Complaint& c, const std::string& problem,
+                                     http::Status status);
+
 void register_apply_routes(const Kit& kit);
 void register_cabinet_routes(const Kit& kit);
 void register_office_routes(const Kit& kit);
 void register_complaint_routes(const Kit& kit);
+void register_assign_routes(const Kit& kit);
+void register_standalone_complaint_routes(const Kit& kit);
+void register_form_api_routes(const Kit& kit);
+void register_organisation_routes(const Kit& kit);
 
 }  // namespace uslugi::applications

@@ -184,6 +184,10 @@ void register_routes(http::Router& router, const http::Renderer& renderer, Appli
     register_cabinet_routes(kit);
     register_office_routes(kit);
     register_complaint_routes(kit);
+    register_assign_routes(kit);
+    register_standalone_complaint_routes(kit);
+    register_form_api_routes(kit);
+    register_organisation_routes(kit);
 }
 
 }  // namespace uslugi::applications

@@ -64,6 +64,7 @@ std::string_view to_string(Outcome o) {
         case Outcome::level_too_low: return "level_too_low";
         case Outcome::not_available_here: return "not_available_here";
         case Outcome::wrong_status: return "wrong_status";
+        case Outcome::not_permitted: return "not_permitted";
     }
     return "ok";
 }
@@ -245,13 +246,26 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
     const auto def = d ? form(d->service_id) : nullptr;
     const auto cat = catalog_.current();
     const catalog::Service* service = d ? cat->service(d->service_id) : nullptr;
-    if (!d || !def || !service || d->submit_key != submit_key) return {.outcome = Outcome::not_found};
+    if (!d || !def || !service || d->submit_key != submit_key) {
+        // A concurrent send of the same form may have committed (and deleted the
+        // draft) since the look-up above: then this is that application, not "not found".
+        db::Connection c(db_);
+        if (const auto id = store_.find_by_submit_key(*c, account.id, submit_key)) {
+            r.application_id = *id;
+            r.repeated = true;
+            return r;
+        }
+        return {.outcome = Outcome::not_found};
+    }
     if (own_sending_.count(d->service_id)) return {.outcome = Outcome::not_found};  // sent through its own pages
     r.gate = identity::gate(identity::parse_level(account.level), service->min_level, identity_.checks_running(account.id));
     if (!r.gate.allowed) return {.outcome = Outcome::level_too_low, .gate = r.gate};
     const bool everywhere = std::find(service->regions.begin(), service->regions.end(), "*") != service->regions.end();
     if (!everywhere && (region.empty() || !service->available_in(region, settlement)))
         return {.outcome = Outcome::not_available_here};
+    bool permitted = true;
+    const std::int64_t organisation = applying_for(account, *service, permitted);
+    if (!permitted) return {.outcome = Outcome::not_permitted};
     Values values = d->values;
     r.errors = validate_all(*def, values, today_iso(), &r.first_step);
     if (!r.errors.empty()) {
@@ -266,6 +280,7 @@ SubmitResult ApplicationService::submit(const identity::Context& ctx, const http
     a.status = Status::registered;
     a.values = values;
     a.submit_key = submit_key;
+    a.organisation_id = organisation;
     a.submitted_at = now;
     a.due_at = deadline_after(now, def->deadline_days);
     try {
@@ -472,24 +487,13 @@ ApplicationService::ComplaintResult ApplicationService::complain(std::int64_t ac
     if (!a) return {.outcome = Outcome::not_found};
     if (subject != "decision" && subject != "official") return {.outcome = Outcome::invalid, .problem = "applications.error.choice"};
     if (const std::string p = check_comment(body, true); !p.empty()) return {.outcome = Outcome::invalid, .problem = p};
-    // The superior authority answers: the catalog parent, or the authority itself at the top.
-    const auto cat = catalog_.current();
-    const catalog::Authority* au = cat->authority(a->authority_id);
     Complaint c;
     c.account_id = account_id;
     c.application_id = a->id;
     c.authority_id = a->authority_id;
-    c.handler_id = au && !au->parent.empty() && cat->authority(au->parent) ? au->parent : a->authority_id;
     c.subject = subject;
     c.body = trimmed(body);
-    c.created_at = core::now_unix();
-    const std::int64_t id = db::transact(db_, [&](soci::session& tx) {
-        const std::int64_t cid = complaints_.insert(tx, c);
-        notify_complaint(tx, c, "submitted", cid);
-        return cid;
-    });
-    identity_.wake();
-    return {.id = id};
+    return {.id = file_complaint(c)};
 }
 
 std::optional<Complaint> ApplicationService::complaint_of(std::int64_t account_id, std::int64_t id) {

@@ -32,6 +32,7 @@ enum class Outcome {
     level_too_low,       // the account's level is below the service's minimum
     not_available_here,  // the service is not offered in the user's region
     wrong_status,        // the status does not allow it (any more)
+    not_permitted,       // acting for an organisation whose role does not allow this service
 };
 std::string_view to_string(Outcome o);
 
@@ -133,6 +134,26 @@ public:
     // spouse's consent first) names where its summary's button posts; submit() refuses its drafts.
     void send_through(const std::string& service_id, const std::string& path_suffix) { own_sending_[service_id] = path_suffix; }
     std::string sending_path(const Draft& d) const;
+    // ---- organisations (ID-5; organisation_service.cpp) ----
+    // What the organisations module answers (main.cpp wires it): whether the
+    // account, acting for the organisation, may apply for the service in its
+    // name; and whether it may see all the organisation's applications.
+    struct OrganisationAccess {
+        std::function<bool(std::int64_t account_id, std::int64_t organisation_id, const std::string& service_id)> may_apply;
+        std::function<bool(std::int64_t account_id, std::int64_t organisation_id)> may_see_all;
+    };
+    void on_organisations(OrganisationAccess access) { organisations_ = std::move(access); }
+    // In whose name the account applies for the service: the organisation it
+    // acts for when the service is for legal entities, else 0 (personally).
+    // `permitted` is false when the organisation's role does not allow the service.
+    std::int64_t applying_for(const http::AccountBrief& account, const catalog::Service& service, bool& permitted) const;
+    // The organisation's applications, for its head and administrators acting for it; nullopt for anyone else.
+    std::optional<std::vector<Application>> organisation_applications(const http::AccountBrief& account,
+                                                                       std::size_t offset, std::size_t limit,
+                                                                       std::size_t* total = nullptr);
+    std::optional<Application> organisation_application(const http::AccountBrief& account, std::int64_t id);
+    // Whether the account acts for an organisation whose applications it may see.
+    bool sees_organisation(const http::AccountBrief& account) const;
 
     // ---- sending ----
     SubmitResult submit(const identity::Context& ctx, const http::AccountBrief& account, std::int64_t draft_id,
@@ -140,7 +161,9 @@ public:
 
     // ---- the applicant ----
     std::optional<Application> application_of(std::int64_t account_id, std::int64_t id);
-    std::vector<HistoryEntry> history(std::int64_t id) { return store_.history(id); }
+    std::vector<HistoryEntry> history(std::int64_t id, bool with_internal = false) {
+        return store_.history(id, with_internal);
+    }
     // "Дарья Соколова": the applicant's name for the result document and the officers' pages.
     std::string applicant_name(std::int64_t account_id);
     Outcome withdraw(const identity::Context& ctx, std::int64_t account_id, std::int64_t id, const std::string& comment);
@@ -158,6 +181,20 @@ public:
     std::optional<Application> for_officer(const identity::Context& ctx, const Actor& officer, std::int64_t id);
     DecisionResult decide(const identity::Context& ctx, const Actor& officer, std::int64_t id, const Decision& d);
 
+    // ---- take / assign (assign_service.cpp) ----
+    struct Colleague {
+        std::int64_t id = 0;
+        std::string name;
+    };
+    // The officers of one authority: the only ones an application of it may be assigned to.
+    std::vector<Colleague> colleagues(const std::string& authority_id);
+    // Gives the application to officer `to` (the acting officer themself for
+    // "take"), conditional on its owner still being `expected` (0: nobody).
+    // not_found: not the officer's authority; invalid: `to` is not an officer
+    // of it; wrong_status: someone changed the owner first, or it is decided.
+    // Recorded in the history as internal: the applicant is not told.
+    Outcome assign(const Actor& by, std::int64_t id, std::int64_t to, std::int64_t expected, const std::string& note);
+
     // ---- complaints (APP-4) ----
     // A complaint about the decision on (or an official's handling of) one of
     // the applicant's applications, routed to the superior authority.
@@ -173,11 +210,21 @@ public:
     std::vector<Complaint> complaints_for_officer(std::int64_t officer_id);
     std::optional<Complaint> complaint_for_officer(std::int64_t officer_id, std::int64_t id);
     Outcome answer_complaint(const Actor& officer, std::int64_t id, const std::string& text, std::string* problem);
+    // A standalone complaint (complaint_service.cpp): against an official
+    // ("official") or an authority's action or inaction ("action"), with no
+    // application; routed like the others to the authority's superior.
+    ComplaintResult complain_about(std::int64_t account_id, const std::string& authority_id, const std::string& subject,
+                                   const std::string& body);
+    // submitted → in_review, told to the applicant; wrong_status when it is not waiting.
+    Outcome review_complaint(const Actor& officer, std::int64_t id);
 
 private:
     friend class marriage::MarriageService;  // moves its applications through transition() and charges the fee
     std::map<std::string, std::string, std::less<>> own_sending_;
     void notify_complaint(soci::session& tx, const Complaint& c, const std::string& status_key, std::int64_t id);
+    // Routes `c` to the superior authority (the catalog parent, or the authority
+    // itself at the top), stores it and tells the applicant; returns its id.
+    std::int64_t file_complaint(Complaint c);
     // The one way a status changes: checked against the state machine,
     // conditional on the status read, recorded, and told to the applicant.
     bool transition(soci::session& tx, const Application& a, Status to, const Actor& actor, const std::string& comment,
@@ -197,6 +244,7 @@ private:
     std::map<std::string, std::shared_ptr<const FormDefinition>, std::less<>> forms_;
     FeeCharger charge_fee_;
     std::map<std::string, SentHook, std::less<>> sent_hooks_;
+    OrganisationAccess organisations_;
 };
 
 }  // namespace uslugi::applications

@@ -37,7 +37,7 @@ bool is_plain_id(const std::string& s) {
 
 constexpr const char* kColumns =
     "id, number, account_id, service_id, authority_id, status, submit_key, officer_id, submitted_at, updated_at, "
-    "due_at, decided_at, request_text, result_text, refusal_code";
+    "due_at, decided_at, request_text, result_text, refusal_code, organisation_id";
 
 Application application_from(const soci::row& r) {
     Application a;
@@ -56,6 +56,7 @@ Application application_from(const soci::row& r) {
     a.request_text = text(r, 12);
     a.result_text = text(r, 13);
     a.refusal_code = text(r, 14);
+    a.organisation_id = integer(r, 15);
     return a;
 }
 
@@ -201,11 +202,14 @@ std::int64_t ApplicationStore::insert(soci::session& tx, Application& a, int yea
     const long long account = a.account_id, sub = a.submitted_at, due = a.due_at;
     const std::string status(to_string(a.status)), data = seal(a.account_id, "applications", a.values);
     const std::string provisional = "new-" + a.submit_key;  // replaced by the number below, in the same transaction
+    const long long organisation = a.organisation_id;
+    soci::indicator organisation_ind = a.organisation_id ? soci::i_ok : soci::i_null;
     tx << "INSERT INTO applications (number, account_id, service_id, authority_id, status, data_enc, submit_key, "
-          "submitted_at, updated_at, due_at) VALUES (:n, :a, :s, :au, :st, :d, :k, :sub, :u, :due) RETURNING id",
+          "submitted_at, updated_at, due_at, organisation_id) VALUES (:n, :a, :s, :au, :st, :d, :k, :sub, :u, :due, :o) "
+          "RETURNING id",
         soci::use(provisional), soci::use(account), soci::use(a.service_id), soci::use(a.authority_id),
         soci::use(status), soci::use(data), soci::use(a.submit_key), soci::use(sub), soci::use(sub), soci::use(due),
-        soci::into(id);
+        soci::use(organisation, organisation_ind), soci::into(id);
     a.id = id;
     a.number = application_number(year, id);
     tx << "UPDATE applications SET number = :n WHERE id = :id", soci::use(a.number), soci::use(id);
@@ -223,7 +227,7 @@ std::optional<Application> ApplicationStore::find(soci::session& s, std::int64_t
         (s.prepare << std::string("SELECT ") + kColumns + ", data_enc FROM applications WHERE id = :id", soci::use(key));
     for (const auto& r : rows) {
         Application a = application_from(r);
-        a.values = open(a.account_id, "applications", text(r, 15));
+        a.values = open(a.account_id, "applications", text(r, 16));
         return a;
     }
     return std::nullopt;
@@ -240,6 +244,28 @@ std::vector<Application> ApplicationStore::of_account(std::int64_t account_id, s
          soci::use(a));
     for (const auto& r : rows) out.push_back(application_from(r));
     return out;
+}
+
+std::vector<Application> ApplicationStore::of_organisation(std::int64_t organisation_id, std::size_t offset,
+                                                          std::size_t limit) {
+    std::vector<Application> out;
+    db::Connection c(db_);
+    const long long o = organisation_id;
+    soci::rowset<soci::row> rows =
+        (c->prepare << std::string("SELECT ") + kColumns + " FROM applications WHERE organisation_id = :o "
+                                                           "ORDER BY submitted_at DESC, id DESC LIMIT " +
+                           std::to_string(limit) + " OFFSET " + std::to_string(offset),
+         soci::use(o));
+    for (const auto& r : rows) out.push_back(application_from(r));
+    return out;
+}
+
+std::size_t ApplicationStore::count_of_organisation(std::int64_t organisation_id) {
+    db::Connection c(db_);
+    long long n = 0;
+    const long long o = organisation_id;
+    *c << "SELECT COUNT(*) FROM applications WHERE organisation_id = :o", soci::use(o), soci::into(n);
+    return static_cast<std::size_t>(n);
 }
 
 std::size_t ApplicationStore::count_of_account(std::int64_t account_id) {
@@ -300,21 +326,23 @@ std::int64_t ApplicationStore::add_history(soci::session& tx, std::int64_t id, c
     const long long app = id, at = e.at, actor = e.actor_id;
     soci::indicator actor_ind = e.actor_id ? soci::i_ok : soci::i_null;
     const std::string status(to_string(e.status));
-    tx << "INSERT INTO applications_history (application_id, at, status, actor_kind, actor_id, comment) "
-          "VALUES (:a, :t, :s, :k, :ac, :c) RETURNING id",
+    const int internal = e.internal ? 1 : 0;
+    tx << "INSERT INTO applications_history (application_id, at, status, actor_kind, actor_id, comment, internal) "
+          "VALUES (:a, :t, :s, :k, :ac, :c, :i) RETURNING id",
         soci::use(app), soci::use(at), soci::use(status), soci::use(e.actor_kind), soci::use(actor, actor_ind),
-        soci::use(e.comment), soci::into(entry);
+        soci::use(e.comment), soci::use(internal), soci::into(entry);
     return entry;
 }
 
-std::vector<HistoryEntry> ApplicationStore::history(std::int64_t id) {
+std::vector<HistoryEntry> ApplicationStore::history(std::int64_t id, bool with_internal) {
     std::vector<HistoryEntry> out;
     db::Connection c(db_);
     const long long app = id;
+    const int all = with_internal ? 1 : 0;
     soci::rowset<soci::row> rows =
-        (c->prepare << "SELECT at, status, actor_kind, actor_id, comment FROM applications_history "
-                       "WHERE application_id = :a ORDER BY id",
-         soci::use(app));
+        (c->prepare << "SELECT at, status, actor_kind, actor_id, comment, internal FROM applications_history "
+                       "WHERE application_id = :a AND (internal = 0 OR :all = 1) ORDER BY id",
+         soci::use(app), soci::use(all));
     for (const auto& r : rows) {
         HistoryEntry e;
         e.at = integer(r, 0);
@@ -322,6 +350,7 @@ std::vector<HistoryEntry> ApplicationStore::history(std::int64_t id) {
         e.actor_kind = text(r, 2);
         e.actor_id = integer(r, 3);
         e.comment = text(r, 4);
+        e.internal = integer(r, 5) != 0;
         out.push_back(std::move(e));
     }
     return out;
@@ -491,7 +520,7 @@ bool ComplaintStore::answer(soci::session& tx, std::int64_t id, std::int64_t off
                             std::int64_t now) {
     const long long key = id, officer = officer_id, t = now;
     soci::statement q = (tx.prepare << "UPDATE applications_complaints SET status = 'answered', answer = :a, "
-                                       "answered_by = :o, answered_at = :t WHERE id = :id AND status = 'submitted'",
+                                       "answered_by = :o, answered_at = :t WHERE id = :id AND status IN ('submitted', 'in_review')",
                          soci::use(text), soci::use(officer), soci::use(t), soci::use(key));
     q.execute(true);
     return q.get_affected_rows() > 0;

@@ -33,6 +33,7 @@ struct Application {
     std::int64_t officer_id = 0;
     std::int64_t submitted_at = 0, updated_at = 0, due_at = 0, decided_at = 0;
     std::string request_text, result_text, refusal_code;
+    std::int64_t organisation_id = 0;  // applied for in an organisation's name (organisations module's id), else 0
 };
 
 struct HistoryEntry {
@@ -41,6 +42,7 @@ struct HistoryEntry {
     std::string actor_kind;  // applicant | officer | system
     std::int64_t actor_id = 0;
     std::string comment;
+    bool internal = false;  // an assignment: for the officers' eyes only (not shown to nor notified to the applicant)
 };
 
 // An attachment's row; its bytes are in FileStorage under `hash`.
@@ -106,13 +108,21 @@ public:
     std::optional<Application> find(soci::session& tx, std::int64_t id);
     std::vector<Application> of_account(std::int64_t account_id, std::size_t offset, std::size_t limit);
     std::size_t count_of_account(std::int64_t account_id);
+    // An organisation's applications, whoever of its people sent them.
+    std::vector<Application> of_organisation(std::int64_t organisation_id, std::size_t offset, std::size_t limit);
+    std::size_t count_of_organisation(std::int64_t organisation_id);
     std::vector<Application> queue(const QueueFilter& f);
     std::size_t count_queue(const QueueFilter& f);
     // Conditional on the status still being `from`: false when someone else moved it first.
     bool move(soci::session& tx, std::int64_t id, Status from, Status to, const Change& change, std::int64_t now);
     // Returns the entry's id (the notification's event key names it).
     std::int64_t add_history(soci::session& tx, std::int64_t id, const HistoryEntry& e);
-    std::vector<HistoryEntry> history(std::int64_t id);
+    // The applicant's history; with `with_internal`, also the officers' assignments.
+    std::vector<HistoryEntry> history(std::int64_t id, bool with_internal = false);
+    // Take / assign (assign_store.cpp): conditional on the owner still being
+    // `expected` (0: nobody) and the application not final, so two officers
+    // taking one at once end with one owner. False when someone was first.
+    bool assign(soci::session& tx, std::int64_t id, std::int64_t expected, std::int64_t officer, std::int64_t now);
 
     // ---- attachments ----
     std::int64_t add_file(const StoredFile& f);
@@ -133,7 +143,7 @@ private:
 // A pre-trial complaint (APP-4): submitted, then answered by the superior authority.
 struct Complaint {
     std::int64_t id = 0, account_id = 0, application_id = 0;
-    std::string authority_id, handler_id, subject, body, status = "submitted", answer;
+    std::string authority_id, handler_id, subject, body, status = "submitted", answer;  // status: submitted | in_review | answered
     std::int64_t answered_by = 0, created_at = 0, answered_at = 0;
 };
 
@@ -146,6 +156,8 @@ public:
     std::vector<Complaint> for_handlers(const std::vector<std::string>& handlers);
     // Conditional on the complaint still waiting: false when it was answered already.
     bool answer(soci::session& tx, std::int64_t id, std::int64_t officer_id, const std::string& text, std::int64_t now);
+    // submitted → in_review (complaint_store.cpp): an officer of the handler takes it up; false when not submitted.
+    bool review(soci::session& tx, std::int64_t id, std::int64_t officer_id);
 
 private:
     db::Database& db_;

@@ -1,4 +1,5 @@
 #include "db/database.hpp"
+#include "db/statement_counter.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -101,6 +102,7 @@ Database::Database(const std::string& url, std::size_t pool_size,
 Database::~Database() = default;
 
 void Database::open(soci::session& s) {
+    count_statements(s);
     if (url_.backend == Backend::sqlite) {
         s.open(*soci::factory_sqlite3(), url_.connect);
         prepare_sqlite(s);

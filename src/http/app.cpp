@@ -1,5 +1,9 @@
 #include "http/app.hpp"
 
+#include "db/statement_counter.hpp"
+
+#include <cstdlib>
+
 #include "core/crypto.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -106,7 +110,12 @@ Response App::handle(RawRequest&& raw, const Peer& peer) {
         request->request_id = request_id;
         request->remote_ip = origin.ip;
         request->secure = origin.secure;
+        const std::uint64_t statements = db::statements_on_this_thread();
         response = run(*request);
+        // A debug figure for benches and tests: the SQL statements this request ran.
+        static const bool show_statements = std::getenv("USLUGI_DEBUG_SQL_COUNT") != nullptr;
+        if (show_statements)
+            response.set_header("X-Debug-Sql-Statements", std::to_string(db::statements_on_this_thread() - statements));
     } catch (const BadRequest&) {
         // The target itself was malformed; no Request could be built.
         std::string lang = core::Locales::negotiate(accept_language);
