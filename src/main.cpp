@@ -54,6 +54,8 @@
 #include "http/test_routes.hpp"
 #include "registries/command.hpp"
 #include "identity/foreign_routes.hpp"
+#include "cabinet/routes.hpp"
+#include "cabinet/service.hpp"
 #include "organisations/routes.hpp"
 #include "organisations/test_routes.hpp"
 #include "jobs/routes.hpp"
@@ -482,8 +484,9 @@ int serve(const core::Config& given, const std::string& root, const applications
     identity::connect_profiles(identity_service, profile_service);
     identity::SecurityService security_service(identity_service, sessions);
     identity::RecoveryService recovery_service(identity_service, sessions, rate_limiter);
+    cabinet::CabinetService cabinet_service(database, protector, &catalog_service);
     oidc::OidcService oidc_service(database, protector, data_key, identity_service, profile_service, job_store,
-                                   cfg.public_url);
+                                   cfg.public_url, &cabinet_service);
     oidc_service.keys().ensure(core::now_unix());
 
     http::register_ops_routes(router, renderer, statics, metrics, database, ops_guard);
@@ -513,6 +516,7 @@ int serve(const core::Config& given, const std::string& root, const applications
         return organisation_service.decorate(std::move(brief), session);
     });
     organisations::register_routes(router, renderer, organisation_service, catalog_service);
+    cabinet::register_routes(router, renderer, cabinet_service, catalog_service);
     identity::ForeignService foreign_service(identity_service,
                                              identity::http_foreign_check(org_registries.transport));
     identity::register_foreign_routes(router, renderer, foreign_service, cfg.public_url);
