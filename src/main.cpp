@@ -485,6 +485,10 @@ int serve(const core::Config& given, const std::string& root, const applications
     identity::SecurityService security_service(identity_service, sessions);
     identity::RecoveryService recovery_service(identity_service, sessions, rate_limiter);
     cabinet::CabinetService cabinet_service(database, protector, &catalog_service);
+    // A deleted account's documents and addresses go with it, in the same transaction.
+    identity_service.on_erase([&cabinet_service](soci::session& tx, std::int64_t account_id) {
+        cabinet_service.erase(tx, account_id);
+    });
     oidc::OidcService oidc_service(database, protector, data_key, identity_service, profile_service, job_store,
                                    cfg.public_url, &cabinet_service);
     oidc_service.keys().ensure(core::now_unix());
