@@ -65,11 +65,6 @@ ValidationResult validate_vehicle_certificate(std::string_view input);
 ValidationResult validate_plate(std::string_view input);
 // OMS policy, 16-digit unified number (no control digit).
 ValidationResult validate_oms(std::string_view input);
-// Foreign (international) passport of a citizen of the RF: series 2 digits +
-// number 7 digits; normalized "75 1234567".
-ValidationResult validate_foreign_passport(std::string_view input);
-// Russian postal code, 6 digits; normalized "614000".
-ValidationResult validate_postcode(std::string_view input);
 // Any valid phone number (libphonenumber, default region RU); normalized E.164.
 ValidationResult validate_phone(std::string_view input);
 // As validate_phone, but the number must be able to receive SMS (mobile).
@@ -80,7 +75,7 @@ ValidationResult validate_email(std::string_view input);
 
 // Dispatch by kind: "snils", "inn", "inn_person", "inn_org", "ogrn", "ogrnip",
 // "uin", "passport", "department_code", "driver_licence", "vehicle_certificate",
-// "plate", "oms", "foreign_passport", "postcode", "phone", "mobile_phone", "email". Unknown kind → "kind.unknown".
+// "plate", "oms", "phone", "mobile_phone", "email". Unknown kind → "kind.unknown".
 ValidationResult validate(std::string_view kind, std::string_view input);
 // The kinds validate() knows, in the order above.
 std::span<const std::string_view> validation_kinds();
