@@ -54,7 +54,7 @@ test('a site with the addresses scope gets exactly the address; one without it g
   const req = await authRequest(config, { scope: 'openid fullname addresses' });
   const consent = await u.client.get(req.url.href);
   assert.equal(consent.status, 200);
-  assert.ok(consent.body.includes(htmlText('oidc.scope.addresses.title')), 'the consent screen lists the address');
+  assert.ok(consent.body.includes(htmlText('oidc.scope.addresses.text')), 'the consent screen lists the address');
 
   const first = await signInThrough(config, u.client, { scope: 'openid fullname addresses' });
   const info = await oidc.fetchUserInfo(config, first.tokens.access_token, first.claims.sub);
