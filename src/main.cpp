@@ -55,6 +55,8 @@
 #include "http/test_routes.hpp"
 #include "registries/command.hpp"
 #include "identity/foreign_routes.hpp"
+#include "cabinet/routes.hpp"
+#include "cabinet/service.hpp"
 #include "organisations/routes.hpp"
 #include "organisations/test_routes.hpp"
 #include "jobs/routes.hpp"
@@ -485,8 +487,13 @@ int serve(const core::Config& given, const std::string& root, const applications
     identity::connect_profiles(identity_service, profile_service);
     identity::SecurityService security_service(identity_service, sessions);
     identity::RecoveryService recovery_service(identity_service, sessions, rate_limiter);
+    cabinet::CabinetService cabinet_service(database, protector, &catalog_service);
+    // A deleted account's documents and addresses go with it, in the same transaction.
+    identity_service.on_erase([&cabinet_service](soci::session& tx, std::int64_t account_id) {
+        cabinet_service.erase(tx, account_id);
+    });
     oidc::OidcService oidc_service(database, protector, data_key, identity_service, profile_service, job_store,
-                                   cfg.public_url);
+                                   cfg.public_url, &cabinet_service);
     oidc_service.keys().ensure(core::now_unix());
 
     http::register_ops_routes(router, renderer, statics, metrics, database, ops_guard);
@@ -516,6 +523,7 @@ int serve(const core::Config& given, const std::string& root, const applications
         return organisation_service.decorate(std::move(brief), session);
     });
     organisations::register_routes(router, renderer, organisation_service, catalog_service);
+    cabinet::register_routes(router, renderer, cabinet_service, catalog_service);
     identity::ForeignService foreign_service(identity_service,
                                              identity::http_foreign_check(org_registries.transport));
     identity::register_foreign_routes(router, renderer, foreign_service, cfg.public_url);

@@ -249,6 +249,7 @@ std::string format_department_code(const std::string& d) { return d.substr(0, 3)
 std::string format_driver_licence(const std::string& d) {
     return d.substr(0, 2) + " " + d.substr(2, 2) + " " + d.substr(4);
 }
+std::string format_foreign_passport(const std::string& d) { return d.substr(0, 2) + " " + d.substr(2); }
 
 // ---- documents with letters ----------------------------------------------------------
 
@@ -419,13 +420,23 @@ std::optional<std::string> normalize_domain(std::string_view domain) {
 
 using Validator = ValidationResult (*)(std::string_view);
 
+// Reached through validate("foreign_passport" | "postcode", …) only, for now:
+// foreign passport of a citizen of the RF, series 2 digits + number 7 digits,
+// normalized "75 1234567"; Russian postal code, 6 digits, normalized "614000".
+// (Declared here rather than in the header to spare every includer a rebuild;
+// the merger may move them next to validate_oms.)
+}  // namespace
+ValidationResult validate_foreign_passport(std::string_view input);
+ValidationResult validate_postcode(std::string_view input);
+namespace {
+
 struct KindInfo {
     std::string_view name;
     Validator fn;
     std::array<std::string_view, 3> extra_rules;  // beyond too_long, empty, format
 };
 
-const std::array<KindInfo, 16> kKinds{{
+const std::array<KindInfo, 18> kKinds{{
     {"snils", validate_snils, {"checksum"}},
     {"inn", validate_inn, {"checksum"}},
     {"inn_person", validate_inn_person, {"checksum"}},
@@ -439,6 +450,8 @@ const std::array<KindInfo, 16> kKinds{{
     {"vehicle_certificate", validate_vehicle_certificate, {}},
     {"plate", validate_plate, {"letters"}},
     {"oms", validate_oms, {}},
+    {"foreign_passport", validate_foreign_passport, {}},
+    {"postcode", validate_postcode, {}},
     {"phone", validate_phone, {"invalid"}},
     {"mobile_phone", validate_mobile_phone, {"invalid", "not_mobile"}},
     {"email", validate_email, {"local_part", "domain"}},
@@ -513,6 +526,14 @@ ValidationResult validate_driver_licence(std::string_view input) {
 
 ValidationResult validate_oms(std::string_view input) {
     return validate_number("oms", input, 16, nullptr, nullptr);
+}
+
+ValidationResult validate_foreign_passport(std::string_view input) {
+    return validate_number("foreign_passport", input, 9, nullptr, format_foreign_passport);
+}
+
+ValidationResult validate_postcode(std::string_view input) {
+    return validate_number("postcode", input, 6, nullptr, nullptr);
 }
 
 ValidationResult validate_vehicle_certificate(std::string_view input) {

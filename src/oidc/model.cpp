@@ -19,6 +19,8 @@ const std::vector<ScopeInfo>& scope_catalog() {
         {"id_doc", {"id_doc"}, "passport"},
         {"email", {"email", "email_verified"}, "email"},
         {"mobile", {"phone_number", "phone_number_verified"}, "phone"},
+        // The cabinet's address (CAB-5) as OpenID Connect's structured "address" claim.
+        {"addresses", {"address"}, "addresses"},
     };
     return catalog;
 }

@@ -114,10 +114,11 @@ nlohmann::json KeyRing::jwks() {
 
 OidcService::OidcService(db::Database& db, const core::DataProtector& protector, const std::string& data_key,
                          identity::IdentityService& identity, identity::ProfileService& profiles, jobs::JobStore& jobs,
-                         std::string issuer)
+                         std::string issuer, cabinet::CabinetService* cabinet)
     : db_(db),
       identity_(identity),
       profiles_(profiles),
+      cabinet_(cabinet),
       jobs_(jobs),
       issuer_(std::move(issuer)),
       signer_(data_key),
@@ -524,6 +525,12 @@ nlohmann::json OidcService::claims_for(std::int64_t account_id, const ScopeSet& 
             out["phone_number"] = account->phone;
             out["phone_number_verified"] = true;
         }
+    }
+    if (scopes.count("addresses") && cabinet_) {
+        if (const auto a = cabinet_->address_claim(account_id))
+            out["address"] = {{"formatted", a->formatted}, {"street_address", a->street_address},
+                              {"locality", a->locality},   {"region", a->region},
+                              {"postal_code", a->postal_code}, {"country", a->country}};
     }
     return out;
 }

@@ -5,9 +5,11 @@
 // detection), userinfo with exactly the consented data (each read recorded
 // in "Who accessed my data"), revocation, introspection and logout.
 //
-// Personal data is read only through identity's services, never its tables.
+// Personal data is read only through identity's and the cabinet's services,
+// never their tables.
 // The subject a site sees is pairwise (a keyed hash of the account and the
 // site), so two sites cannot join their users by `sub`.
+#include "cabinet/service.hpp"
 #include "core/crypto.hpp"
 #include "http/request.hpp"
 #include "identity/service.hpp"
@@ -99,7 +101,7 @@ class OidcService {
 public:
     OidcService(db::Database& db, const core::DataProtector& protector, const std::string& data_key,
                 identity::IdentityService& identity, identity::ProfileService& profiles, jobs::JobStore& jobs,
-                std::string issuer);
+                std::string issuer, cabinet::CabinetService* cabinet = nullptr);
 
     const std::string& issuer() const { return issuer_; }
     nlohmann::json discovery() const;
@@ -167,6 +169,7 @@ private:
     db::Database& db_;
     identity::IdentityService& identity_;
     identity::ProfileService& profiles_;
+    cabinet::CabinetService* cabinet_;  // the "addresses" scope; null: no address is ever given
     jobs::JobStore& jobs_;
     std::string issuer_;
     core::Signer signer_;

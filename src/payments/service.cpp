@@ -67,7 +67,8 @@ std::map<Source, Payee> load_payees(const std::string& file) {
 PaymentService::PaymentService(db::Database& db, registries::RegistryClients clients, jobs::JobStore& jobs,
                                notifications::OutboxStore& outbox, identity::AccountStore& accounts,
                                jobs::JobRunner* runner, std::map<Source, Payee> payees, PaymentOptions options,
-                               std::string public_url, identity::ProfileStore* profiles)
+                               std::string public_url, identity::ProfileStore* profiles,
+                               cabinet::CabinetService* cabinet)
     : store_(db),
       clients_(std::move(clients)),
       jobs_(jobs),
@@ -77,7 +78,8 @@ PaymentService::PaymentService(db::Database& db, registries::RegistryClients cli
       payees_(std::move(payees)),
       options_(std::move(options)),
       public_url_(std::move(public_url)),
-      profiles_(profiles) {}
+      profiles_(profiles),
+      cabinet_(cabinet) {}
 
 const Payee& PaymentService::payee(Source s) const { return payees_.at(s); }
 
@@ -586,21 +588,45 @@ void PaymentService::look_for_own_charges(std::int64_t account_id) {
     if (jobs_.enqueue(job).created) wake();
 }
 
+namespace {
+
+// A failed look-up inside the job: a registry that did not answer is retried
+// (the job fails and runs again); a refusal about one document skips it.
+template <class F>
+void collect(std::vector<Charge>& out, F&& look_up) {
+    try {
+        for (Charge& c : look_up().charges) out.push_back(std::move(c));
+    } catch (const PaymentError& e) {
+        if (e.code() == "payments.registry_unavailable") throw std::runtime_error("a registry did not answer");
+        // A document the registry does not know (or no longer valid) has no charges to show.
+    }
+}
+
+}  // namespace
+
+std::vector<Charge> PaymentService::own_lookups(std::int64_t account_id) {
+    std::vector<Charge> found;
+    const auto profile = profiles_ ? profiles_->find(account_id) : std::nullopt;
+    if (profile && !profile->inn.empty()) collect(found, [&] { return taxes(profile->inn); });
+    // Fines for the driver's licences and vehicles of the cabinet (PAY-1, #14), without the user typing them.
+    if (cabinet_) {
+        const auto keys = cabinet_->fine_keys(account_id);
+        for (const auto& licence : keys.licences) collect(found, [&] { return fines_by_licence(licence); });
+        for (const auto& certificate : keys.certificates)
+            collect(found, [&] { return fines_by_certificate(certificate); });
+    }
+    return found;
+}
+
 void PaymentService::run_own_lookup(const jobs::Job& job) {
     const std::int64_t account_id = json::parse(job.payload).at("account").get<std::int64_t>();
-    const auto profile = profiles_ ? profiles_->find(account_id) : std::nullopt;
-    if (!profile || profile->inn.empty()) return;  // nothing to look by yet
-    Lookup found;
-    try {
-        found = taxes(profile->inn);
-    } catch (const PaymentError& e) {
-        if (e.code() == "payments.registry_unavailable") throw std::runtime_error("the tax service did not answer");
-        throw jobs::PermanentError(e.code());
-    }
+    const std::vector<Charge> found = own_lookups(account_id);
+    if (found.empty()) return;
     const auto account = accounts_.find(account_id);
     const std::int64_t now = core::now_unix();
     db::transact(store_.database(), [&](soci::session& tx) {
-        for (const Charge& c : found.charges) {
+        for (const Charge& c : found) {
+            // A fine found by both a licence and a certificate is linked (and told) once.
             if (c.paid || !store_.link_to_account(tx, account_id, c.uin, now) || !account) continue;
             for (const auto& [channel, address] : {std::pair<std::string, std::string>{"email", account->email},
                                                    std::pair<std::string, std::string>{"sms", account->phone}}) {
@@ -856,6 +882,7 @@ struct Bundle {
     notifications::OutboxStore outbox;
     identity::AccountStore accounts;
     identity::ProfileStore profiles;
+    cabinet::CabinetService cabinet;  // only its documents are read here: no catalog needed
     PaymentService service;
 
     Bundle(db::Database& db, const core::Config& cfg, const std::string& root, jobs::JobRunner* runner)
@@ -864,10 +891,11 @@ struct Bundle {
           outbox(db, jobs, {}, &protector),
           accounts(db, protector),
           profiles(db, protector),
+          cabinet(db, protector, nullptr),
           service(db, registries::make_http_clients(registries::client_options(cfg)), jobs, outbox, accounts, runner,
                   load_payees(configured_options().payees_file.empty() ? root + "/data/payments/payees.json"
                                                                        : configured_options().payees_file),
-                  configured_options(), cfg.public_url, &profiles) {}
+                  configured_options(), cfg.public_url, &profiles, &cabinet) {}
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 // account), a charge is held by one live payment at most (a unique index),
 // the acquirer is called with an idempotency key derived from the payment, and
 // every outcome is recorded by a conditional UPDATE of the state.
+#include "cabinet/service.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "db/database.hpp"
@@ -104,7 +105,7 @@ public:
     PaymentService(db::Database& db, registries::RegistryClients clients, jobs::JobStore& jobs,
                    notifications::OutboxStore& outbox, identity::AccountStore& accounts, jobs::JobRunner* runner,
                    std::map<Source, Payee> payees, PaymentOptions options, std::string public_url,
-                   identity::ProfileStore* profiles = nullptr);
+                   identity::ProfileStore* profiles = nullptr, cabinet::CabinetService* cabinet = nullptr);
 
     // ---- look-ups (PAY-1); PaymentError with a validation code for bad input ----
     Lookup fines_by_licence(const std::string& licence);
@@ -152,7 +153,8 @@ public:
     void run_check(const jobs::Job& job);   // "payments.check"
     void run_report(const jobs::Job& job);  // "payments.report"
 
-    // ---- the account's own charges (PAY-1): taxes by the INN the tax service found for it ----
+    // ---- the account's own charges (PAY-1): taxes by the INN the tax service found for it, and
+    // traffic fines by the driver's licences and vehicle certificates in its cabinet ----
     // Asks for a look-up in the background, at most once an hour per account.
     void look_for_own_charges(std::int64_t account_id);
     void run_own_lookup(const jobs::Job& job);  // "payments.own"; a new charge → a notification
@@ -172,6 +174,8 @@ public:
 
 private:
     Lookup remember(Lookup l);
+    // Every charge the registries know for the account's INN and cabinet documents.
+    std::vector<Charge> own_lookups(std::int64_t account_id);
     Charge fine_charge(const registries::TrafficFine& f, Date today) const;
     std::vector<Charge> load_charges(soci::session& s, std::int64_t account_id, const std::vector<std::string>& uins,
                                      std::int64_t now);
@@ -199,6 +203,7 @@ private:
     PaymentOptions options_;
     std::string public_url_;
     identity::ProfileStore* profiles_;
+    cabinet::CabinetService* cabinet_;
 };
 
 std::map<Source, Payee> load_payees(const std::string& file);

@@ -388,6 +388,13 @@ std::vector<Case> cases() {
         {"vehicle_certificate", "77 У1 123456", "vehicle_certificate.format"}, {"plate", "a123bc77", "=А123ВС77"},
         {"plate", "А12ВС77", "plate.format"},           {"plate", "Б123ВС77", "plate.letters"},
         {"oms", "7700000000000001", "=7700000000000001"}, {"oms", "770000000000000", "oms.format"},
+        {"foreign_passport", "751234567", "=75 1234567"}, {"foreign_passport", " 75 123-45-67 ", "=75 1234567"},
+        {"foreign_passport", "75 123456", "foreign_passport.format"},
+        {"foreign_passport", "7512345678", "foreign_passport.format"},
+        {"foreign_passport", "75 12З4567", "foreign_passport.format"},  // Cyrillic З for 3
+        {"postcode", "614000", "=614000"}, {"postcode", "614 000", "=614000"},
+        {"postcode", "61400", "postcode.format"}, {"postcode", "6140001", "postcode.format"},
+        {"postcode", "61400O", "postcode.format"},
         {"phone", "8 916 123-45-67", "=+79161234567"},  {"phone", "8 800 FLOWERS", "phone.format"},
         {"phone", "+7 123", "phone.invalid"},           {"mobile_phone", "8 916 123-45-67", "=+79161234567"},
         {"mobile_phone", "8 (916) 1234-56-7 x", "mobile_phone.format"}, {"mobile_phone", "8 916 123", "mobile_phone.invalid"},
@@ -430,8 +437,8 @@ TEST(Validators, TableOfCasesThroughTheDispatcher) {
 TEST(Validators, DispatcherKnowsExactlyTheDocumentedKinds) {
     const std::vector<std::string_view> expected{"snils", "inn", "inn_person", "inn_org", "ogrn", "ogrnip",
                                                  "uin", "passport", "department_code", "driver_licence",
-                                                 "vehicle_certificate", "plate", "oms", "phone", "mobile_phone",
-                                                 "email"};
+                                                 "vehicle_certificate", "plate", "oms", "foreign_passport",
+                                                 "postcode", "phone", "mobile_phone", "email"};
     const auto kinds = core::validation_kinds();
     EXPECT_EQ(std::vector<std::string_view>(kinds.begin(), kinds.end()), expected);
     // The dispatcher and the direct functions agree.
