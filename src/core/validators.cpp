@@ -420,16 +420,6 @@ std::optional<std::string> normalize_domain(std::string_view domain) {
 
 using Validator = ValidationResult (*)(std::string_view);
 
-// Reached through validate("foreign_passport" | "postcode", …) only, for now:
-// foreign passport of a citizen of the RF, series 2 digits + number 7 digits,
-// normalized "75 1234567"; Russian postal code, 6 digits, normalized "614000".
-// (Declared here rather than in the header to spare every includer a rebuild;
-// the merger may move them next to validate_oms.)
-}  // namespace
-ValidationResult validate_foreign_passport(std::string_view input);
-ValidationResult validate_postcode(std::string_view input);
-namespace {
-
 struct KindInfo {
     std::string_view name;
     Validator fn;

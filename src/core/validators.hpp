@@ -65,6 +65,10 @@ ValidationResult validate_vehicle_certificate(std::string_view input);
 ValidationResult validate_plate(std::string_view input);
 // OMS policy, 16-digit unified number (no control digit).
 ValidationResult validate_oms(std::string_view input);
+// Foreign passport of a citizen of the RF: series 2 digits + number 7 digits; normalized "75 1234567".
+ValidationResult validate_foreign_passport(std::string_view input);
+// Russian postal code, 6 digits; normalized "614000".
+ValidationResult validate_postcode(std::string_view input);
 // Any valid phone number (libphonenumber, default region RU); normalized E.164.
 ValidationResult validate_phone(std::string_view input);
 // As validate_phone, but the number must be able to receive SMS (mobile).
