@@ -70,6 +70,10 @@ public:
     // ---- for other modules ----
     // The account's own look-up of fines, done by the portal on its behalf.
     FineKeys fine_keys(std::int64_t account_id);
+    // Accounts with a licence or a vehicle, ids above `after`, at most `limit`, in id order.
+    std::vector<std::int64_t> accounts_with_fine_keys(std::int64_t after, int limit) {
+        return store_.accounts_with_fine_documents(after, limit);
+    }
     // The address a site receives with the "addresses" scope: the place of
     // residence, else the actual, else the postal address; nullopt when none.
     // The caller records the site's read ("addresses").

@@ -150,6 +150,18 @@ std::vector<Document> CabinetStore::documents(std::int64_t account_id) {
     return out;
 }
 
+std::vector<std::int64_t> CabinetStore::accounts_with_fine_documents(std::int64_t after, int limit) {
+    std::vector<std::int64_t> out;
+    db::Connection c(db_);
+    const long long from = after, n = limit;
+    soci::rowset<soci::row> rows =
+        (c->prepare << "SELECT DISTINCT account_id FROM cabinet_documents WHERE account_id > :a AND kind IN "
+                       "('driver_licence', 'vehicle') ORDER BY account_id LIMIT :n",
+         soci::use(from), soci::use(n));
+    for (const auto& r : rows) out.push_back(i64(r, 0));
+    return out;
+}
+
 void CabinetStore::save_address(soci::session& tx, std::int64_t account_id, const Address& a, std::int64_t now) {
     const std::string kind(to_string(a.kind));
     const std::string sealed = protector_.seal(address_to_json(a), address_place(account_id, a.kind));

@@ -27,6 +27,9 @@ public:
     std::optional<Document> document(std::int64_t account_id, std::int64_t id);
     // The account's documents, by kind then in the order added.
     std::vector<Document> documents(std::int64_t account_id);
+    // Accounts holding a driver's licence or a vehicle, ids above `after` in
+    // order, at most `limit` (the daily look-up of fines pages through them).
+    std::vector<std::int64_t> accounts_with_fine_documents(std::int64_t after, int limit);
 
     void save_address(soci::session& tx, std::int64_t account_id, const Address& a, std::int64_t now);
     bool remove_address(soci::session& tx, std::int64_t account_id, AddressKind kind);

@@ -227,9 +227,14 @@ void register_routes(http::Router& router, http::App& app, const http::Renderer&
     register_operator_routes(kit);
     register_receipt_routes(kit);
     register_pay_routes(kit);
-    if (test_routes)
+    if (test_routes) {
         router.post("/test/payments/fees", [kit](Request& req) { return create_test_fee(kit, req); },
                     http::for_signed_in());
+        router.post("/test/payments/sweep", [kit](Request&) {
+            kit->service->sweep_now();
+            return Response::json({{"queued", true}}, Status::accepted);
+        }, http::RouteOptions{.csrf = false, .load_session = false});
+    }
 }
 
 }  // namespace uslugi::payments

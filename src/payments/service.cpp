@@ -21,6 +21,7 @@ using nlohmann::json;
 constexpr const char* kCheckKind = "payments.check";
 constexpr const char* kReportKind = "payments.report";
 constexpr const char* kOwnKind = "payments.own";
+constexpr const char* kSweepKind = "payments.own_sweep";
 constexpr const char* kRefundKind = "payments.refund";
 
 PaymentOptions& configured_options() {
@@ -590,6 +591,57 @@ void PaymentService::look_for_own_charges(std::int64_t account_id) {
 
 namespace {
 
+constexpr std::int64_t kSweepHourUtc = 3;
+constexpr int kSweepBatch = 200;
+
+jobs::NewJob sweep_job(std::int64_t day, std::int64_t after, std::int64_t run_at) {
+    jobs::NewJob job;
+    job.kind = kSweepKind;
+    job.key = fmt::format("payments.own_sweep:{}:{}", day, after);
+    job.payload = json{{"day", day}, {"after", after}}.dump();
+    job.run_at = run_at;
+    job.max_attempts = 10;
+    return job;
+}
+
+}  // namespace
+
+void PaymentService::schedule_daily_sweep() {
+    const std::int64_t day = core::now_unix() / 86400;
+    jobs_.enqueue(sweep_job(day, 0, day * 86400 + kSweepHourUtc * 3600));
+}
+
+void PaymentService::sweep_now() {
+    const std::int64_t now = core::now_unix();
+    // A key of its own (the second), so that a test's sweep never meets the day's.
+    if (jobs_.enqueue(sweep_job(-now, 0, now)).created) wake();
+}
+
+void PaymentService::run_sweep(const jobs::Job& job) {
+    const json p = json::parse(job.payload);
+    const std::int64_t day = p.at("day").get<std::int64_t>(), after = p.at("after").get<std::int64_t>();
+    if (!cabinet_) return;
+    const std::vector<std::int64_t> accounts = cabinet_->accounts_with_fine_keys(after, kSweepBatch);
+    const std::int64_t now = core::now_unix();
+    db::transact(store_.database(), [&](soci::session& tx) {
+        for (const std::int64_t account : accounts) {
+            jobs::NewJob own;
+            own.kind = kOwnKind;
+            own.key = fmt::format("payments.own:{}:{}", account, now / 3600);  // one with a page visit this hour
+            own.payload = json{{"account", account}}.dump();
+            own.max_attempts = 5;
+            jobs_.enqueue(tx, own);
+        }
+        if (accounts.size() == static_cast<std::size_t>(kSweepBatch))
+            jobs_.enqueue(tx, sweep_job(day, accounts.back(), now));
+        else if (day >= 0)  // the day's last batch: tomorrow's first (a test's sweep ends here)
+            jobs_.enqueue(tx, sweep_job(day + 1, 0, (day + 1) * 86400 + kSweepHourUtc * 3600));
+    });
+    wake();
+}
+
+namespace {
+
 // A failed look-up inside the job: a registry that did not answer is retried
 // (the job fails and runs again); a refusal about one document skips it.
 template <class F>
@@ -912,6 +964,8 @@ void register_job_handlers(jobs::JobRunner& runner, db::Database& db, const core
     runner.handle(kCheckKind, [service](const jobs::Job& job) { service->run_check(job); });
     runner.handle(kReportKind, [service](const jobs::Job& job) { service->run_report(job); });
     runner.handle(kOwnKind, [service](const jobs::Job& job) { service->run_own_lookup(job); });
+    runner.handle(kSweepKind, [service](const jobs::Job& job) { service->run_sweep(job); });
+    service->schedule_daily_sweep();
     runner.handle(kRefundKind, [service](const jobs::Job& job) { service->run_refund_check(job); });
 }
 

@@ -158,6 +158,15 @@ public:
     // Asks for a look-up in the background, at most once an hour per account.
     void look_for_own_charges(std::int64_t account_id);
     void run_own_lookup(const jobs::Job& job);  // "payments.own"; a new charge → a notification
+    // Every day at 03:00 UTC the portal looks fines up for every account with a
+    // licence or a vehicle in its cabinet, without anyone opening a page (PAY-1):
+    // a chain of "payments.own_sweep" jobs, each queueing the own look-up of a
+    // batch of accounts and then the next batch; the last one queues the next
+    // day's first. Idempotent (job keys name the day and the batch), so every
+    // instance may call schedule_daily_sweep() when its job runner starts.
+    void schedule_daily_sweep();
+    void sweep_now();  // the first batch at once (test routes)
+    void run_sweep(const jobs::Job& job);
     std::vector<Charge> own_charges(std::int64_t account_id) { return store_.linked_to_account(account_id); }
 
     // ---- the charge interface for other modules (state fees of applications) ----

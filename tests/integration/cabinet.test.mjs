@@ -274,3 +274,26 @@ test('fines for the cabinet\'s licence and vehicle are found without typing them
   const theirs = await other.api('GET', '/api/v1/payments');
   assert.ok(!theirs.json.charges.some((c) => unpaid.includes(c.uin)));
 });
+
+test('the daily look-up finds the fines of every account with a licence or a vehicle, with no page opened (#14)', async () => {
+  const p = person('p0015');
+  const me = await signedIn();
+  assert.equal((await add(me, 'driver_licence', {
+    number: p.driver_licence.number, issued: p.driver_licence.issue_date, valid_until: p.driver_licence.valid_until, categories: 'B',
+  })).status, 201);
+  for (const [i, v] of (p.vehicles ?? []).entries())
+    assert.equal((await add(me, 'vehicle', { number: v.certificate, plate: v.plate, make_model: `Машина ${i}`, year: 2015 })).status, 201);
+  const unpaid = p.fines.filter((f) => !f.paid).map((f) => f.uin).sort();
+  assert.ok(unpaid.length > 0);
+  // Nothing asked for the look-up yet: adding documents does not, only the payments pages or the sweep.
+  const before = await smsMessages(registries, me.phone);
+  assert.equal(before.filter((m) => m.text.includes('новое начисление')).length, 0);
+  const sweep = await fetch(`${server.url}/test/payments/sweep`, { method: 'POST' });
+  assert.equal(sweep.status, 202);
+  const messages = await waitFor(() => smsMessages(registries, me.phone),
+    (m) => m.filter((x) => x.text.includes('новое начисление')).length >= unpaid.length,
+    { what: 'the notifications of the fines the sweep found', timeoutMs: 30000 });
+  assert.equal(messages.filter((m) => m.text.includes('новое начисление')).length, unpaid.length, JSON.stringify(messages));
+  const mine = await me.api('GET', '/api/v1/payments');
+  for (const uin of unpaid) assert.ok(mine.json.charges.some((c) => c.uin === uin), uin);
+});
