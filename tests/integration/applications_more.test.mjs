@@ -254,7 +254,11 @@ describe('applications: assignment, standalone complaints, the form API', () => 
     const now = Math.floor(Date.now() / 1000);
     const ogrn = String(1000000000000 + (now % 1000000) * 1000 + head.id % 1000).slice(0, 13);
     const org = Number(stack.scalar(`INSERT INTO org_organisations (ogrn, inn, short_name, full_name, head_account_id, created_at) VALUES ('${ogrn}', '7707083893', 'ООО «Ромашка»', 'Общество с ограниченной ответственностью «Ромашка»', ${head.id}, ${now}) RETURNING id`));
-    const member = (c, role, services = '') => stack.scalar(`INSERT INTO org_members (organisation_id, account_id, role, status, services, invited_by, created_at, updated_at) VALUES (${org}, ${c.id}, '${role}', 'active', '${services}', ${head.id}, ${now}, ${now})`);
+    // What the organisations service writes for a new member: the row and the account's hint (migration 0335).
+    const member = (c, role, services = '') => {
+      stack.scalar(`INSERT INTO org_members (organisation_id, account_id, role, status, services, invited_by, created_at, updated_at) VALUES (${org}, ${c.id}, '${role}', 'active', '${services}', ${head.id}, ${now}, ${now})`);
+      stack.scalar(`UPDATE identity_accounts SET in_organisations = 1 WHERE id = ${c.id}`);
+    };
     member(head, 'head');
     member(admin, 'admin');
     member(allowed, 'employee', 'business-start-notice');
