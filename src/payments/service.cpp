@@ -48,6 +48,10 @@ void add_options(CLI::App& cmd) {
            },
            "traffic fines: percent off and days it lasts for decisions under today's law (default 25/30)")
         ->envname("USLUGI_FINE_DISCOUNT");
+    cmd.add_option("--fines-sweep-hour", o.sweep_hour_utc,
+                   "UTC hour of the daily look-up of fines for the licences and vehicles in accounts' documents; "
+                   "-1: this process does not start the daily chain (another instance or worker does)")
+        ->envname("USLUGI_FINES_SWEEP_HOUR")->check(CLI::Range(-1, 23))->capture_default_str();
 }
 
 std::map<Source, Payee> load_payees(const std::string& file) {
@@ -591,7 +595,6 @@ void PaymentService::look_for_own_charges(std::int64_t account_id) {
 
 namespace {
 
-constexpr std::int64_t kSweepHourUtc = 3;
 constexpr int kSweepBatch = 200;
 
 jobs::NewJob sweep_job(std::int64_t day, std::int64_t after, std::int64_t run_at) {
@@ -607,8 +610,9 @@ jobs::NewJob sweep_job(std::int64_t day, std::int64_t after, std::int64_t run_at
 }  // namespace
 
 void PaymentService::schedule_daily_sweep() {
+    if (options_.sweep_hour_utc < 0) return;
     const std::int64_t day = core::now_unix() / 86400;
-    jobs_.enqueue(sweep_job(day, 0, day * 86400 + kSweepHourUtc * 3600));
+    jobs_.enqueue(sweep_job(day, 0, day * 86400 + options_.sweep_hour_utc * 3600));
 }
 
 void PaymentService::sweep_now() {
@@ -635,7 +639,7 @@ void PaymentService::run_sweep(const jobs::Job& job) {
         if (accounts.size() == static_cast<std::size_t>(kSweepBatch))
             jobs_.enqueue(tx, sweep_job(day, accounts.back(), now));
         else if (day >= 0)  // the day's last batch: tomorrow's first (a test's sweep ends here)
-            jobs_.enqueue(tx, sweep_job(day + 1, 0, (day + 1) * 86400 + kSweepHourUtc * 3600));
+            jobs_.enqueue(tx, sweep_job(day + 1, 0, (day + 1) * 86400 + std::max(0, options_.sweep_hour_utc) * 3600));
     });
     wake();
 }

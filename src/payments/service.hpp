@@ -38,10 +38,12 @@ struct PaymentOptions {
     std::int64_t lookup_fresh_seconds = 3600;  // a charge must have been looked up this recently to be paid
     DiscountRule discount = DiscountRule::standard();
     std::string payees_file;  // default: <root>/data/payments/payees.json
+    int sweep_hour_utc = 3;   // the daily look-up of fines (schedule_daily_sweep); -1: this process starts none
 };
 // The options as the command line set them (one set per process).
 PaymentOptions& configured_options();
-// --payment-expire-seconds, --payment-check-seconds, --fine-discount (RATE/DAYS, for decisions from today's law on).
+// --payment-expire-seconds, --payment-check-seconds, --fine-discount (RATE/DAYS, for decisions from today's law on),
+// --fines-sweep-hour.
 void add_options(CLI::App& cmd);
 
 // A user-facing failure: a stable code ("payments.charge_held") and the field.
