@@ -99,7 +99,7 @@ void PdfWriter::footer(const std::string& s, float size) {
 }
 
 void PdfWriter::square(float x, float y_below_cursor, float side) {
-    HPDF_Page_SetRGBFill(doc_->page, 0, 0, 0);
+    // No colour change here: libharu allows none while a path is being built (fill is black by default).
     HPDF_Page_Rectangle(doc_->page, x, y_ - y_below_cursor - side, side, side);
 }
 

@@ -32,7 +32,8 @@ public:
     void rule(float thickness = 0.5f, float gap_after = 10);
     // One line of small text under the bottom margin of the current page.
     void footer(const std::string& s, float size = 8);
-    // A filled square at (x, y) measured from the top-left of the cursor's line; drawn at fill().
+    // A black square at (x, y) measured from the top-left of the cursor's line; squares
+    // are one path, drawn at fill().
     void square(float x, float y_below_cursor, float side);
     void fill();
     // Starts a new page unless `height` points still fit above the reserve.

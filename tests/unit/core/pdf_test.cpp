@@ -40,6 +40,14 @@ TEST(PdfWriter, LongTextContinuesOnNewPagesAndTheCursorMovesDown) {
     EXPECT_GE(pages(pdf.save()), 3u);
 }
 
+TEST(PdfWriter, SquaresMakeOnePathFilledAtOnce) {
+    PdfWriter pdf(kFonts, "QR");
+    for (int i = 0; i < 40; ++i) pdf.square(pdf.right() - 100 + (i % 8) * 4.0f, (i / 8) * 4.0f, 4);
+    pdf.fill();
+    pdf.text("После кода", false, 10);
+    EXPECT_EQ(pages(pdf.save()), 1u) << "libharu accepted the path (save() throws on any error)";
+}
+
 TEST(PdfWriter, MissingFontsAreAnError) {
     EXPECT_THROW(PdfWriter("/nonexistent/fonts", "x"), std::runtime_error);
 }
