@@ -106,6 +106,7 @@ test('an organisation\'s administrator sees its applications', async () => {
   const org = Number(stack.scalar(`INSERT INTO org_organisations (ogrn, inn, short_name, full_name, head_account_id, created_at) VALUES ('${ogrn}', '7707083893', 'ООО «Ромашка»', 'Общество с ограниченной ответственностью «Ромашка»', ${head.id}, ${now}) RETURNING id`));
   for (const [c, role, services] of [[head, 'head', ''], [employee, 'employee', 'business-start-notice']]) {
     stack.scalar(`INSERT INTO org_members (organisation_id, account_id, role, status, services, invited_by, created_at, updated_at) VALUES (${org}, ${c.id}, '${role}', 'active', '${services}', ${head.id}, ${now}, ${now})`);
+    stack.scalar(`UPDATE identity_accounts SET in_organisations = 1 WHERE id = ${c.id}`);  // as the service does
     assert.equal((await c.api('POST', '/api/v1/organisations/switch', { to: String(org) })).status, 200);
   }
   const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
