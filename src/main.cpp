@@ -433,12 +433,41 @@ identity::CentreDirectory centre_directory(const catalog::CatalogService& catalo
     return d;
 }
 
-int serve(const core::Config& given, const std::string& root, const applications::Options& application_options) {
-    core::Config cfg = given;
-    // Before anything starts: a misspelt zone would otherwise fail the first page showing a time.
+// Before anything starts: a misspelt zone would otherwise fail the first page showing a time.
+void check_time_zone(const core::Config& cfg) {
     if (!core::is_time_zone(cfg.time_zone))
         throw std::invalid_argument("--time-zone " + cfg.time_zone +
                                     " is not a zone of the tz database in /usr/share/zoneinfo (e.g. Europe/Moscow)");
+}
+
+void add_job_gauges(http::Metrics& metrics, jobs::JobMonitor& job_monitor, jobs::JobRunner* runner) {
+    metrics.add_labelled_gauge("uslugi_jobs", "Background jobs by state (refreshed every 5 s).", "state", [&job_monitor] {
+        std::vector<std::pair<std::string, double>> out;
+        for (auto s : {jobs::JobState::queued, jobs::JobState::running, jobs::JobState::done, jobs::JobState::dead})
+            out.emplace_back(std::string(jobs::to_string(s)), job_monitor.count(s));
+        return out;
+    });
+    if (runner)
+        metrics.add_gauge("uslugi_job_workers_busy", "Job runner threads running a job.",
+                          [runner] { return double(runner->busy()); });
+}
+
+// The line the scripts and tests wait for, then the settings an operator checks in the log.
+void announce_listening(const core::Config& cfg, const std::string& root, http::Server& server,
+                        const http::ServerOptions& options) {
+    std::printf("uslugi listening on http://%s:%u (database %s)\n", cfg.listen.c_str(), server.port(),
+                display_url(cfg.database).c_str());
+    std::fflush(stdout);
+    core::app_log().info("serving {} with {} workers, {} I/O threads, up to {} connections ({} per client)", root,
+                         cfg.workers, cfg.io_threads, server.max_connections(),
+                         cfg.max_client_connections ? std::to_string(cfg.max_client_connections) : "any number");
+    if (!options.trusted_proxies.empty())
+        core::app_log().info("X-Forwarded-For/-Proto believed from {}", options.trusted_proxies.to_string());
+}
+
+int serve(const core::Config& given, const std::string& root, const applications::Options& application_options) {
+    core::Config cfg = given;
+    check_time_zone(cfg);
     raise_file_limit();
     db::Database database(cfg.database, cfg.db_pool_size);
     for (const auto& name : db::apply_migrations(database, db::load_migrations(root + "/migrations", database.backend())))
@@ -566,32 +595,15 @@ int serve(const core::Config& given, const std::string& root, const applications
         organisations::register_test_routes(router, identity_service);
     }
 
-
     add_server_gauges(metrics, server, database);
     add_page_cache_gauges(metrics, app.page_cache());
     jobs::JobMonitor job_monitor(job_store, std::chrono::seconds(5));
-    metrics.add_labelled_gauge("uslugi_jobs", "Background jobs by state (refreshed every 5 s).", "state", [&job_monitor] {
-        std::vector<std::pair<std::string, double>> out;
-        for (auto s : {jobs::JobState::queued, jobs::JobState::running, jobs::JobState::done, jobs::JobState::dead})
-            out.emplace_back(std::string(jobs::to_string(s)), job_monitor.count(s));
-        return out;
-    });
-    if (runner) {
-        metrics.add_gauge("uslugi_job_workers_busy", "Job runner threads running a job.",
-                          [&runner] { return double(runner->busy()); });
-        runner->start();
-    }
+    add_job_gauges(metrics, job_monitor, runner.get());
+    if (runner) runner->start();
 
     Maintenance maintenance(sessions, rate_limiter, identity_service, oidc_service);
 
-    std::printf("uslugi listening on http://%s:%u (database %s)\n", cfg.listen.c_str(), server.port(),
-                display_url(cfg.database).c_str());
-    std::fflush(stdout);
-    core::app_log().info("serving {} with {} workers, {} I/O threads, up to {} connections ({} per client)", root,
-                         cfg.workers, cfg.io_threads, server.max_connections(),
-                         cfg.max_client_connections ? std::to_string(cfg.max_client_connections) : "any number");
-    if (!options.trusted_proxies.empty())
-        core::app_log().info("X-Forwarded-For/-Proto believed from {}", options.trusted_proxies.to_string());
+    announce_listening(cfg, root, server, options);
     server.run();
     if (runner) runner->stop();  // jobs being run finish; the rest stay queued in the database
     maintenance.stop();
