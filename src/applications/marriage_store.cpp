@@ -1,5 +1,6 @@
 #include "applications/marriage_store.hpp"
 
+#include "db/rows.hpp"
 #include "db/transaction.hpp"
 
 #include <limits>
@@ -11,19 +12,8 @@ namespace {
 constexpr const char* kColumns =
     "id, application_id, office_id, slot, applicant_id, spouse_id, state, created_at, expires_at, decided_at";
 
-std::int64_t integer(const soci::row& r, std::size_t i) {
-    if (r.get_indicator(i) != soci::i_ok) return 0;
-    switch (r.get_properties(i).get_data_type()) {
-        case soci::dt_integer: return r.get<int>(i);
-        case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(r.get<unsigned long long>(i));
-        case soci::dt_double: return static_cast<std::int64_t>(r.get<double>(i));
-        default: return r.get<long long>(i);
-    }
-}
-
-std::string text(const soci::row& r, std::size_t i) {
-    return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string();
-}
+using db::integer;
+using db::text;
 
 Booking booking_from(const soci::row& r) {
     Booking b;

@@ -1,6 +1,7 @@
 #include "applications/store.hpp"
 
 #include "db/dialect.hpp"
+#include "db/rows.hpp"
 #include "db/transaction.hpp"
 
 #include "core/crypto.hpp"
@@ -14,19 +15,8 @@ namespace uslugi::applications {
 
 namespace {
 
-std::int64_t integer(const soci::row& r, std::size_t i) {
-    if (r.get_indicator(i) != soci::i_ok) return 0;
-    switch (r.get_properties(i).get_data_type()) {
-        case soci::dt_integer: return r.get<int>(i);
-        case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(r.get<unsigned long long>(i));
-        case soci::dt_double: return static_cast<std::int64_t>(r.get<double>(i));
-        default: return r.get<long long>(i);
-    }
-}
-
-std::string text(const soci::row& r, std::size_t i) {
-    return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string();
-}
+using db::integer;
+using db::text;
 
 // Catalog ids are written with these characters only; anything else cannot
 // be an authority and is left out of the statement.

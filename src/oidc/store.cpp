@@ -1,26 +1,15 @@
 #include "oidc/store.hpp"
 
 #include "db/dialect.hpp"
+#include "db/rows.hpp"
 #include "db/transaction.hpp"
 
 namespace uslugi::oidc {
 
 namespace {
 
-std::string text(const soci::row& r, std::size_t i) {
-    return r.get_indicator(i) == soci::i_ok ? r.get<std::string>(i) : std::string();
-}
-
-std::int64_t integer(const soci::row& r, std::size_t i) {
-    if (r.get_indicator(i) != soci::i_ok) return 0;
-    switch (r.get_properties(i).get_data_type()) {
-        case soci::dt_integer: return r.get<int>(i);
-        case soci::dt_unsigned_long_long: return std::int64_t(r.get<unsigned long long>(i));
-        case soci::dt_double: return std::int64_t(r.get<double>(i));
-        case soci::dt_string: return std::stoll(r.get<std::string>(i));
-        default: return r.get<long long>(i);
-    }
-}
+using db::integer;
+using db::text;
 
 std::vector<std::string> lines(const std::string& s) {
     std::vector<std::string> out;
