@@ -4,6 +4,7 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <exception>
 #include <filesystem>
 
 namespace uslugi::db {
@@ -91,7 +92,8 @@ bool seen_lost(Backend kind, soci::session& s) {
 Database::Database(const std::string& url, std::size_t pool_size,
                    std::chrono::milliseconds lease_timeout)
     : url_(DatabaseUrl::parse(url)), size_(pool_size), lease_timeout_(lease_timeout),
-      pool_(std::make_unique<soci::connection_pool>(pool_size)), checked_epoch_(pool_size, 0) {
+      pool_(std::make_unique<soci::connection_pool>(pool_size)), checked_epoch_(pool_size, 0),
+      kept_(pool_size) {
     if (url_.backend == Backend::sqlite) {
         const auto parent = std::filesystem::path(url_.path).parent_path();
         if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -122,6 +124,7 @@ void Database::recheck(std::size_t pos) {
     if (checked_epoch_[pos] == epoch) return;
     soci::session& s = pool_->at(pos);
     if (!s.is_connected()) {
+        kept_[pos].clear();
         s.close();
         try {
             open(s);
@@ -144,7 +147,8 @@ bool Database::ping() {
     }
 }
 
-Connection::Connection(Database& db) : db_(db), pos_(0), session_(nullptr) {
+Connection::Connection(Database& db)
+    : db_(db), pos_(0), session_(nullptr), exceptions_(std::uncaught_exceptions()) {
     if (!db.pool_->try_lease(pos_, static_cast<int>(db.lease_timeout_.count())))
         throw PoolExhausted("no database connection free within the lease timeout");
     db_.in_use_.fetch_add(1, std::memory_order_relaxed);
@@ -159,6 +163,9 @@ Connection::Connection(Database& db) : db_(db), pos_(0), session_(nullptr) {
 
 Connection::~Connection() {
     if (seen_lost(db_.backend(), *session_)) db_.suspect_all();
+    // A failed statement may leave a kept one half executed, or the server
+    // session gone: prepare them afresh next time.
+    if (std::uncaught_exceptions() > exceptions_) db_.kept_[pos_].clear();
     release();
 }
 

@@ -5,6 +5,8 @@
 #include <soci/soci.h>
 
 #include "db/dialect.hpp"
+#include "db/prepared.hpp"
+#include "db/statement_counter.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +15,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <typeindex>
+#include <unordered_map>
 #include <vector>
 
 namespace uslugi::db {
@@ -53,6 +57,7 @@ private:
     void open(soci::session& s);
     void suspect_all();
     void recheck(std::size_t pos);
+    using Kept = std::unordered_map<std::type_index, std::unique_ptr<Prepared>>;
 
     DatabaseUrl url_;
     std::size_t size_;
@@ -65,6 +70,9 @@ private:
     // only by the one holder of its lease.
     std::atomic<std::uint64_t> epoch_{0};
     std::vector<std::uint64_t> checked_epoch_;
+    // Each slot's kept statements (db/prepared.hpp), touched like checked_epoch_.
+    // Declared after pool_: they go before the sessions they were prepared on.
+    std::vector<Kept> kept_;
 };
 
 // A pooled connection leased for one scope.
@@ -78,6 +86,18 @@ public:
     soci::session& operator*() { return *session_; }
     soci::session* operator->() { return session_; }
     Database& database() { return db_; }
+    Backend backend() const { return db_.backend(); }
+
+    // This connection's kept statement T (db/prepared.hpp), prepared on first use.
+    template <class T>
+    T& prepared() {
+        auto& slot = db_.kept_[pos_][std::type_index(typeid(T))];
+        if (!slot) {
+            NotCounted preparing;
+            slot = std::make_unique<T>(*session_);
+        }
+        return static_cast<T&>(*slot);
+    }
 
 private:
     void release();
@@ -85,6 +105,7 @@ private:
     Database& db_;
     std::size_t pos_;
     soci::session* session_;
+    int exceptions_;  // in flight when leased: more at the end means a statement failed
 };
 
 }  // namespace uslugi::db

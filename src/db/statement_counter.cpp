@@ -29,4 +29,8 @@ void count_statements(soci::session& s) { s.set_logger(new Counter); }
 
 std::uint64_t statements_on_this_thread() { return statements; }
 
+void count_execution() { ++statements; }
+
+NotCounted::~NotCounted() { statements = at_; }
+
 }  // namespace uslugi::db

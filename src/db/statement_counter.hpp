@@ -11,5 +11,18 @@ namespace uslugi::db {
 
 void count_statements(soci::session& s);
 std::uint64_t statements_on_this_thread();
+// A kept statement (db/prepared.hpp) counts once each time it runs; the
+// preparation it needs once per connection is not counted as a request's.
+void count_execution();
+class NotCounted {
+public:
+    NotCounted() : at_(statements_on_this_thread()) {}
+    ~NotCounted();
+    NotCounted(const NotCounted&) = delete;
+    NotCounted& operator=(const NotCounted&) = delete;
+
+private:
+    std::uint64_t at_;
+};
 
 }  // namespace uslugi::db

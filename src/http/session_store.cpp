@@ -26,38 +26,57 @@ std::string SessionData::view_key() const {
     return key;
 }
 
+namespace {
+// The lookup every request with a session cookie makes, kept prepared on each
+// connection. Its variables keep the last row's values (SOCI leaves a NULL's
+// variable as it was): read each through its indicator into a fresh SessionData.
+struct SessionLookup : db::Prepared {
+    std::string hash;
+    std::string id_hash, csrf_token, lang, region, settlement, ip, device, time_zone;
+    long long account = 0, created = 0, seen = 0, idle = 0, expires = 0, signed_in = 0;
+    int vi = 0, remember = 0;
+    soci::indicator account_ind = soci::i_null, region_ind = soci::i_null, settlement_ind = soci::i_null,
+                    signed_in_ind = soci::i_null, ip_ind = soci::i_null, device_ind = soci::i_null,
+                    zone_ind = soci::i_null;
+    soci::statement st;
+    explicit SessionLookup(soci::session& sql)
+        : st((sql.prepare << kSelect, soci::use(hash), soci::into(id_hash), soci::into(csrf_token),
+              soci::into(account, account_ind), soci::into(lang), soci::into(vi), soci::into(region, region_ind),
+              soci::into(settlement, settlement_ind), soci::into(remember), soci::into(created), soci::into(seen),
+              soci::into(idle), soci::into(expires), soci::into(signed_in, signed_in_ind), soci::into(ip, ip_ind),
+              soci::into(device, device_ind), soci::into(time_zone, zone_ind))) {}
+
+    std::string text(const std::string& value, soci::indicator ind) const { return ind == soci::i_ok ? value : ""; }
+};
+}  // namespace
+
 std::optional<SessionData> SessionStore::find(const std::string& token) {
     if (token.size() < 32 || token.size() > 64) return std::nullopt;
     const std::string hash = core::sha256_hex(token);
-    SessionData s;
-    long long account = 0, created = 0, seen = 0, idle = 0, expires = 0, signed_in = 0;
-    soci::indicator signed_in_ind = soci::i_null, ip_ind = soci::i_null, device_ind = soci::i_null,
-                    zone_ind = soci::i_null;
-    int vi = 0, remember = 0;
-    soci::indicator account_ind = soci::i_null, region_ind = soci::i_null, settlement_ind = soci::i_null;
     db::Connection c(db_);
-    *c << kSelect, soci::use(hash), soci::into(s.id_hash), soci::into(s.csrf_token),
-        soci::into(account, account_ind), soci::into(s.lang), soci::into(vi),
-        soci::into(s.region, region_ind), soci::into(s.settlement, settlement_ind), soci::into(remember),
-        soci::into(created), soci::into(seen), soci::into(idle), soci::into(expires),
-        soci::into(signed_in, signed_in_ind), soci::into(s.ip, ip_ind), soci::into(s.device, device_ind),
-        soci::into(s.time_zone, zone_ind);
-    if (!c->got_data()) return std::nullopt;
-    if (zone_ind != soci::i_ok) s.time_zone.clear();
-    if (signed_in_ind == soci::i_ok) s.signed_in_at = signed_in;
-    if (ip_ind != soci::i_ok) s.ip.clear();
-    if (device_ind != soci::i_ok) s.device.clear();
+    auto& q = c.prepared<SessionLookup>();
+    q.hash = hash;
+    if (!db::run_prepared(c, q.st)) return std::nullopt;
+    const long long created = q.created, seen = q.seen, idle = q.idle, expires = q.expires;
     const std::int64_t now = core::now_unix();
     if (now >= expires || now >= seen + idle) {
         *c << "DELETE FROM http_sessions WHERE id_hash = :h", soci::use(hash);
         return std::nullopt;
     }
-    if (account_ind == soci::i_ok) s.account_id = account;
-    if (region_ind != soci::i_ok) s.region.clear();
-    if (settlement_ind != soci::i_ok) s.settlement.clear();
-    s.vi_mode = (vi & 1) != 0;
-    s.vi_options = vi >> 1;
-    s.remember = remember != 0;
+    SessionData s;
+    s.id_hash = q.id_hash;
+    s.csrf_token = q.csrf_token;
+    s.lang = q.lang;
+    if (q.account_ind == soci::i_ok) s.account_id = q.account;
+    if (q.signed_in_ind == soci::i_ok) s.signed_in_at = q.signed_in;
+    s.region = q.text(q.region, q.region_ind);
+    s.settlement = q.text(q.settlement, q.settlement_ind);
+    s.ip = q.text(q.ip, q.ip_ind);
+    s.device = q.text(q.device, q.device_ind);
+    s.time_zone = q.text(q.time_zone, q.zone_ind);
+    s.vi_mode = (q.vi & 1) != 0;
+    s.vi_options = q.vi >> 1;
+    s.remember = q.remember != 0;
     s.created_at = created;
     s.last_seen_at = seen;
     s.idle_timeout = idle;

@@ -144,26 +144,38 @@ std::optional<Account> AccountStore::load(soci::session& s, const std::string& w
     return a;
 }
 
-std::optional<Account> AccountStore::find_brief(std::int64_t id) {
-    Account a;
-    const long long key = id;
+namespace {
+// What every signed-in request reads of its account, kept prepared on each
+// connection; NULL names leave their variables as they were, so read them
+// through the indicators.
+struct BriefLookup : db::Prepared {
+    long long key = 0;
     std::string level, status, surname, name, roles, kind;
     int in_organisations = 0;
-    soci::indicator i_sur, i_name;
+    soci::indicator i_sur = soci::i_null, i_name = soci::i_null;
+    soci::statement st;
+    explicit BriefLookup(soci::session& sql)
+        : st((sql.prepare << "SELECT level, status, surname_enc, name_enc, roles, kind, in_organisations "
+                             "FROM identity_accounts WHERE id = :id",
+              soci::use(key), soci::into(level), soci::into(status), soci::into(surname, i_sur),
+              soci::into(name, i_name), soci::into(roles), soci::into(kind), soci::into(in_organisations))) {}
+};
+}  // namespace
+
+std::optional<Account> AccountStore::find_brief(std::int64_t id) {
     db::Connection c(db_);
-    *c << "SELECT level, status, surname_enc, name_enc, roles, kind, in_organisations FROM identity_accounts "
-          "WHERE id = :id",
-        soci::use(key), soci::into(level), soci::into(status), soci::into(surname, i_sur), soci::into(name, i_name),
-        soci::into(roles), soci::into(kind), soci::into(in_organisations);
-    if (!c->got_data()) return std::nullopt;
-    a.in_organisations = in_organisations != 0;
-    a.roles = split_roles(roles);
-    a.kind = kind;
+    auto& q = c.prepared<BriefLookup>();
+    q.key = id;
+    if (!db::run_prepared(c, q.st)) return std::nullopt;
+    Account a;
+    a.in_organisations = q.in_organisations != 0;
+    a.roles = split_roles(q.roles);
+    a.kind = q.kind;
     a.id = id;
-    a.level = parse_level(level);
-    a.status = status == "active" ? AccountStatus::active : AccountStatus::deleted;
-    a.surname = protector_.open(or_empty(surname, i_sur), account_field("surname_enc", id));
-    a.name = protector_.open(or_empty(name, i_name), account_field("name_enc", id));
+    a.level = parse_level(q.level);
+    a.status = q.status == "active" ? AccountStatus::active : AccountStatus::deleted;
+    a.surname = protector_.open(or_empty(q.surname, q.i_sur), account_field("surname_enc", id));
+    a.name = protector_.open(or_empty(q.name, q.i_name), account_field("name_enc", id));
     return a;
 }
 
