@@ -89,9 +89,94 @@ db::ResealResult AccountStore::reseal() {
          }});
 }
 
+namespace {
+// One identity_accounts row as kAccountColumns lists it. A kept statement
+// reuses these variables from row to row (SOCI leaves a NULL's variable as
+// it was), so every nullable column is read through its indicator.
+struct AccountRow {
+    long long aid = 0, pw_changed = 0, created = 0, updated = 0, confirmed_at = 0;
+    int notify = 0;
+    std::string kind, level, status, surname, name, phone, email, snils, pw, question, answer, two_factor, totp,
+        lang, roles, method;
+    soci::indicator i_sur = soci::i_null, i_name = soci::i_null, i_phone = soci::i_null, i_email = soci::i_null,
+                    i_snils = soci::i_null, i_pw = soci::i_null, i_pwc = soci::i_null, i_q = soci::i_null,
+                    i_a = soci::i_null, i_totp = soci::i_null, i_method = soci::i_null, i_cat = soci::i_null;
+
+    // Binds the columns, in kAccountColumns' order, to a statement not yet prepared.
+    void bind(soci::statement& st) {
+        st.exchange(soci::into(aid));
+        st.exchange(soci::into(kind));
+        st.exchange(soci::into(level));
+        st.exchange(soci::into(status));
+        st.exchange(soci::into(surname, i_sur));
+        st.exchange(soci::into(name, i_name));
+        st.exchange(soci::into(phone, i_phone));
+        st.exchange(soci::into(email, i_email));
+        st.exchange(soci::into(snils, i_snils));
+        st.exchange(soci::into(pw, i_pw));
+        st.exchange(soci::into(pw_changed, i_pwc));
+        st.exchange(soci::into(question, i_q));
+        st.exchange(soci::into(answer, i_a));
+        st.exchange(soci::into(two_factor));
+        st.exchange(soci::into(totp, i_totp));
+        st.exchange(soci::into(notify));
+        st.exchange(soci::into(lang));
+        st.exchange(soci::into(created));
+        st.exchange(soci::into(updated));
+        st.exchange(soci::into(roles));
+        st.exchange(soci::into(method, i_method));
+        st.exchange(soci::into(confirmed_at, i_cat));
+    }
+};
+
+// The statement /account and the security pages read their account with, kept prepared.
+struct AccountById : db::Prepared {
+    long long key = 0;
+    AccountRow row;
+    soci::statement st;
+    explicit AccountById(soci::session& sql) : st(sql) {
+        st.exchange(soci::use(key));
+        row.bind(st);
+        st.alloc();
+        st.prepare(std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE id = :k");
+        st.define_and_bind();
+    }
+};
+
+Account account_of(const AccountRow& r, const core::DataProtector& protector) {
+    Account a;
+    a.id = r.aid;
+    a.kind = r.kind;
+    a.lang = r.lang;
+    a.two_factor = r.two_factor;
+    a.roles = split_roles(r.roles);
+    a.confirmed_method = or_empty(r.method, r.i_method);
+    a.confirmed_at = r.i_cat == soci::i_ok ? r.confirmed_at : 0;
+    a.level = parse_level(r.level);
+    a.status = r.status == "active" ? AccountStatus::active : AccountStatus::deleted;
+    a.surname = protector.open(or_empty(r.surname, r.i_sur), account_field("surname_enc", r.aid));
+    a.name = protector.open(or_empty(r.name, r.i_name), account_field("name_enc", r.aid));
+    a.phone = protector.open(or_empty(r.phone, r.i_phone), account_field("phone_enc", r.aid));
+    a.email = protector.open(or_empty(r.email, r.i_email), account_field("email_enc", r.aid));
+    a.has_snils = r.i_snils == soci::i_ok;
+    a.password_hash = or_empty(r.pw, r.i_pw);
+    a.password_changed_at = r.i_pwc == soci::i_ok ? r.pw_changed : 0;
+    a.security_question = or_empty(r.question, r.i_q);
+    a.security_answer_hash = or_empty(r.answer, r.i_a);
+    a.totp_secret = protector.open(or_empty(r.totp, r.i_totp), account_field("totp_secret_enc", r.aid));
+    a.notify_signin = r.notify != 0;
+    a.created_at = r.created;
+    a.updated_at = r.updated;
+    return a;
+}
+}  // namespace
+
 std::optional<Account> AccountStore::find(std::int64_t id) {
     db::Connection c(db_);
-    return find(*c, id);
+    auto& q = c.prepared<AccountById>();
+    q.key = id;
+    if (!db::run_prepared(c, q.st)) return std::nullopt;
+    return account_of(q.row, protector_);
 }
 
 std::optional<Account> AccountStore::find(soci::session& s, std::int64_t id) {
@@ -109,40 +194,18 @@ std::optional<Account> AccountStore::find_account_by_login(const Login& login) {
 }
 
 std::optional<Account> AccountStore::load(soci::session& s, const std::string& where, const std::string& key) {
-    Account a;
-    long long aid = 0, pw_changed = 0, created = 0, updated = 0, confirmed_at = 0;
-    int notify = 0;
-    std::string level, status, surname, name, phone, email, snils, pw, question, answer, totp, roles, method;
-    soci::indicator i_sur, i_name, i_phone, i_email, i_snils, i_pw, i_pwc, i_q, i_a, i_totp, i_method, i_cat;
-    s << std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE " + where, soci::use(key),
-        soci::into(aid), soci::into(a.kind), soci::into(level), soci::into(status), soci::into(surname, i_sur),
-        soci::into(name, i_name), soci::into(phone, i_phone), soci::into(email, i_email), soci::into(snils, i_snils),
-        soci::into(pw, i_pw), soci::into(pw_changed, i_pwc), soci::into(question, i_q), soci::into(answer, i_a),
-        soci::into(a.two_factor), soci::into(totp, i_totp), soci::into(notify), soci::into(a.lang),
-        soci::into(created), soci::into(updated), soci::into(roles), soci::into(method, i_method),
-        soci::into(confirmed_at, i_cat);
-    if (!s.got_data()) return std::nullopt;
-    a.roles = split_roles(roles);
-    a.confirmed_method = or_empty(method, i_method);
-    a.confirmed_at = i_cat == soci::i_ok ? confirmed_at : 0;
-    a.id = aid;
-    a.level = parse_level(level);
-    a.status = status == "active" ? AccountStatus::active : AccountStatus::deleted;
-    a.surname = protector_.open(or_empty(surname, i_sur), account_field("surname_enc", aid));
-    a.name = protector_.open(or_empty(name, i_name), account_field("name_enc", aid));
-    a.phone = protector_.open(or_empty(phone, i_phone), account_field("phone_enc", aid));
-    a.email = protector_.open(or_empty(email, i_email), account_field("email_enc", aid));
-    a.has_snils = i_snils == soci::i_ok;
-    a.password_hash = or_empty(pw, i_pw);
-    a.password_changed_at = i_pwc == soci::i_ok ? pw_changed : 0;
-    a.security_question = or_empty(question, i_q);
-    a.security_answer_hash = or_empty(answer, i_a);
-    a.totp_secret = protector_.open(or_empty(totp, i_totp), account_field("totp_secret_enc", aid));
-    a.notify_signin = notify != 0;
-    a.created_at = created;
-    a.updated_at = updated;
-    return a;
+    AccountRow row;
+    soci::statement st(s);
+    st.exchange(soci::use(key));
+    row.bind(st);
+    st.alloc();
+    st.prepare(std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE " + where,
+               soci::details::st_one_time_query);
+    st.define_and_bind();
+    if (!st.execute(true) || !st.got_data()) return std::nullopt;
+    return account_of(row, protector_);
 }
+
 
 namespace {
 // What every signed-in request reads of its account, kept prepared on each
