@@ -33,6 +33,35 @@ TEST_P(SessionStoreTest, CreatesAndFindsBySecretTokenOnly) {
     EXPECT_EQ(plain, 0) << "the cookie token must never be stored";
 }
 
+TEST_P(SessionStoreTest, AnAnonymousSessionReadAfterASignedInOneOnTheSameConnectionHasNoAccount) {
+    // One pooled connection: both lookups run the same kept statement, whose
+    // variables still hold the signed-in row when the anonymous one is read.
+    db::Database one(url(), 1);
+    http::SessionStore store(one);
+    http::SessionData signed_in;
+    store.create(signed_in, "ru");
+    signed_in.region = "77";
+    signed_in.time_zone = "Europe/Moscow";
+    const std::string signed_token = store.sign_in(signed_in, 42, true, "203.0.113.7", "Firefox");
+    http::SessionData anonymous;
+    const std::string anonymous_token = store.create(anonymous, "en");
+
+    const auto a = store.find(signed_token);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->account_id, 42);
+    EXPECT_EQ(a->ip, "203.0.113.7");
+    EXPECT_EQ(a->region, "77");
+    const auto b = store.find(anonymous_token);
+    ASSERT_TRUE(b);
+    EXPECT_FALSE(b->account_id) << "the previous row's account must not carry over";
+    EXPECT_EQ(b->signed_in_at, 0);
+    EXPECT_EQ(b->ip, "");
+    EXPECT_EQ(b->device, "");
+    EXPECT_EQ(b->region, "");
+    EXPECT_EQ(b->time_zone, "");
+    EXPECT_EQ(b->lang, "en");
+}
+
 TEST_P(SessionStoreTest, SavesPreferences) {
     http::SessionStore store(db());
     http::SessionData s;
