@@ -452,7 +452,6 @@ void add_job_gauges(http::Metrics& metrics, jobs::JobMonitor& job_monitor, jobs:
                           [runner] { return double(runner->busy()); });
 }
 
-// The line the scripts and tests wait for, then the settings an operator checks in the log.
 // Loading the catalog, the locales and the templates parses a lot of JSON
 // that is thrown away at once; tcmalloc keeps such freed pages for reuse. They
 // go back to the system before serving: a resident set that starts smaller
@@ -463,6 +462,7 @@ void release_startup_memory() {
     if (MallocExtension_ReleaseFreeMemory != nullptr) MallocExtension_ReleaseFreeMemory();
 }
 
+// The line the scripts and tests wait for, then the settings an operator checks in the log.
 void announce_listening(const core::Config& cfg, const std::string& root, http::Server& server,
                         const http::ServerOptions& options) {
     std::printf("uslugi listening on http://%s:%u (database %s)\n", cfg.listen.c_str(), server.port(),

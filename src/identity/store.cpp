@@ -102,7 +102,18 @@ struct AccountRow {
                     i_snils = soci::i_null, i_pw = soci::i_null, i_pwc = soci::i_null, i_q = soci::i_null,
                     i_a = soci::i_null, i_totp = soci::i_null, i_method = soci::i_null, i_cat = soci::i_null;
 
-    // Binds the columns, in kAccountColumns' order, to a statement not yet prepared.
+    // Prepares `SELECT kAccountColumns FROM identity_accounts WHERE where` on
+    // `st`, with `key` bound to :k and the columns bound to this row.
+    template <class Use>
+    void prepare(soci::statement& st, const Use& key, const std::string& where, soci::details::statement_type type) {
+        st.exchange(key);
+        bind(st);
+        st.alloc();
+        st.prepare(std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE " + where, type);
+        st.define_and_bind();
+    }
+
+private:
     void bind(soci::statement& st) {
         st.exchange(soci::into(aid));
         st.exchange(soci::into(kind));
@@ -135,11 +146,7 @@ struct AccountById : db::Prepared {
     AccountRow row;
     soci::statement st;
     explicit AccountById(soci::session& sql) : st(sql) {
-        st.exchange(soci::use(key));
-        row.bind(st);
-        st.alloc();
-        st.prepare(std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE id = :k");
-        st.define_and_bind();
+        row.prepare(st, soci::use(key), "id = :k", soci::details::st_repeatable_query);
     }
 };
 
@@ -196,12 +203,7 @@ std::optional<Account> AccountStore::find_account_by_login(const Login& login) {
 std::optional<Account> AccountStore::load(soci::session& s, const std::string& where, const std::string& key) {
     AccountRow row;
     soci::statement st(s);
-    st.exchange(soci::use(key));
-    row.bind(st);
-    st.alloc();
-    st.prepare(std::string("SELECT ") + kAccountColumns + " FROM identity_accounts WHERE " + where,
-               soci::details::st_one_time_query);
-    st.define_and_bind();
+    row.prepare(st, soci::use(key), where, soci::details::st_one_time_query);
     if (!st.execute(true) || !st.got_data()) return std::nullopt;
     return account_of(row, protector_);
 }
