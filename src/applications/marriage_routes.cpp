@@ -169,17 +169,23 @@ void register_slot_routes(const Kit& kit) {
 
     kit->router.post("/applications/drafts/{draft}/marriage/hold", [kit](Request& req) {
         // Held already (a double click, a retry after the draft became the application): that booking.
-        if (const auto earlier = kit->service.booking_by_key(req.account->id, req.form().get_or("submit_key", "")))
-            return Response::redirect(booking_path(*earlier));
+        // Asked again when the draft is gone: the other click may have turned it into the
+        // application between the first question and the draft's lookup.
+        const auto held_already = [&]() -> std::optional<Response> {
+            if (const auto earlier = kit->service.booking_by_key(req.account->id, req.form().get_or("submit_key", "")))
+                return Response::redirect(booking_path(*earlier));
+            return std::nullopt;
+        };
+        if (auto r = held_already()) return std::move(*r);
         const Picked p = load(kit, req);
-        if (!p.draft) return kit->not_found(req);
+        if (!p.draft) return held_already().value_or(kit->not_found(req));
         if (!p.office) return Response::redirect(draft_path(p.draft->id) + "/summary");
         const std::string key = req.form().get_or("date", "") + "T" + req.form().get_or("time", "");
         const HoldResult r = kit->service.hold(*req.account, p.draft->id, key, core::today_utc());
         const core::Locale& t = kit->locale(req);
         switch (r.outcome) {
             case HoldOutcome::ok: return Response::redirect(booking_path(r.booking_id) + "?held=1");
-            case HoldOutcome::not_found: return kit->not_found(req);
+            case HoldOutcome::not_found: return held_already().value_or(kit->not_found(req));
             case HoldOutcome::invalid:
                 return Response::redirect(draft_path(p.draft->id) + "/steps/" + std::to_string(r.first_step.value_or(0) + 1));
             case HoldOutcome::level_too_low: return slot_page(kit, req, p, t.text("applications.error.level"), HttpStatus::forbidden);
